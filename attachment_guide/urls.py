@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from lessons import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("lessons/<slug:module_slug>/", views.module_detail, name="module"),
+    path("lessons/<slug:module_slug>/<slug:lesson_slug>/", views.lesson_detail, name="lesson"),
+    path("healthz", views.healthz, name="healthz"),
+]

@@ -1,0 +1,526 @@
+"""Load the Markdown curriculum in `content/` into an in-memory catalog.
+
+The catalog is built once per process (and again when a file changes, in development only).
+Every lesson is rendered to HTML here, so a page view never touches Markdown or the disk.
+The format is documented for authors in `content/README.md`.
+
+Loading never raises on bad content: it collects `Problem`s and leaves the faulty file out.
+The system check in `lessons/checks.py` turns problems into errors, so `manage.py check`
+(and therefore `make test`, `runserver` and CI) fails before anyone sees a broken lesson.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+import threading
+import tomllib
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+import markdown
+from django.conf import settings
+
+# Slugs and ids appear in URLs and journal rows: lowercase words joined by single hyphens.
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+FRONT_MATTER_FENCE = "+++"
+MODULE_FILE = "module.md"
+WORDS_PER_MINUTE = 200
+
+# The one list of extensions lessons may use. Changing it changes every lesson's HTML.
+MARKDOWN_EXTENSIONS = ["attr_list", "sane_lists", "smarty", "tables", "toc"]
+MARKDOWN_CONFIG = {"toc": {"permalink": False}}
+
+MODULE_KEYS = {"title": str, "summary": str, "order": int}
+LESSON_KEYS = {"title": str, "summary": str, "order": int}
+LESSON_OPTIONAL_KEYS = {"content_note": str, "old_slugs": list}
+
+_H1_RE = re.compile(r"^#(?!#)\s")
+_H2_RE = re.compile(r"^##(?!#)\s+(?P<title>.+?)(?:\s+\{#(?P<anchor>[^}\s]*)\})?\s*$")
+_BLOCK_RE = re.compile(r"^:::\s*(?P<kind>[A-Za-z-]+)?(?:\s+(?P<arg>.*?))?\s*$")
+_FENCE_RE = re.compile(r"^(```|~~~)")
+_WORD_RE = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
+
+# Ids the lesson page uses for itself; a section anchor must not shadow them.
+RESERVED_ANCHORS = frozenset({"main", "contents", "in-short", "content-note", "lesson-nav"})
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: Path
+    reason: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else str(self.path)
+        return f"{where}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """A reflection question. Its id is stored with every answer, so it never changes."""
+
+    id: str
+    question: str
+
+
+@dataclass(frozen=True)
+class Block:
+    """One piece of a section: rendered HTML, a reflection prompt, or a "Try this" practice."""
+
+    kind: str  # "html", "prompt" or "practice"
+    html: str = ""
+    prompt: Prompt | None = None
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    anchor: str  # "" for the text before the first `##` heading
+    title: str
+    blocks: tuple[Block, ...]
+
+
+@dataclass
+class Lesson:
+    module_slug: str
+    slug: str
+    title: str
+    summary: str
+    order: int
+    sections: tuple[Section, ...]
+    content_note: str = ""
+    old_slugs: tuple[str, ...] = ()
+    path: Path | None = None
+    word_count: int = 0
+    # Set when the catalog is assembled.
+    module: Module | None = field(default=None, repr=False)
+    previous: Lesson | None = field(default=None, repr=False)
+    next: Lesson | None = field(default=None, repr=False)
+    number: int = 0  # 1-based position within its module
+
+    @property
+    def reading_minutes(self) -> int:
+        return max(1, math.ceil(self.word_count / WORDS_PER_MINUTE))
+
+    @property
+    def headed_sections(self) -> list[Section]:
+        return [s for s in self.sections if s.anchor]
+
+    @property
+    def prompts(self) -> list[Prompt]:
+        return [b.prompt for s in self.sections for b in s.blocks if b.prompt]
+
+    @property
+    def text(self) -> str:
+        """The lesson's prose as plain text, one paragraph, item or heading per line."""
+        parts = [self.title]
+        for section in self.sections:
+            if section.title:
+                parts.append(section.title)
+            for block in section.blocks:
+                if block.kind == "prompt" and block.prompt:
+                    parts.append(block.prompt.question)
+                    continue
+                if block.title:
+                    parts.append(block.title)
+                parts.extend(html_to_lines(block.html))
+        return "\n".join(p for p in parts if p.strip())
+
+
+@dataclass
+class Module:
+    slug: str
+    title: str
+    summary: str
+    order: int
+    intro_html: str
+    lessons: tuple[Lesson, ...] = ()
+    path: Path | None = None
+
+    @property
+    def reading_minutes(self) -> int:
+        return sum(lesson.reading_minutes for lesson in self.lessons)
+
+
+@dataclass
+class Catalog:
+    modules: tuple[Module, ...]
+    problems: tuple[Problem, ...] = ()
+    _modules: dict[str, Module] = field(default_factory=dict, repr=False)
+    _redirects: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
+    prompts: dict[str, tuple[Lesson, Prompt]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._modules = {m.slug: m for m in self.modules}
+        for module in self.modules:
+            for lesson in module.lessons:
+                for old in lesson.old_slugs:
+                    self._redirects[(module.slug, old)] = lesson.slug
+                for prompt in lesson.prompts:
+                    self.prompts[prompt.id] = (lesson, prompt)
+
+    @property
+    def lessons(self) -> list[Lesson]:
+        return [lesson for module in self.modules for lesson in module.lessons]
+
+    def module(self, slug: str) -> Module | None:
+        return self._modules.get(slug)
+
+    def lesson(self, module_slug: str, lesson_slug: str) -> Lesson | None:
+        module = self._modules.get(module_slug)
+        if module is None:
+            return None
+        return next((lesson for lesson in module.lessons if lesson.slug == lesson_slug), None)
+
+    def renamed_lesson(self, module_slug: str, old_slug: str) -> Lesson | None:
+        """The lesson that used to live at `old_slug`, for a permanent redirect."""
+        new_slug = self._redirects.get((module_slug, old_slug))
+        return self.lesson(module_slug, new_slug) if new_slug else None
+
+
+# --- Parsing ----------------------------------------------------------------------------
+
+
+def split_front_matter(text: str, path: Path) -> tuple[dict, str, int, list[Problem]]:
+    """Return (metadata, body, line number where the body starts, problems)."""
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != FRONT_MATTER_FENCE:
+        return {}, text, 1, [Problem(path, "must start with '+++' front matter", 1)]
+    try:
+        end = next(i for i, line in enumerate(lines[1:], 1) if line.strip() == FRONT_MATTER_FENCE)
+    except StopIteration:
+        return {}, text, 1, [Problem(path, "front matter has no closing '+++' line", 1)]
+    try:
+        meta = tomllib.loads("\n".join(lines[1:end]))
+    except tomllib.TOMLDecodeError as exc:
+        return {}, text, 1, [Problem(path, f"front matter is not valid TOML: {exc}", 1)]
+    return meta, "\n".join(lines[end + 1 :]), end + 2, []
+
+
+def check_metadata(
+    meta: dict, path: Path, required: dict[str, type], optional: dict[str, type]
+) -> list[Problem]:
+    problems = []
+    for key, kind in required.items():
+        if key not in meta:
+            problems.append(Problem(path, f"metadata is missing '{key}'"))
+        elif not isinstance(meta[key], kind) or (kind is str and not meta[key].strip()):
+            problems.append(Problem(path, f"metadata '{key}' must be a non-empty {kind.__name__}"))
+    for key, kind in optional.items():
+        if key in meta and not isinstance(meta[key], kind):
+            problems.append(Problem(path, f"metadata '{key}' must be a {kind.__name__}"))
+    for key in sorted(meta.keys() - required.keys() - optional.keys()):
+        problems.append(Problem(path, f"unknown metadata key '{key}'"))
+    if isinstance(meta.get("old_slugs"), list):
+        for old in meta["old_slugs"]:
+            if not isinstance(old, str) or not SLUG_RE.match(old):
+                problems.append(Problem(path, f"old slug {old!r} is not a valid slug"))
+    return problems
+
+
+def render_markdown(text: str) -> str:
+    return markdown.markdown(
+        text, extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG
+    ).strip()
+
+
+def parse_body(body: str, path: Path, first_line: int) -> tuple[list[Section], list[Problem]]:
+    """Split a lesson body into sections of HTML, prompt and practice blocks."""
+    problems: list[Problem] = []
+    sections: list[Section] = []
+    anchor, title = "", ""
+    blocks: list[Block] = []
+    buffer: list[str] = []
+    open_block: tuple[str, str, int] | None = None  # (kind, argument, line number)
+    block_lines: list[str] = []
+    in_fence = False
+
+    def flush_text() -> None:
+        text = "\n".join(buffer).strip()
+        buffer.clear()
+        if text:
+            blocks.append(Block(kind="html", html=render_markdown(text)))
+
+    def close_section() -> None:
+        flush_text()
+        if anchor or blocks:
+            sections.append(Section(anchor=anchor, title=title, blocks=tuple(blocks)))
+        blocks.clear()
+
+    for number, line in enumerate(body.splitlines(), first_line):
+        if open_block:
+            if line.strip() == ":::":
+                kind, arg, start = open_block
+                blocks.extend(_finish_block(kind, arg, block_lines, path, start, problems))
+                open_block, block_lines = None, []
+            elif line.startswith(":::"):
+                problems.append(Problem(path, "blocks cannot be nested; close with ':::'", number))
+            else:
+                block_lines.append(line)
+            continue
+        if _FENCE_RE.match(line):
+            in_fence = not in_fence
+        if in_fence or _FENCE_RE.match(line):
+            buffer.append(line)
+            continue
+        if _H1_RE.match(line):
+            problems.append(Problem(path, "use '##' for sections; the title is metadata", number))
+            continue
+        if heading := _H2_RE.match(line):
+            close_section()
+            title = heading["title"].strip()
+            anchor = heading["anchor"] or _slugify(title)
+            if not SLUG_RE.match(anchor):
+                problems.append(Problem(path, f"section anchor {anchor!r} is not a valid id", number))
+            continue
+        if line.startswith(":::"):
+            match = _BLOCK_RE.match(line)
+            kind = match["kind"] if match else None
+            if kind not in ("prompt", "try-this"):
+                problems.append(
+                    Problem(path, f"unknown block {line.strip()!r}: use 'prompt' or 'try-this'", number)
+                )
+                continue
+            flush_text()
+            open_block = (kind, (match["arg"] or "").strip(), number)
+            continue
+        buffer.append(line)
+
+    if open_block:
+        problems.append(Problem(path, f"'{open_block[0]}' block is never closed", open_block[2]))
+    close_section()
+
+    seen: set[str] = set()
+    for section in sections:
+        if section.anchor in seen:
+            problems.append(Problem(path, f"two sections share the anchor '{section.anchor}'"))
+        if section.anchor in RESERVED_ANCHORS:
+            problems.append(Problem(path, f"section anchor '{section.anchor}' is reserved"))
+        seen.add(section.anchor)
+    return sections, problems
+
+
+def _finish_block(
+    kind: str, arg: str, lines: list[str], path: Path, start: int, problems: list[Problem]
+) -> list[Block]:
+    text = "\n".join(lines).strip()
+    if kind == "prompt":
+        if not SLUG_RE.match(arg):
+            problems.append(
+                Problem(path, f"prompt needs an id of lowercase words and hyphens, got {arg!r}", start)
+            )
+            return []
+        if not text:
+            problems.append(Problem(path, f"prompt '{arg}' has no question", start))
+            return []
+        return [Block(kind="prompt", prompt=Prompt(id=arg, question=" ".join(text.split())))]
+    if not arg:
+        problems.append(Problem(path, "'try-this' needs a title: '::: try-this A title'", start))
+        return []
+    if not text:
+        problems.append(Problem(path, f"'try-this' block '{arg}' is empty", start))
+        return []
+    return [Block(kind="practice", title=arg, html=render_markdown(text))]
+
+
+def _slugify(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+
+
+class _TextCollector(HTMLParser):
+    """Plain text of rendered HTML, one line per paragraph, list item, heading or cell."""
+
+    BREAKS = frozenset({"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "br", "pre"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lines: list[str] = [""]
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in self.BREAKS:
+            self.lines.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.BREAKS:
+            self.lines.append("")
+
+    def handle_data(self, data: str) -> None:
+        self.lines[-1] += data
+
+
+def html_to_lines(fragment: str) -> list[str]:
+    collector = _TextCollector()
+    collector.feed(fragment)
+    collector.close()
+    return [" ".join(line.split()) for line in collector.lines if line.strip()]
+
+
+def count_words(text: str) -> int:
+    return len(_WORD_RE.findall(text))
+
+
+# --- Loading ------------------------------------------------------------------------------
+
+
+def load_lesson(path: Path, module_slug: str) -> tuple[Lesson | None, list[Problem]]:
+    slug = path.stem
+    if not SLUG_RE.match(slug):
+        return None, [Problem(path, "file name must be lowercase words joined by hyphens")]
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [Problem(path, f"cannot be read as UTF-8: {exc}")]
+    meta, body, first_line, problems = split_front_matter(text, path)
+    if problems:
+        return None, problems
+    problems = check_metadata(meta, path, LESSON_KEYS, LESSON_OPTIONAL_KEYS)
+    sections, body_problems = parse_body(body, path, first_line)
+    problems += body_problems
+    lesson = Lesson(
+        module_slug=module_slug,
+        slug=slug,
+        title=str(meta.get("title", "")).strip(),
+        summary=str(meta.get("summary", "")).strip(),
+        order=meta.get("order", 0) if isinstance(meta.get("order"), int) else 0,
+        content_note=str(meta.get("content_note", "")).strip(),
+        old_slugs=tuple(meta.get("old_slugs", ()) if isinstance(meta.get("old_slugs"), list) else ()),
+        sections=tuple(sections),
+        path=path,
+    )
+    if not any(section.blocks for section in sections):
+        problems.append(Problem(path, "lesson has no text"))
+    lesson.word_count = count_words(lesson.text)
+    return (None if problems else lesson), problems
+
+
+def load_module(directory: Path) -> tuple[Module | None, list[Problem]]:
+    slug = directory.name
+    if not SLUG_RE.match(slug):
+        return None, [Problem(directory, "folder name must be lowercase words joined by hyphens")]
+    module_path = directory / MODULE_FILE
+    if not module_path.is_file():
+        return None, [Problem(directory, f"module folder has no {MODULE_FILE}")]
+    meta, body, _, problems = split_front_matter(module_path.read_text(encoding="utf-8"), module_path)
+    if problems:
+        return None, problems
+    problems = check_metadata(meta, module_path, MODULE_KEYS, {})
+    lessons: list[Lesson] = []
+    for path in sorted(directory.glob("*.md")):
+        if path.name == MODULE_FILE:
+            continue
+        lesson, lesson_problems = load_lesson(path, slug)
+        problems += lesson_problems
+        if lesson:
+            lessons.append(lesson)
+    if not lessons and not problems:
+        problems.append(Problem(directory, "module has no lessons"))
+    problems += _duplicates(
+        lessons, key=lambda lesson: lesson.order, what="lesson order", where=directory
+    )
+    current = {lesson.slug for lesson in lessons}
+    for lesson in lessons:
+        for old in lesson.old_slugs:
+            if old in current:
+                problems.append(Problem(lesson.path, f"old slug '{old}' is another lesson's slug"))
+    if problems:
+        return None, problems
+    lessons.sort(key=lambda lesson: lesson.order)
+    module = Module(
+        slug=slug,
+        title=meta["title"].strip(),
+        summary=meta["summary"].strip(),
+        order=meta["order"],
+        intro_html=render_markdown(body),
+        lessons=tuple(lessons),
+        path=directory,
+    )
+    for number, lesson in enumerate(lessons, 1):
+        lesson.module, lesson.number = module, number
+    return module, []
+
+
+def _duplicates(items, *, key, what: str, where: Path) -> list[Problem]:
+    seen: dict = {}
+    problems = []
+    for item in items:
+        value = key(item)
+        if value in seen:
+            problems.append(Problem(where, f"{what} {value!r} is used twice ({seen[value]}, {item.path.name})"))
+        seen.setdefault(value, item.path.name)
+    return problems
+
+
+def load_catalog(root: Path) -> Catalog:
+    """Read every module folder under `root`. Faulty files are left out and reported."""
+    problems: list[Problem] = []
+    modules: list[Module] = []
+    if not root.is_dir():
+        return Catalog(modules=(), problems=(Problem(root, "content folder does not exist"),))
+    for directory in sorted(p for p in root.iterdir() if p.is_dir()):
+        if directory.name.startswith((".", "_")):
+            continue
+        module, module_problems = load_module(directory)
+        problems += module_problems
+        if module:
+            modules.append(module)
+    if not modules and not problems:
+        problems.append(Problem(root, "content folder has no modules"))
+    problems += _duplicates(modules, key=lambda m: m.order, what="module order", where=root)
+    modules.sort(key=lambda module: module.order)
+
+    owners: dict[str, Path] = {}
+    for lesson in (lesson for module in modules for lesson in module.lessons):
+        for prompt in lesson.prompts:
+            if prompt.id in owners:
+                problems.append(
+                    Problem(lesson.path, f"prompt id '{prompt.id}' is also used in {owners[prompt.id]}")
+                )
+            owners.setdefault(prompt.id, lesson.path)
+
+    ordered = [lesson for module in modules for lesson in module.lessons]
+    for before, after in zip(ordered, ordered[1:], strict=False):
+        before.next, after.previous = after, before
+    return Catalog(modules=tuple(modules), problems=tuple(problems))
+
+
+# --- The process-wide catalog -----------------------------------------------------------
+
+_lock = threading.Lock()
+_cached: tuple[tuple, Catalog] | None = None
+
+
+def _signature(root: Path) -> tuple:
+    """What changes when an author edits, adds or removes a file."""
+    if not root.is_dir():
+        return ()
+    return tuple(
+        sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in root.rglob("*.md"))
+    )
+
+
+def get_catalog() -> Catalog:
+    """The catalog for `settings.CONTENT_DIR`, loaded once (and on change when reloading)."""
+    global _cached
+    root = Path(settings.CONTENT_DIR)
+    cached = _cached
+    if cached is not None and not settings.CONTENT_RELOAD and cached[0][0] == str(root):
+        return cached[1]
+    signature = (str(root), _signature(root) if settings.CONTENT_RELOAD else ())
+    if cached is not None and cached[0] == signature:
+        return cached[1]
+    with _lock:
+        if _cached is None or _cached[0] != signature:
+            _cached = (signature, load_catalog(root))
+        return _cached[1]
+
+
+def clear_catalog() -> None:
+    global _cached
+    _cached = None
+
+
+def escape(text: str) -> str:
+    return html.escape(text)
