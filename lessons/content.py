@@ -11,7 +11,7 @@ The system check in `lessons/checks.py` turns problems into errors, so `manage.p
 
 from __future__ import annotations
 
-import html
+import itertools
 import math
 import re
 import threading
@@ -274,14 +274,18 @@ def parse_body(body: str, path: Path, first_line: int) -> tuple[list[Section], l
             title = heading["title"].strip()
             anchor = heading["anchor"] or _slugify(title)
             if not SLUG_RE.match(anchor):
-                problems.append(Problem(path, f"section anchor {anchor!r} is not a valid id", number))
+                problems.append(
+                    Problem(path, f"section anchor {anchor!r} is not a valid id", number)
+                )
             continue
         if line.startswith(":::"):
             match = _BLOCK_RE.match(line)
             kind = match["kind"] if match else None
             if kind not in ("prompt", "try-this"):
                 problems.append(
-                    Problem(path, f"unknown block {line.strip()!r}: use 'prompt' or 'try-this'", number)
+                    Problem(
+                        path, f"unknown block {line.strip()!r}: use 'prompt' or 'try-this'", number
+                    )
                 )
                 continue
             flush_text()
@@ -310,7 +314,9 @@ def _finish_block(
     if kind == "prompt":
         if not SLUG_RE.match(arg):
             problems.append(
-                Problem(path, f"prompt needs an id of lowercase words and hyphens, got {arg!r}", start)
+                Problem(
+                    path, f"prompt needs an id of lowercase words and hyphens, got {arg!r}", start
+                )
             )
             return []
         if not text:
@@ -386,7 +392,9 @@ def load_lesson(path: Path, module_slug: str) -> tuple[Lesson | None, list[Probl
         summary=str(meta.get("summary", "")).strip(),
         order=meta.get("order", 0) if isinstance(meta.get("order"), int) else 0,
         content_note=str(meta.get("content_note", "")).strip(),
-        old_slugs=tuple(meta.get("old_slugs", ()) if isinstance(meta.get("old_slugs"), list) else ()),
+        old_slugs=tuple(
+            meta.get("old_slugs", ()) if isinstance(meta.get("old_slugs"), list) else ()
+        ),
         sections=tuple(sections),
         path=path,
     )
@@ -403,10 +411,15 @@ def load_module(directory: Path) -> tuple[Module | None, list[Problem]]:
     module_path = directory / MODULE_FILE
     if not module_path.is_file():
         return None, [Problem(directory, f"module folder has no {MODULE_FILE}")]
-    meta, body, _, problems = split_front_matter(module_path.read_text(encoding="utf-8"), module_path)
+    meta, body, _, problems = split_front_matter(
+        module_path.read_text(encoding="utf-8"), module_path
+    )
     if problems:
         return None, problems
     problems = check_metadata(meta, module_path, MODULE_KEYS, {})
+    if problems:
+        return None, problems
+    # A faulty lesson is left out and reported; the module's other lessons still load.
     lessons: list[Lesson] = []
     for path in sorted(directory.glob("*.md")):
         if path.name == MODULE_FILE:
@@ -415,8 +428,10 @@ def load_module(directory: Path) -> tuple[Module | None, list[Problem]]:
         problems += lesson_problems
         if lesson:
             lessons.append(lesson)
-    if not lessons and not problems:
-        problems.append(Problem(directory, "module has no lessons"))
+    if not lessons:
+        if not problems:
+            problems.append(Problem(directory, "module has no lessons"))
+        return None, problems
     problems += _duplicates(
         lessons, key=lambda lesson: lesson.order, what="lesson order", where=directory
     )
@@ -425,8 +440,6 @@ def load_module(directory: Path) -> tuple[Module | None, list[Problem]]:
         for old in lesson.old_slugs:
             if old in current:
                 problems.append(Problem(lesson.path, f"old slug '{old}' is another lesson's slug"))
-    if problems:
-        return None, problems
     lessons.sort(key=lambda lesson: lesson.order)
     module = Module(
         slug=slug,
@@ -439,7 +452,7 @@ def load_module(directory: Path) -> tuple[Module | None, list[Problem]]:
     )
     for number, lesson in enumerate(lessons, 1):
         lesson.module, lesson.number = module, number
-    return module, []
+    return module, problems
 
 
 def _duplicates(items, *, key, what: str, where: Path) -> list[Problem]:
@@ -448,7 +461,9 @@ def _duplicates(items, *, key, what: str, where: Path) -> list[Problem]:
     for item in items:
         value = key(item)
         if value in seen:
-            problems.append(Problem(where, f"{what} {value!r} is used twice ({seen[value]}, {item.path.name})"))
+            problems.append(
+                Problem(where, f"{what} {value!r} is used twice ({seen[value]}, {item.path.name})")
+            )
         seen.setdefault(value, item.path.name)
     return problems
 
@@ -476,12 +491,14 @@ def load_catalog(root: Path) -> Catalog:
         for prompt in lesson.prompts:
             if prompt.id in owners:
                 problems.append(
-                    Problem(lesson.path, f"prompt id '{prompt.id}' is also used in {owners[prompt.id]}")
+                    Problem(
+                        lesson.path, f"prompt id '{prompt.id}' is also used in {owners[prompt.id]}"
+                    )
                 )
             owners.setdefault(prompt.id, lesson.path)
 
     ordered = [lesson for module in modules for lesson in module.lessons]
-    for before, after in zip(ordered, ordered[1:], strict=False):
+    for before, after in itertools.pairwise(ordered):
         before.next, after.previous = after, before
     return Catalog(modules=tuple(modules), problems=tuple(problems))
 
@@ -520,7 +537,3 @@ def get_catalog() -> Catalog:
 def clear_catalog() -> None:
     global _cached
     _cached = None
-
-
-def escape(text: str) -> str:
-    return html.escape(text)

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API keeps an event loop running in the test thread, and Django refuses ORM
+# calls from a thread with a running loop. Tests only; never set this in settings.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def find_chromium() -> str | None:
+    if path := os.environ.get("CHROMIUM_PATH"):
+        return path
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        if found := shutil.which(name):
+            return found
+    return None
+
+
+@pytest.fixture(autouse=True)
+def _catalog_as_in_production(settings):
+    """Tests see the catalog as production does: loaded once, never reloaded on change."""
+    from lessons.content import clear_catalog
+
+    settings.CONTENT_RELOAD = False
+    clear_catalog()
+    yield
+    clear_catalog()
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = find_chromium()
+    if path is None:
+        message = "Chromium not found (install it, or set CHROMIUM_PATH): browser tests cannot run"
+        if os.environ.get("CI"):
+            pytest.fail(message + ". CI must run them.", pytrace=False)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args, chromium_path):
+    return {**browser_type_launch_args, "executable_path": chromium_path, "args": CHROMIUM_FLAGS}
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    return SCREENSHOTS

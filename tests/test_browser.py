@@ -1,0 +1,103 @@
+"""A real Chromium walks the site as a reader would, and axe-core audits each page."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from lessons.content import get_catalog
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+
+WIDTHS = {"phone": 375, "desktop": 1280}
+
+
+@pytest.fixture
+def reader(page, live_server):
+    """A page that records console errors (CSP violations among them) and every request."""
+    page.errors, page.hosts = [], set()
+    page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.on("request", lambda r: page.hosts.add(urlparse(r.url).netloc))
+    page.base = live_server.url
+    return page
+
+
+def assert_accessible(page, name: str) -> None:
+    results = Axe().run(page)
+    assert results.violations_count == 0, f"{name}:\n{results.generate_report()}"
+
+
+def test_a_reader_walks_from_home_to_a_lesson_and_every_page_passes_axe(reader, screenshots):
+    page = reader
+    module = get_catalog().modules[0]
+    lesson = module.lessons[0]
+
+    page.goto(page.base + "/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Healing through connection"
+    assert_accessible(page, "home")
+
+    page.get_by_role("link", name=module.title, exact=True).first.click()
+    page.wait_for_url(f"**/lessons/{module.slug}/")
+    assert page.get_by_role("heading", level=1).inner_text() == module.title
+    assert_accessible(page, "module")
+
+    page.get_by_role("link", name=lesson.title, exact=True).first.click()
+    page.wait_for_url(f"**/lessons/{module.slug}/{lesson.slug}/")
+    assert page.get_by_role("heading", level=1).inner_text() == lesson.title
+    first_prompt = lesson.prompts[0]
+    assert page.get_by_label(first_prompt.question).is_visible()
+    assert_accessible(page, "lesson")
+
+    page.get_by_role("link", name=lesson.headed_sections[-1].title).first.click()
+    assert page.url.endswith(f"#{lesson.headed_sections[-1].anchor}")
+
+    assert page.errors == []
+    assert page.hosts == {urlparse(page.base).netloc}, "a request left the site"
+
+
+@pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
+def test_pages_fit_phone_and_desktop_widths(reader, screenshots, width):
+    page = reader
+    page.set_viewport_size({"width": width, "height": 900})
+    lesson = get_catalog().lessons[0]
+    pages = {
+        "home": "/",
+        "module": f"/lessons/{lesson.module_slug}/",
+        "lesson": f"/lessons/{lesson.module_slug}/{lesson.slug}/",
+        "404": "/lessons/nothing-here/",
+    }
+    for name, path in pages.items():
+        page.goto(page.base + path)
+        page.screenshot(path=screenshots / f"{name}-{width}.png", full_page=True)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{name} scrolls sideways at {width}px"
+    assert_accessible(page, "404")
+    # The only console error allowed is the 404 page's own status.
+    assert [e for e in page.errors if "status of 404" not in e] == []
+
+
+def test_dark_mode_pages_pass_axe(browser, live_server, screenshots):
+    context = browser.new_context(color_scheme="dark", viewport={"width": 375, "height": 900})
+    page = context.new_page()
+    lesson = get_catalog().lessons[0]
+
+    page.goto(f"{live_server.url}/lessons/{lesson.module_slug}/{lesson.slug}/")
+    page.screenshot(path=screenshots / "lesson-dark-375.png", full_page=True)
+
+    assert_accessible(page, "lesson in dark mode")
+    context.close()
+
+
+def test_the_skip_link_is_the_first_thing_the_keyboard_reaches(reader):
+    page = reader
+    page.goto(page.base + "/")
+
+    page.keyboard.press("Tab")
+
+    focused = page.evaluate("document.activeElement.textContent.trim()")
+    assert focused == "Skip to main content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"

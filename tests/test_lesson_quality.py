@@ -1,0 +1,97 @@
+"""Every lesson is plain enough to read when tired, and written in our own words."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import pyphen
+import pytest
+
+from lessons.content import get_catalog, html_to_lines
+from tests.make_fingerprint import OUTPUT as FINGERPRINT
+from tests.make_fingerprint import runs
+
+MAX_GRADE = 8.0
+_SENTENCE_END = re.compile(r"[.!?]+(?:[\"'”’)]*)(?:\s+|$)")
+_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
+_dictionary = pyphen.Pyphen(lang="en_US")
+
+
+@cache
+def syllables(word: str) -> int:
+    return len(_dictionary.positions(word.lower())) + 1
+
+
+def flesch_kincaid_grade(lines: list[str]) -> float:
+    """FK grade of text given one paragraph, list item or heading per line.
+
+    A sentence ends at . ! or ?, and also at the end of every line: a heading or a list item
+    without a full stop is still one sentence, not the start of a longer one.
+    """
+    sentences = words = syllable_count = 0
+    for line in lines:
+        for piece in _SENTENCE_END.split(line):
+            found = _WORD.findall(piece)
+            if found:
+                sentences += 1
+                words += len(found)
+                syllable_count += sum(syllables(w) for w in found)
+    assert words, "no words to measure"
+    return 0.39 * words / sentences + 11.8 * syllable_count / words - 15.59
+
+
+def lesson_ids():
+    return [f"{lesson.module_slug}/{lesson.slug}" for lesson in get_catalog().lessons]
+
+
+def test_the_grade_formula_tells_plain_from_dense_text():
+    plain = ["You are safe here. Take your time. Rest when you need to."]
+    dense = [
+        "Attachment-based psychotherapeutic interventions systematically facilitate "
+        "intersubjective reorganisation of maladaptive internalised representational models."
+    ]
+
+    assert flesch_kincaid_grade(plain) < 3
+    assert flesch_kincaid_grade(dense) > 16
+
+
+@pytest.mark.parametrize("lesson_id", lesson_ids())
+def test_every_lesson_reads_at_grade_eight_or_lower(lesson_id):
+    module_slug, slug = lesson_id.split("/")
+    lesson = get_catalog().lesson(module_slug, slug)
+    lines = [lesson.summary, *lesson.text.splitlines()]
+
+    grade = flesch_kincaid_grade(lines)
+
+    assert grade <= MAX_GRADE, f"{lesson_id} reads at grade {grade:.1f}; aim for {MAX_GRADE}"
+
+
+def test_every_module_introduction_reads_at_grade_eight_or_lower():
+    for module in get_catalog().modules:
+        grade = flesch_kincaid_grade([module.summary, *html_to_lines(module.intro_html)])
+        assert grade <= MAX_GRADE, f"{module.slug} introduction reads at grade {grade:.1f}"
+
+
+@cache
+def source_runs() -> frozenset[str]:
+    return frozenset(FINGERPRINT.read_text(encoding="utf-8").split())
+
+
+def test_the_fingerprint_catches_a_copied_sentence():
+    copied = (
+        "As the article says, the therapeutic relationship is the foundation of "
+        "attachment-based therapy."
+    )
+
+    assert len(source_runs()) > 400
+    assert runs(copied) & source_runs()
+
+
+@pytest.mark.parametrize("lesson_id", lesson_ids())
+def test_no_lesson_copies_eight_words_in_a_row_from_the_source(lesson_id):
+    module_slug, slug = lesson_id.split("/")
+    lesson = get_catalog().lesson(module_slug, slug)
+    raw = lesson.path.read_text(encoding="utf-8")
+
+    assert not runs(raw) & source_runs(), f"{lesson_id} repeats an 8-word run of the source"
