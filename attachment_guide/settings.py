@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "lessons",
+    "attachment_guide.spaces",
+    "attachment_guide.journal",
 ]
 
 MIDDLEWARE = [
@@ -171,6 +173,11 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     "object-src": [CSP.NONE],
 }
+# A guest's private space lives as long as its session: this many days after the last save
+# (each save restarts the clock), across browser restarts, on this browser only.
+GUEST_SPACE_DAYS = envint("GUEST_SPACE_DAYS", 90)
+SESSION_COOKIE_AGE = GUEST_SPACE_DAYS * 24 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

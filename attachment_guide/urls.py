@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from lessons import views
 
@@ -8,5 +8,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("lessons/<slug:module_slug>/", views.module_detail, name="module"),
     path("lessons/<slug:module_slug>/<slug:lesson_slug>/", views.lesson_detail, name="lesson"),
+    path("journal/", include("attachment_guide.journal.urls")),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from attachment_guide.journal import views
+
+app_name = "journal"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("write/", views.write, name="write"),
+    path("prompts/<slug:prompt_id>/", views.answer, name="answer"),
+    path("entries/<uuid:entry_id>/", views.entry, name="entry"),
+    path("entries/<uuid:entry_id>/delete/", views.delete, name="delete"),
+    path("token/", views.token, name="token"),
+]

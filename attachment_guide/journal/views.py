@@ -1,0 +1,345 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
+
+from attachment_guide.journal import reflections
+from attachment_guide.journal.models import Entry
+from attachment_guide.journal.reflections import Reflection
+from attachment_guide.journal.services import (
+    Answers,
+    EntryConflict,
+    EntryTooLong,
+    answers_for_prompts,
+    entry_delete,
+    entry_keep_both,
+    entry_save,
+)
+from attachment_guide.spaces.models import Space
+from attachment_guide.spaces.services import (
+    space_for_request,
+    space_get_or_create,
+    space_id_for_request,
+)
+from lessons.content import get_catalog
+
+ENTRIES_PER_PAGE = 20
+
+
+def private(response: HttpResponse) -> HttpResponse:
+    """Journal text must not linger in any cache, the browser's included."""
+    patch_cache_control(response, no_store=True, private=True)
+    return response
+
+
+@dataclass
+class EntryItem:
+    """An entry as the journal lists it: its text, its question, and where it came from."""
+
+    entry: Entry
+    question: str
+    lesson_title: str = ""
+    lesson_url: str = ""
+
+    @classmethod
+    def of(cls, entry: Entry) -> EntryItem:
+        if not entry.prompt_id:
+            return cls(entry=entry, question=_("Free writing"))
+        found = get_catalog().prompts.get(entry.prompt_id)
+        if found is None:
+            return cls(entry=entry, question=_("A question from an earlier version of the lessons"))
+        lesson, prompt = found
+        return cls(
+            entry=entry,
+            question=prompt.question,
+            lesson_title=lesson.title,
+            lesson_url=reflections.lesson_url(lesson, prompt.id),
+        )
+
+
+# --- Saving -------------------------------------------------------------------------------
+
+
+def _uuid(raw: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(raw or "")
+    except ValueError:
+        return None
+
+
+def _int(raw: str | None) -> int:
+    try:
+        return max(0, int(raw or 0))
+    except ValueError:
+        return 0
+
+
+def _save(
+    request: HttpRequest,
+    reflection: Reflection,
+    *,
+    prompt_id: str,
+    rebuild: Callable[[Space | None], Reflection],
+    page: Callable[[Reflection, int], HttpResponse],
+    done_url: str,
+    fixed_entry_id: uuid.UUID | None = None,
+    done: Callable[[], HttpResponse] | None = None,
+) -> HttpResponse:
+    """One save from any writing box, answered as htmx fragment or, without JS, as a page.
+
+    The text the person wrote always comes back to them: in the textarea they are typing in
+    (htmx swaps only the status line), or in the page rendered again with their draft.
+    """
+    body = request.POST.get("body", "")
+    action = request.POST.get("action", "save")
+    if action == "fresh" and not reflection.can_start_fresh:
+        action = "save"
+    resolve = request.POST.get("resolve", "")
+    entry_id = fixed_entry_id or _uuid(request.POST.get("entry"))
+    # A writer who chose their own text after a conflict saves on the version they were shown.
+    base_version = _int(request.POST.get("over_version" if resolve == "mine" else "version"))
+    reflection.body, reflection.version = body, base_version
+    reflection.entry_id = str(entry_id or uuid.uuid4())
+
+    space = space_for_request(request)
+    if space is None and body.strip():
+        space, reflection.space_created = space_get_or_create(request)
+    elif space is not None:
+        space_get_or_create(request)  # keeps the space alive for another full period
+    status, whole_box = 200, False
+
+    if resolve in ("theirs", "both"):
+        theirs = Entry.objects.owned_by(space and space.id).filter(id=entry_id).first()
+        if theirs is None:
+            raise Http404("No such entry")
+        whole_box = True
+        if resolve == "both":
+            mine = entry_keep_both(space=space, current=theirs, body=body)
+            if fixed_entry_id:  # this box edits one entry; the new one has a page of its own
+                url = reverse("journal:entry", args=[mine.id])
+                return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+            reflection = rebuild(space).mark_saved(mine)
+        else:
+            reflection = rebuild(space).show(theirs)
+    else:
+        try:
+            saved = None
+            if space is not None:
+                saved = entry_save(
+                    space=space,
+                    prompt_id=prompt_id,
+                    body=body,
+                    entry_id=entry_id,
+                    base_version=base_version,
+                )
+        except EntryTooLong as exc:
+            reflection.status, reflection.length, status = "too_long", exc.length, 422
+        except EntryConflict as exc:
+            reflection.status, reflection.theirs, status = "conflict", exc.current, 409
+        else:
+            if saved is None:
+                reflection.status = "nothing"
+            else:
+                reflection.mark_saved(saved)
+            if action == "fresh":
+                whole_box = True
+                created = reflection.space_created
+                reflection = rebuild(space)
+                reflection.space_created = created
+                reflection.start_fresh()
+
+    if action == "done" and done is not None and status == 200:
+        return done()
+    if not request.htmx:
+        if status != 200:
+            return private(page(reflection, status))
+        query = {"fresh" if action == "fresh" else "saved": reflection.key}
+        return redirect(f"{done_url}?{urlencode(query)}#{reflection.dom_id}")
+
+    if whole_box:
+        response = render(request, "journal/_reflection.html#reflection", {"r": reflection})
+        retarget(response, f"#{reflection.dom_id}")
+        reswap(response, "outerHTML")
+    else:
+        ctx = {"r": reflection, "oob": True}
+        response = render(request, "journal/_reflection.html#status", ctx, status=status)
+    return private(response)
+
+
+@require_POST
+@sensitive_post_parameters("body")
+def answer(request: HttpRequest, prompt_id: str) -> HttpResponse:
+    """Save an answer to a lesson's reflection prompt."""
+    found = get_catalog().prompts.get(prompt_id)
+    if found is None:
+        raise Http404("No such prompt")
+    lesson, prompt = found
+    from lessons.views import lesson_page
+
+    def rebuild(space: Space | None) -> Reflection:
+        answers = answers_for_prompts(space_id=space and space.id, prompt_ids=[prompt.id])
+        return reflections.for_prompt(prompt, answers[prompt.id])
+
+    return _save(
+        request,
+        reflections.for_prompt(prompt, Answers()),
+        prompt_id=prompt.id,
+        rebuild=rebuild,
+        page=lambda reflection, status: lesson_page(
+            request, lesson, override=reflection, status=status
+        ),
+        done_url=reverse("lesson", args=[lesson.module_slug, lesson.slug]),
+    )
+
+
+@require_POST
+@sensitive_post_parameters("body")
+def write(request: HttpRequest) -> HttpResponse:
+    """Save free writing, not tied to any lesson."""
+
+    def rebuild(space: Space | None) -> Reflection:
+        return reflections.for_free_writing()
+
+    return _save(
+        request,
+        reflections.for_free_writing(),
+        prompt_id="",
+        rebuild=rebuild,
+        page=lambda reflection, status: journal_page(request, writer=reflection, status=status),
+        done_url=reverse("journal:index"),
+    )
+
+
+# --- Reading --------------------------------------------------------------------------------
+
+
+def journal_page(
+    request: HttpRequest, *, writer: Reflection | None = None, status: int = 200
+) -> HttpResponse:
+    space_id = space_id_for_request(request)
+    query = request.GET.get("q", "").strip()[:200]
+    entries = Entry.objects.owned_by(space_id).with_text()
+    if query:
+        entries = entries.filter(body__icontains=query)
+    page = Paginator(entries.newest_first(), ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
+    writer = writer or reflections.for_free_writing()
+    if request.GET.get("saved") == writer.key and not writer.status:
+        writer.status = "saved"
+    ctx = {
+        "page": page,
+        "items": [EntryItem.of(entry) for entry in page.object_list],
+        "query": query,
+        "writer": writer,
+        "has_space": space_id is not None,
+        "deleted": "deleted" in request.GET,
+        "guest_space_days": settings.GUEST_SPACE_DAYS,
+    }
+    return private(render(request, "journal/index.html", ctx, status=status))
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    return journal_page(request)
+
+
+def _owned_entry(request: HttpRequest, entry_id: uuid.UUID) -> Entry:
+    entry = Entry.objects.owned_by(space_id_for_request(request)).filter(id=entry_id).first()
+    if entry is None:
+        raise Http404("No such entry")
+    return entry
+
+
+def entry_page(
+    request: HttpRequest, entry: Entry, reflection: Reflection | None = None, status: int = 200
+) -> HttpResponse:
+    item = EntryItem.of(entry)
+    reflection = reflection or reflections.for_entry(entry, item.question)
+    if request.GET.get("saved") == reflection.key and not reflection.status:
+        reflection.mark_saved(entry)
+    others = []
+    if entry.prompt_id:
+        others = [
+            EntryItem.of(other)
+            for other in Entry.objects.owned_by(entry.space_id)
+            .filter(prompt_id=entry.prompt_id)
+            .exclude(id=entry.id)
+            .with_text()
+            .newest_first()
+        ]
+    ctx = {"item": item, "r": reflection, "others": others}
+    return private(render(request, "journal/entry.html", ctx, status=status))
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+@sensitive_post_parameters("body")
+def entry(request: HttpRequest, entry_id: uuid.UUID) -> HttpResponse:
+    """One entry: read and edit it (GET), save it (POST)."""
+    found = _owned_entry(request, entry_id)
+    item = EntryItem.of(found)
+    if request.method == "GET":
+        if request.htmx:
+            partial = "editor" if "edit" in request.GET else "card"
+            ctx = {"item": item, "r": reflections.for_entry(found, item.question)}
+            return private(render(request, f"journal/entry.html#{partial}", ctx))
+        return entry_page(request, found)
+
+    def rebuild(space: Space | None) -> Reflection:
+        fresh = Entry.objects.owned_by(space and space.id).get(id=found.id)
+        return reflections.for_entry(fresh, item.question)
+
+    def done() -> HttpResponse:
+        if not request.htmx:
+            return redirect(f"{reverse('journal:index')}#entry-{found.id}")
+        ctx = {"item": EntryItem.of(Entry.objects.get(id=found.id))}
+        response = render(request, "journal/entry.html#card", ctx)
+        retarget(response, f"#entry-{found.id}")
+        reswap(response, "outerHTML")
+        return private(response)
+
+    return _save(
+        request,
+        reflections.for_entry(found, item.question),
+        prompt_id=found.prompt_id,
+        rebuild=rebuild,
+        page=lambda reflection, status: entry_page(request, found, reflection, status),
+        done_url=reverse("journal:entry", args=[found.id]),
+        fixed_entry_id=found.id,
+        done=done,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def delete(request: HttpRequest, entry_id: uuid.UUID) -> HttpResponse:
+    """Ask first (GET), then delete for good (POST)."""
+    found = _owned_entry(request, entry_id)
+    item = EntryItem.of(found)
+    if request.method == "GET":
+        template = "journal/entry.html#confirm" if request.htmx else "journal/delete.html"
+        return private(render(request, template, {"item": item}))
+    entry_delete(entry=found)
+    if request.htmx:
+        return private(render(request, "journal/entry.html#deleted", {"item": item}))
+    return redirect(f"{reverse('journal:index')}?deleted=1")
+
+
+@require_GET
+def token(request: HttpRequest) -> HttpResponse:
+    """A fresh anti-forgery token, for a page whose token went stale while it sat open."""
+    return private(HttpResponse(get_token(request), content_type="text/plain; charset=utf-8"))

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class Space(models.Model):
+    """Everything one person writes or records belongs to one space.
+
+    A guest's browser holds the key to its space in the session; an account is a user linked
+    one-to-one to a space, so signing up later links this row and moves nothing.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created = models.DateTimeField(auto_now_add=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="space",
+        help_text="Set when the person creates an account; empty for a guest space.",
+    )
+
+    def __str__(self) -> str:
+        return f"Space {self.id}"

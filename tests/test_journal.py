@@ -1,0 +1,308 @@
+"""Reflections save themselves into a private journal, and nothing anyone writes is lost."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.test import Client
+
+from attachment_guide.journal.models import MAX_ENTRY_LENGTH, Entry
+from attachment_guide.spaces.models import Space
+from lessons.content import get_catalog
+
+pytestmark = pytest.mark.django_db
+
+HX = {"HX-Request": "true"}
+PROMPT = "ab-who-felt-safe"
+LESSON_URL = "/lessons/attachment-basics/what-attachment-is/"
+ANSWER_URL = f"/journal/prompts/{PROMPT}/"
+
+
+def save(client, body, *, entry=None, version=0, url=ANSWER_URL, htmx=True, **extra):
+    data = {"body": body, "entry": str(entry or uuid.uuid4()), "version": version, **extra}
+    return client.post(url, data, headers=HX if htmx else {})
+
+
+def hidden(html: str, name: str) -> str:
+    return re.search(rf'name="{name}"[^>]*value="([^"]*)"', html).group(1)
+
+
+def test_nothing_is_stored_until_the_first_save(client):
+    client.get(LESSON_URL)
+    client.get("/journal/")
+
+    assert Space.objects.count() == 0
+    assert Session.objects.count() == 0
+
+
+def test_the_first_save_creates_a_private_space_and_says_so_calmly(client):
+    response = save(client, "My grandmother's kitchen.")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Saved" in html
+    assert "Saved privately on this device, in this browser only." in html
+    entry = Entry.objects.get()
+    assert entry.body == "My grandmother's kitchen."
+    assert entry.prompt_id == PROMPT
+    assert entry.version == 1
+    # The hidden fields come back out of band, so the next autosave builds on this version.
+    assert f'value="{entry.id}" hx-swap-oob="true"' in html
+    assert 'name="version" id="reflection-ab-who-felt-safe-version" value="1" hx-swap-oob' in html
+    assert response.cookies["sessionid"]["max-age"] == 90 * 24 * 60 * 60
+    assert response["Cache-Control"] == "no-store, private"
+
+
+def test_a_saved_answer_is_there_when_the_person_comes_back(client):
+    save(client, "The smell of bread.")
+
+    page = client.get(LESSON_URL).content.decode()
+
+    assert ">The smell of bread.</textarea>" in page
+    assert "Last saved" in page
+
+
+def test_later_saves_update_the_same_answer_and_never_conflict_with_themselves(client):
+    entry_id = uuid.uuid4()
+    for version, text in enumerate(["One", "One two", "One two three"]):
+        response = save(client, text, entry=entry_id, version=version)
+        assert response.status_code == 200
+        assert hidden(response.content.decode(), "version") == str(version + 1)
+
+    entry = Entry.objects.get()
+    assert (entry.id, entry.body, entry.version) == (entry_id, "One two three", 3)
+
+
+def test_a_retried_save_whose_answer_was_lost_is_not_a_conflict(client):
+    entry_id = uuid.uuid4()
+    save(client, "First words", entry=entry_id, version=0)
+
+    again = save(client, "First words", entry=entry_id, version=0)
+
+    assert again.status_code == 200
+    assert Entry.objects.count() == 1
+
+
+def test_empty_text_creates_nothing(client):
+    response = save(client, "   ")
+
+    assert response.status_code == 200
+    assert "Nothing to save yet." in response.content.decode()
+    assert Entry.objects.count() == 0
+    assert Space.objects.count() == 0
+
+
+def test_a_stale_save_from_another_tab_gets_a_conflict_showing_both_texts(client):
+    entry_id = uuid.uuid4()
+    save(client, "Written in tab A", entry=entry_id, version=0)
+    save(client, "Tab A, later", entry=entry_id, version=1)
+
+    response = save(client, "Written in tab B", entry=entry_id, version=1)
+
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "changed in another tab or window" in html
+    assert "Tab A, later" in html  # the other text, shown beside the textarea that keeps B's
+    assert 'name="over_version" value="2"' in html
+    assert Entry.objects.get().body == "Tab A, later"
+
+
+def test_a_conflict_without_javascript_shows_the_page_with_both_texts(client):
+    entry_id = uuid.uuid4()
+    save(client, "Tab A", entry=entry_id)
+    save(client, "Tab A again", entry=entry_id, version=1)
+
+    response = save(client, "Tab B's words", entry=entry_id, version=1, htmx=False)
+
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert ">Tab B&#x27;s words</textarea>" in html
+    assert "Tab A again" in html
+
+
+def test_choosing_my_text_after_a_conflict_saves_it(client):
+    entry_id = uuid.uuid4()
+    save(client, "A", entry=entry_id)
+    save(client, "A2", entry=entry_id, version=1)
+
+    response = save(client, "B", entry=entry_id, version=1, resolve="mine", over_version=2)
+
+    assert response.status_code == 200
+    assert Entry.objects.get().body == "B"
+
+
+def test_choosing_both_keeps_both_texts_and_mine_becomes_the_current_answer(client):
+    entry_id = uuid.uuid4()
+    save(client, "A", entry=entry_id)
+    save(client, "A2", entry=entry_id, version=1)
+
+    response = save(client, "B", entry=entry_id, version=1, resolve="both")
+
+    assert response.status_code == 200
+    assert response["HX-Retarget"] == f"#reflection-{PROMPT}"
+    assert sorted(Entry.objects.values_list("body", flat=True)) == ["A2", "B"]
+    page = client.get(LESSON_URL).content.decode()
+    assert ">B</textarea>" in page
+    assert "Your earlier answers" in page and "<p>A2</p>" in page
+
+
+def test_choosing_the_other_text_puts_it_in_the_box(client):
+    entry_id = uuid.uuid4()
+    save(client, "A", entry=entry_id)
+    save(client, "A2", entry=entry_id, version=1)
+
+    response = save(client, "B", entry=entry_id, version=1, resolve="theirs")
+
+    assert ">A2</textarea>" in response.content.decode()
+    assert Entry.objects.get().body == "A2"
+
+
+def test_starting_a_fresh_answer_keeps_the_earlier_one_then_and_now(client):
+    entry_id = uuid.uuid4()
+    save(client, "How I felt in spring", entry=entry_id)
+
+    response = save(client, "How I felt in spring", entry=entry_id, version=1, action="fresh")
+
+    html = response.content.decode()
+    assert "></textarea>" in html
+    assert "Your earlier answers" in html and "How I felt in spring" in html
+    save(client, "How I feel now", entry=hidden(html, "entry"), version=0)
+    page = client.get(LESSON_URL).content.decode()
+    assert ">How I feel now</textarea>" in page
+    assert "How I felt in spring" in page
+    assert Entry.objects.count() == 2
+
+
+def test_over_long_text_gets_a_clear_message_and_keeps_the_draft(client):
+    entry_id = uuid.uuid4()
+    save(client, "short", entry=entry_id)
+    too_long = "x" * (MAX_ENTRY_LENGTH + 1)
+
+    response = save(client, too_long, entry=entry_id, version=1)
+    page = save(client, too_long, entry=entry_id, version=1, htmx=False)
+
+    assert response.status_code == 422
+    assert "the limit is 50,000" in response.content.decode()
+    assert "50,001 characters" in response.content.decode()
+    assert page.status_code == 422
+    assert f">{too_long}</textarea>" in page.content.decode()
+    assert Entry.objects.get().body == "short"
+
+
+def test_without_javascript_a_save_comes_back_to_the_same_prompt(client):
+    response = save(client, "Plain form post", htmx=False)
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{LESSON_URL}?saved={PROMPT}#reflection-{PROMPT}"
+    page = client.get(response["Location"]).content.decode()
+    assert ">Plain form post</textarea>" in page
+    assert "Saved" in page
+
+
+def test_an_answer_to_an_unknown_prompt_is_a_404(client):
+    assert save(client, "x", url="/journal/prompts/no-such-prompt/").status_code == 404
+
+
+def test_the_journal_lists_entries_newest_first_with_question_and_lesson_link(client):
+    save(client, "First answer")
+    save(client, "Second answer", url="/journal/prompts/rr-after-a-rupture/")
+    save(client, "Free words", url="/journal/write/")
+
+    html = client.get("/journal/").content.decode()
+
+    assert html.index("Free words") < html.index("Second answer") < html.index("First answer")
+    lesson, prompt = get_catalog().prompts["rr-after-a-rupture"]
+    assert prompt.question in html
+    assert f'href="/lessons/relational-repair/{lesson.slug}/#reflection-rr-after-a-rupture"' in html
+    assert "Free writing" in html
+
+
+def test_the_journal_and_the_lesson_show_the_same_entry(client):
+    entry_id = uuid.uuid4()
+    save(client, "Said in the lesson", entry=entry_id)
+
+    client.post(
+        f"/journal/entries/{entry_id}/", {"body": "Edited in the journal", "version": 1}, headers=HX
+    )
+
+    assert ">Edited in the journal</textarea>" in client.get(LESSON_URL).content.decode()
+    assert "Edited in the journal" in client.get("/journal/").content.decode()
+
+
+def test_entries_are_edited_in_place(client):
+    entry_id = uuid.uuid4()
+    save(client, "Before", entry=entry_id)
+
+    editor = client.get(f"/journal/entries/{entry_id}/?edit", headers=HX).content.decode()
+    done = client.post(
+        f"/journal/entries/{entry_id}/",
+        {"body": "After", "version": 1, "action": "done"},
+        headers=HX,
+    )
+
+    assert f'id="entry-{entry_id}"' in editor and ">Before</textarea>" in editor
+    assert done["HX-Retarget"] == f"#entry-{entry_id}"
+    assert "<p>After</p>" in done.content.decode()
+
+
+def test_deleting_asks_first_then_deletes_for_good(client):
+    entry_id = uuid.uuid4()
+    save(client, "Let this go", entry=entry_id)
+
+    confirm = client.get(f"/journal/entries/{entry_id}/delete/")
+    assert "Delete this entry for good?" in confirm.content.decode()
+    assert Entry.objects.count() == 1
+
+    response = client.post(f"/journal/entries/{entry_id}/delete/")
+    assert response["Location"] == "/journal/?deleted=1"
+    assert Entry.objects.count() == 0
+    assert "Entry deleted." in client.get("/journal/?deleted=1").content.decode()
+
+
+def test_the_journal_searches_only_ones_own_entries(client):
+    save(client, "Walking by the river helps")
+    save(client, "Music helps too", url="/journal/write/")
+    other = Client()
+    save(other, "The river is someone else's")
+
+    html = client.get("/journal/?q=river").content.decode()
+
+    assert "1 entry contains “river”" in html
+    assert "Walking by the river helps" in html
+    assert "Music helps too" not in html
+    assert "someone else" not in html
+
+
+def test_the_journal_is_paginated(client):
+    for number in range(25):
+        save(client, f"Entry number {number:02}", url="/journal/write/")
+
+    first = client.get("/journal/").content.decode()
+    second = client.get("/journal/?page=2").content.decode()
+
+    assert "Entry number 24" in first and "Entry number 05" in first
+    assert "Entry number 04" not in first
+    assert "Entry number 04" in second and "Entry number 00" in second
+    assert "Page 2 of 2" in second
+
+
+def test_a_signed_in_lesson_view_needs_few_queries(client, django_assert_max_num_queries):
+    for number in range(5):
+        save(client, f"answer {number}", url="/journal/prompts/ab-when-upset-now/", action="fresh")
+    save(client, "another")
+
+    with django_assert_max_num_queries(4):
+        response = client.get(LESSON_URL)
+
+    assert "answer 3" in response.content.decode()
+
+
+def test_private_pages_are_never_cached(client):
+    entry_id = uuid.uuid4()
+    save(client, "Private", entry=entry_id)
+
+    for url in [LESSON_URL, "/journal/", f"/journal/entries/{entry_id}/"]:
+        assert "no-store" in client.get(url)["Cache-Control"], url

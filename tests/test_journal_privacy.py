@@ -1,0 +1,190 @@
+"""Nobody reads, changes or forges anything in another person's journal; user text never runs."""
+
+from __future__ import annotations
+
+import html
+import uuid
+
+import pytest
+from django.test import Client
+
+from attachment_guide.journal.models import Entry
+
+pytestmark = pytest.mark.django_db
+
+HX = {"HX-Request": "true"}
+LESSON_URL = "/lessons/attachment-basics/what-attachment-is/"
+
+
+@pytest.fixture
+def victims_entry():
+    victim = Client()
+    entry_id = uuid.uuid4()
+    victim.post(
+        "/journal/prompts/ab-who-felt-safe/",
+        {"body": "Only mine", "entry": str(entry_id), "version": 0},
+        headers=HX,
+    )
+    return Entry.objects.get(id=entry_id)
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+@pytest.mark.parametrize(
+    ("method", "path", "data"),
+    [
+        ("get", "/journal/entries/{id}/", {}),
+        ("get", "/journal/entries/{id}/?edit", {}),
+        ("post", "/journal/entries/{id}/", {"body": "overwritten", "version": 1}),
+        ("post", "/journal/entries/{id}/", {"body": "x", "version": 1, "resolve": "theirs"}),
+        ("get", "/journal/entries/{id}/delete/", {}),
+        ("post", "/journal/entries/{id}/delete/", {}),
+    ],
+)
+def test_someone_elses_entry_is_a_404_and_stays_unchanged(victims_entry, method, path, data, htmx):
+    for stranger in [Client(), a_person_with_a_journal()]:
+        url = path.format(id=victims_entry.id)
+        response = getattr(stranger, method)(url, data, headers=HX if htmx else {})
+
+        assert response.status_code == 404
+        assert "Only mine" not in response.content.decode()
+        victims_entry.refresh_from_db()
+        assert (victims_entry.body, victims_entry.version) == ("Only mine", 1)
+
+
+def a_person_with_a_journal() -> Client:
+    person = Client()
+    person.post("/journal/write/", {"body": "my own", "entry": str(uuid.uuid4()), "version": 0})
+    return person
+
+
+@pytest.mark.parametrize("resolve", ["", "mine", "both", "theirs"])
+def test_posting_an_answer_with_someone_elses_entry_id_never_touches_it(victims_entry, resolve):
+    stranger = a_person_with_a_journal()
+
+    stranger.post(
+        "/journal/prompts/ab-who-felt-safe/",
+        {"body": "hijack", "entry": str(victims_entry.id), "version": 1, "resolve": resolve},
+        headers=HX,
+    )
+
+    victims_entry.refresh_from_db()
+    assert (victims_entry.body, victims_entry.version) == ("Only mine", 1)
+    assert victims_entry.space.entries.count() == 1
+
+
+def test_entry_ids_in_urls_are_random_uuids(victims_entry):
+    assert victims_entry.id.version == 4
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/journal/prompts/ab-who-felt-safe/",
+        "/journal/write/",
+        "/journal/entries/{id}/",
+        "/journal/entries/{id}/delete/",
+    ],
+)
+def test_state_changing_urls_refuse_a_post_without_the_anti_forgery_token(victims_entry, url):
+    forger = Client(enforce_csrf_checks=True)
+
+    response = forger.post(url.format(id=victims_entry.id), {"body": "forged", "version": 1})
+
+    assert response.status_code == 403
+    victims_entry.refresh_from_db()
+    assert victims_entry.body == "Only mine"
+
+
+@pytest.mark.parametrize("url", ["/journal/prompts/ab-who-felt-safe/", "/journal/write/"])
+def test_save_urls_refuse_get(client, url):
+    assert client.get(url).status_code == 405
+
+
+def test_a_post_with_the_token_from_the_page_works_with_csrf_enforced():
+    person = Client(enforce_csrf_checks=True)
+    page = person.get(LESSON_URL).content.decode()
+    token = page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+
+    response = person.post(
+        "/journal/prompts/ab-who-felt-safe/",
+        {"body": "ok", "entry": str(uuid.uuid4()), "version": 0, "csrfmiddlewaretoken": token},
+        headers=HX,
+    )
+
+    assert response.status_code == 200
+
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    '<img src=x onerror="alert(1)">',
+    "<svg onload=alert(1)>",
+    '<a href="javascript:alert(1)">click</a>',
+    "javascript:alert(1)",
+    '<div hx-get="/journal/" hx-trigger="load">x</div>',
+    '<button hx-on:click="alert(1)">x</button>',
+    '<div hx-post="/journal/entries/" hx-trigger="load"></div>',
+    "</textarea><script>alert(1)</script>",
+    "</p><script>alert(1)</script>",
+    '"><script>alert(1)</script>',
+    "'><img src=x onerror=alert(1)>",
+    "<iframe src=javascript:alert(1)>",
+    "<object data=javascript:alert(1)>",
+    '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
+    "<style>body{display:none}</style>",
+    '<link rel="stylesheet" href="//evil.example/x.css">',
+    "{{ 7*7 }} {% debug %}",
+    '<form action="//evil.example"><input name=q></form>',
+    "<base href=//evil.example/>",
+    "&lt;script&gt;already escaped&lt;/script&gt;",
+    '<details open ontoggle="alert(1)">',
+]
+
+
+@pytest.mark.parametrize("payload", HOSTILE)
+def test_hostile_text_is_escaped_everywhere_it_is_shown(client, payload):
+    first, second = uuid.uuid4(), uuid.uuid4()
+    marker = f"{payload} marker"
+    client.post(
+        "/journal/prompts/ab-who-felt-safe/", {"body": marker, "entry": first, "version": 0}
+    )
+    client.post(
+        "/journal/prompts/ab-who-felt-safe/",
+        {"body": marker, "entry": first, "version": 1, "action": "fresh"},
+    )
+    client.post(
+        "/journal/prompts/ab-who-felt-safe/",
+        {"body": "new " + marker, "entry": second, "version": 0},
+    )
+    conflict = client.post(
+        "/journal/prompts/ab-who-felt-safe/",
+        {"body": "other", "entry": second, "version": 0},
+        headers=HX,
+    )
+    assert conflict.status_code == 409
+
+    pages = {
+        "lesson": client.get(LESSON_URL),
+        "journal": client.get("/journal/"),
+        "search": client.get("/journal/", {"q": payload}),
+        "entry": client.get(f"/journal/entries/{first}/"),
+        "card fragment": client.get(f"/journal/entries/{first}/", headers=HX),
+        "editor fragment": client.get(f"/journal/entries/{first}/?edit", headers=HX),
+        "delete": client.get(f"/journal/entries/{first}/delete/"),
+        "conflict fragment": conflict,
+    }
+    for name, response in pages.items():
+        page = response.content.decode()
+        assert payload not in page or payload == html.escape(payload), name
+        assert html.escape(payload) in page, name
+
+
+def test_shown_journal_text_sits_inside_an_hx_disable_container(client):
+    entry_id = uuid.uuid4()
+    client.post("/journal/write/", {"body": "<b>bold</b> words", "entry": entry_id, "version": 0})
+
+    page = client.get("/journal/").content.decode()
+
+    assert (
+        '<div class="entry__body entry-text" hx-disable><p>&lt;b&gt;bold&lt;/b&gt; words</p></div>'
+        in page
+    )
