@@ -124,6 +124,9 @@ DATABASES = {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         },
+        # Tests use a file too: an in-memory database would share one connection between
+        # the browser tests' server threads and hide real locking behaviour.
+        "TEST": {"NAME": str(BASE_DIR / ".test-db.sqlite3")},
     }
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

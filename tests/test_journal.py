@@ -164,7 +164,7 @@ def test_starting_a_fresh_answer_keeps_the_earlier_one_then_and_now(client):
     entry_id = uuid.uuid4()
     save(client, "How I felt in spring", entry=entry_id)
 
-    response = save(client, "How I felt in spring", entry=entry_id, version=1, action="fresh")
+    response = save(client, "How I felt in spring", entry=entry_id, version=1, intent="fresh")
 
     html = response.content.decode()
     assert "></textarea>" in html
@@ -239,7 +239,7 @@ def test_entries_are_edited_in_place(client):
     editor = client.get(f"/journal/entries/{entry_id}/?edit", headers=HX).content.decode()
     done = client.post(
         f"/journal/entries/{entry_id}/",
-        {"body": "After", "version": 1, "action": "done"},
+        {"body": "After", "version": 1, "intent": "done"},
         headers=HX,
     )
 
@@ -291,7 +291,7 @@ def test_the_journal_is_paginated(client):
 
 def test_a_signed_in_lesson_view_needs_few_queries(client, django_assert_max_num_queries):
     for number in range(5):
-        save(client, f"answer {number}", url="/journal/prompts/ab-when-upset-now/", action="fresh")
+        save(client, f"answer {number}", url="/journal/prompts/ab-when-upset-now/", intent="fresh")
     save(client, "another")
 
     with django_assert_max_num_queries(4):

@@ -149,7 +149,7 @@ def test_hostile_text_is_escaped_everywhere_it_is_shown(client, payload):
     )
     client.post(
         "/journal/prompts/ab-who-felt-safe/",
-        {"body": marker, "entry": first, "version": 1, "action": "fresh"},
+        {"body": marker, "entry": first, "version": 1, "intent": "fresh"},
     )
     client.post(
         "/journal/prompts/ab-who-felt-safe/",

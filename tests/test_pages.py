@@ -57,9 +57,11 @@ def test_lesson_page_shows_everything_a_reader_needs(client):
         assert f'<a href="#{section.anchor}">{section.title}</a>' in page
         assert f'id="{section.anchor}"' in page
     for prompt in lesson.prompts:
-        assert f'<label class="reflection__question" for="reflection-{prompt.id}">' in page
-        assert f'id="reflection-{prompt.id}"' in page
-    assert page.count("Not saved yet") == len(lesson.prompts)
+        label = f'<label class="reflection__question" for="reflection-{prompt.id}-body">'
+        assert f"{label}{prompt.question}</label>" in page
+        assert f'action="/journal/prompts/{prompt.id}/"' in page
+    assert page.count('role="status"') == len(lesson.prompts)
+    assert page.count(">Save</button>") == len(lesson.prompts)
     assert "Try this" in page
     assert f'rel="next" href="/lessons/{lesson.next.module_slug}/{lesson.next.slug}/"' in page
     assert "Patterns can change" in page  # the lesson's own text

@@ -106,9 +106,9 @@ def _save(
     (htmx swaps only the status line), or in the page rendered again with their draft.
     """
     body = request.POST.get("body", "")
-    action = request.POST.get("action", "save")
-    if action == "fresh" and not reflection.can_start_fresh:
-        action = "save"
+    intent = request.POST.get("intent", "save")
+    if intent == "fresh" and not reflection.can_start_fresh:
+        intent = "save"
     resolve = request.POST.get("resolve", "")
     entry_id = fixed_entry_id or _uuid(request.POST.get("entry"))
     # A writer who chose their own text after a conflict saves on the version they were shown.
@@ -156,19 +156,19 @@ def _save(
                 reflection.status = "nothing"
             else:
                 reflection.mark_saved(saved)
-            if action == "fresh":
+            if intent == "fresh":
                 whole_box = True
                 created = reflection.space_created
                 reflection = rebuild(space)
                 reflection.space_created = created
                 reflection.start_fresh()
 
-    if action == "done" and done is not None and status == 200:
+    if intent == "done" and done is not None and status == 200:
         return done()
     if not request.htmx:
         if status != 200:
             return private(page(reflection, status))
-        query = {"fresh" if action == "fresh" else "saved": reflection.key}
+        query = {"fresh" if intent == "fresh" else "saved": reflection.key}
         return redirect(f"{done_url}?{urlencode(query)}#{reflection.dom_id}")
 
     if whole_box:

@@ -75,6 +75,15 @@
     localizeTimes();
   });
 
+  // While both versions of a conflict are on screen, only the person's choice is sent: an
+  // autosave would redraw the choice buttons under their pointer and lose the click.
+  document.addEventListener("htmx:confirm", function (event) {
+    var form = boxOf(event.detail.elt);
+    if (!form || event.detail.elt !== form || !form.dataset.conflict) return;
+    var trigger = event.detail.triggeringEvent;
+    if (!trigger || trigger.type !== "submit") event.preventDefault();
+  });
+
   document.addEventListener("htmx:beforeRequest", function (event) {
     var form = boxOf(event.detail.elt);
     if (!form || event.detail.elt !== form) return;
@@ -86,6 +95,11 @@
     var form = boxOf(event.detail.elt);
     if (!form || event.detail.elt !== form) return;
     var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (status === 409) {
+      form.dataset.conflict = "1";
+    } else if (event.detail.successful) {
+      delete form.dataset.conflict;
+    }
     if (event.detail.successful) {
       form.dataset.saved = form.dataset.sending;
       form.dataset.attempt = 0;
@@ -104,13 +118,13 @@
   });
 
   document.addEventListener("htmx:afterSwap", function (event) {
-    localizeTimes(event.detail.target.parentNode || document);
-    var form = boxOf(event.detail.target) || (event.detail.target.querySelector && event.detail.target.querySelector("form[data-reflection]"));
-    if (form && event.detail.target.matches("div.reflection, div.entry")) remember(form);
+    var target = event.detail.target;
+    var form = target.matches && target.matches("div.reflection, div.entry")
+      ? target.querySelector("form[data-reflection]") : null;
+    if (form) remember(form); // a whole box was redrawn: its text is what the server holds
   });
-  document.addEventListener("htmx:oobAfterSwap", function (event) {
-    localizeTimes(event.detail.target);
-  });
+  // After any swap, in band or out of band, show new times in the reader's clock.
+  document.addEventListener("htmx:afterSettle", function () { localizeTimes(); });
 
   window.addEventListener("online", function () {
     document.querySelectorAll("form[data-reflection]").forEach(function (form) {
@@ -125,7 +139,9 @@
     document.querySelectorAll("form[data-reflection]").forEach(function (form) {
       if (!isDirty(form)) return;
       var data = new FormData(form);
-      if (navigator.sendBeacon && navigator.sendBeacon(form.action, data)) {
+      // Leaving in the middle of a conflict: keep both texts rather than lose either.
+      if (form.dataset.conflict) data.set("resolve", "both");
+      if (navigator.sendBeacon && navigator.sendBeacon(form.getAttribute("action"), data)) {
         form.dataset.saved = text(form);
       }
     });

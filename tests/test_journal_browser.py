@@ -1,0 +1,198 @@
+"""In Chromium: typing is kept through reloads, restarts, bad networks and two open tabs."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from attachment_guide.journal.models import Entry
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PROMPT = "ab-who-felt-safe"
+LESSON = "/lessons/attachment-basics/what-attachment-is/"
+BOX = f"#reflection-{PROMPT}-body"
+STATUS = f"#reflection-{PROMPT}-status"
+
+
+def open_lesson(page, live_server):
+    page.goto(live_server.url + LESSON)
+    return page
+
+
+def type_answer(page, text):
+    page.locator(BOX).click()
+    page.keyboard.type(text, delay=5)
+
+
+def bodies():
+    return sorted(Entry.objects.values_list("body", flat=True))
+
+
+def test_an_answer_saves_itself_and_is_there_after_a_reload(page, live_server, screenshots):
+    open_lesson(page, live_server)
+    type_answer(page, "The old oak tree in the park.")
+
+    expect(page.locator(STATUS)).to_contain_text("Saved", timeout=5000)
+    expect(page.locator(STATUS)).to_contain_text("Saved privately on this device")
+    assert bodies() == ["The old oak tree in the park."]
+    page.reload()
+
+    expect(page.locator(BOX)).to_have_value("The old oak tree in the park.")
+    expect(page.locator(STATUS)).to_contain_text("Last saved")
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+    page.locator(f"#reflection-{PROMPT}").screenshot(path=screenshots / "reflection-saved.png")
+
+
+def test_the_answer_survives_closing_the_browser_and_stays_private(browser, live_server):
+    first = browser.new_context()
+    page = open_lesson(first.new_page(), live_server)
+    type_answer(page, "Kept across restarts")
+    expect(page.locator(STATUS)).to_contain_text("Saved", timeout=5000)
+    state = first.storage_state()
+    first.close()
+    # A real browser restart drops cookies that have no expiry; keep only the rest.
+    state["cookies"] = [c for c in state["cookies"] if c["expires"] != -1]
+    assert any(c["name"] == "sessionid" for c in state["cookies"])
+
+    reopened = browser.new_context(storage_state=state)
+    again = open_lesson(reopened.new_page(), live_server)
+    expect(again.locator(BOX)).to_have_value("Kept across restarts")
+    reopened.close()
+
+    stranger = browser.new_context()
+    theirs = open_lesson(stranger.new_page(), live_server)
+    expect(theirs.locator(BOX)).to_have_value("")
+    theirs.goto(live_server.url + "/journal/")
+    expect(theirs.locator("main")).not_to_contain_text("Kept across restarts")
+    stranger.close()
+
+
+@pytest.mark.parametrize("failure", ["network", "server"])
+def test_a_failed_save_keeps_the_text_says_so_and_saves_when_the_server_is_back(
+    page, live_server, failure
+):
+    open_lesson(page, live_server)
+
+    def fail(route):
+        if failure == "network":
+            route.abort()
+        else:
+            route.fulfill(status=500, body="Server error")
+
+    page.route("**/journal/prompts/**", fail)
+    type_answer(page, "Words on a bad day")
+
+    expect(page.locator(STATUS)).to_contain_text("Not saved", timeout=5000)
+    expect(page.locator(BOX)).to_have_value("Words on a bad day")
+    assert bodies() == []
+
+    page.unroute("**/journal/prompts/**")
+
+    expect(page.locator(STATUS)).to_contain_text("Saved", timeout=15000)
+    expect(page.locator(STATUS)).not_to_contain_text("Not saved")
+    assert bodies() == ["Words on a bad day"]
+
+
+def test_text_typed_right_before_closing_the_tab_is_not_lost(browser, live_server):
+    context = browser.new_context()
+    page = open_lesson(context.new_page(), live_server)
+    type_answer(page, "First part.")
+    expect(page.locator(STATUS)).to_contain_text("Saved", timeout=5000)
+
+    page.keyboard.type(" Last words before closing.")
+    page.close(run_before_unload=True)
+
+    expect_soon(lambda: bodies() == ["First part. Last words before closing."])
+    context.close()
+
+
+def expect_soon(condition, seconds=5.0):
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    assert condition()
+
+
+def test_two_tabs_on_one_answer_get_the_conflict_view_and_keep_both(
+    browser, live_server, screenshots
+):
+    context = browser.new_context()
+    tab_a = open_lesson(context.new_page(), live_server)
+    type_answer(tab_a, "Start")
+    expect(tab_a.locator(STATUS)).to_contain_text("Saved", timeout=5000)
+    tab_b = open_lesson(context.new_page(), live_server)
+    expect(tab_b.locator(BOX)).to_have_value("Start")
+
+    tab_a.locator(BOX).press("End")
+    tab_a.keyboard.type(" from tab A")
+    expect(tab_a.locator(STATUS)).to_contain_text("Saved", timeout=5000)
+    tab_b.locator(BOX).press("End")
+    tab_b.keyboard.type(" from tab B")
+
+    expect(tab_b.locator(STATUS)).to_contain_text("changed in another tab", timeout=5000)
+    expect(tab_b.locator(BOX)).to_have_value("Start from tab B")
+    expect(tab_b.locator(".conflict__theirs")).to_contain_text("Start from tab A")
+    assert bodies() == ["Start from tab A"]
+    results = Axe().run(tab_b)
+    assert results.violations_count == 0, results.generate_report()
+    tab_b.locator(f"#reflection-{PROMPT}").screenshot(path=screenshots / "reflection-conflict.png")
+
+    tab_b.get_by_role("button", name="Keep both").click()
+
+    expect(tab_b.locator(STATUS)).to_contain_text("Saved", timeout=5000)
+    expect(tab_b.locator(BOX)).to_have_value("Start from tab B")
+    expect(tab_b.locator(f"#reflection-{PROMPT} .earlier")).to_contain_text("Start from tab A")
+    assert bodies() == ["Start from tab A", "Start from tab B"]
+    context.close()
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_journal_edits_in_place_and_passes_axe(page, live_server, screenshots, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    open_lesson(page, live_server)
+    type_answer(page, "An answer from the lesson")
+    expect(page.locator(STATUS)).to_contain_text("Saved", timeout=5000)
+
+    page.get_by_role("link", name="Journal").click()
+    expect(page.locator("main")).to_contain_text("An answer from the lesson")
+    page.locator("#reflection-free-writing-body").fill("Free writing on a calm morning")
+    expect(page.locator("#reflection-free-writing-status")).to_contain_text("Saved", timeout=5000)
+    page.reload()
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+    page.screenshot(path=screenshots / f"journal-{width}.png", full_page=True)
+
+    card = page.locator("article.entry", has_text="An answer from the lesson")
+    card.get_by_role("link", name="Edit this entry").click()
+    editor = page.locator(".entry--editing textarea")
+    expect(editor).to_have_value("An answer from the lesson")
+    editor.fill("An answer, edited in the journal")
+    page.get_by_role("button", name="Done").click()
+
+    expect(page.locator("main")).to_contain_text("An answer, edited in the journal")
+    expect(page.locator(".entry--editing")).to_have_count(0)
+    open_lesson(page, live_server)
+    expect(page.locator(BOX)).to_have_value("An answer, edited in the journal")
+
+
+def test_without_javascript_the_save_button_posts_and_comes_back_to_the_prompt(
+    browser, live_server
+):
+    context = browser.new_context(java_script_enabled=False)
+    page = open_lesson(context.new_page(), live_server)
+    page.locator(BOX).fill("Saved with no scripts at all")
+
+    page.locator(f"#reflection-{PROMPT}").get_by_role("button", name="Save").click()
+
+    assert page.url.endswith(f"?saved={PROMPT}#reflection-{PROMPT}")
+    expect(page.locator(BOX)).to_have_value("Saved with no scripts at all")
+    expect(page.locator(STATUS)).to_contain_text("Saved")
+    assert bodies() == ["Saved with no scripts at all"]
+    context.close()
