@@ -27,6 +27,9 @@ from django.conf import settings
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FRONT_MATTER_FENCE = "+++"
 MODULE_FILE = "module.md"
+GLOSSARY_FILE = "glossary.md"
+FURTHER_READING = "## Further reading"
+BLOCK_KINDS = ("prompt", "try-this", "key-points")
 WORDS_PER_MINUTE = 200
 
 # The one list of extensions lessons may use. Changing it changes every lesson's HTML.
@@ -36,12 +39,18 @@ MARKDOWN_CONFIG = {"toc": {"permalink": False}}
 MODULE_KEYS = {"title": str, "summary": str, "order": int}
 LESSON_KEYS = {"title": str, "summary": str, "order": int}
 LESSON_OPTIONAL_KEYS = {"content_note": str, "old_slugs": list}
+GLOSSARY_KEYS = {"title": str, "summary": str}
 
 _H1_RE = re.compile(r"^#(?!#)\s")
 _H2_RE = re.compile(r"^##(?!#)\s+(?P<title>.+?)(?:\s+\{#(?P<anchor>[^}\s]*)\})?\s*$")
 _BLOCK_RE = re.compile(r"^:::\s*(?P<kind>[A-Za-z-]+)?(?:\s+(?P<arg>.*?))?\s*$")
 _FENCE_RE = re.compile(r"^(```|~~~)")
 _WORD_RE = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
+
+# Links inside the site that content may use; each is checked against the catalog.
+_INTERNAL_LINK_RE = re.compile(r'href="(/(?:lessons|glossary)/[^"]*)"')
+_LESSON_LINK_RE = re.compile(r"^/lessons/([^/#]+)/(?:([^/#]+)/)?(?:#([^/]*))?$")
+_GLOSSARY_LINK_RE = re.compile(r"^/glossary/(?:#(.*))?$")
 
 # Ids the lesson page uses for itself; a section anchor must not shadow them.
 RESERVED_ANCHORS = frozenset({"main", "contents", "in-short", "content-note", "lesson-nav"})
@@ -70,7 +79,7 @@ class Prompt:
 class Block:
     """One piece of a section: rendered HTML, a reflection prompt, or a "Try this" practice."""
 
-    kind: str  # "html", "prompt" or "practice"
+    kind: str  # "html", "prompt", "practice" or "key_points"
     html: str = ""
     prompt: Prompt | None = None
     title: str = ""
@@ -139,6 +148,7 @@ class Module:
     intro_html: str
     lessons: tuple[Lesson, ...] = ()
     path: Path | None = None
+    reading_html: str = ""  # the "Further reading" list, if the module has one
 
     @property
     def reading_minutes(self) -> int:
@@ -146,9 +156,22 @@ class Module:
 
 
 @dataclass
+class Glossary:
+    title: str
+    summary: str
+    terms: tuple[Section, ...]  # one section a term: its anchor, its name, its definition
+    path: Path | None = None
+
+    @property
+    def anchors(self) -> set[str]:
+        return {term.anchor for term in self.terms}
+
+
+@dataclass
 class Catalog:
     modules: tuple[Module, ...]
     problems: tuple[Problem, ...] = ()
+    glossary: Glossary | None = None
     _modules: dict[str, Module] = field(default_factory=dict, repr=False)
     _redirects: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
     prompts: dict[str, tuple[Lesson, Prompt]] = field(default_factory=dict, repr=False)
@@ -281,11 +304,10 @@ def parse_body(body: str, path: Path, first_line: int) -> tuple[list[Section], l
         if line.startswith(":::"):
             match = _BLOCK_RE.match(line)
             kind = match["kind"] if match else None
-            if kind not in ("prompt", "try-this"):
+            if kind not in BLOCK_KINDS:
+                known = ", ".join(f"'{k}'" for k in BLOCK_KINDS)
                 problems.append(
-                    Problem(
-                        path, f"unknown block {line.strip()!r}: use 'prompt' or 'try-this'", number
-                    )
+                    Problem(path, f"unknown block {line.strip()!r}: use {known}", number)
                 )
                 continue
             flush_text()
@@ -323,6 +345,11 @@ def _finish_block(
             problems.append(Problem(path, f"prompt '{arg}' has no question", start))
             return []
         return [Block(kind="prompt", prompt=Prompt(id=arg, question=" ".join(text.split())))]
+    if kind == "key-points":
+        if not text:
+            problems.append(Problem(path, "'key-points' block is empty", start))
+            return []
+        return [Block(kind="key_points", html=render_markdown(text))]
     if not arg:
         problems.append(Problem(path, "'try-this' needs a title: '::: try-this A title'", start))
         return []
@@ -441,12 +468,14 @@ def load_module(directory: Path) -> tuple[Module | None, list[Problem]]:
             if old in current:
                 problems.append(Problem(lesson.path, f"old slug '{old}' is another lesson's slug"))
     lessons.sort(key=lambda lesson: lesson.order)
+    intro, _, reading = body.partition(f"\n{FURTHER_READING}\n")
     module = Module(
         slug=slug,
         title=meta["title"].strip(),
         summary=meta["summary"].strip(),
         order=meta["order"],
-        intro_html=render_markdown(body),
+        intro_html=render_markdown(intro),
+        reading_html=render_markdown(reading),
         lessons=tuple(lessons),
         path=directory,
     )
@@ -466,6 +495,61 @@ def _duplicates(items, *, key, what: str, where: Path) -> list[Problem]:
             )
         seen.setdefault(value, item.path.name)
     return problems
+
+
+def load_glossary(path: Path) -> tuple[Glossary | None, list[Problem]]:
+    if not path.is_file():
+        return None, []
+    meta, body, first_line, problems = split_front_matter(path.read_text(encoding="utf-8"), path)
+    if problems:
+        return None, problems
+    problems = check_metadata(meta, path, GLOSSARY_KEYS, {})
+    terms, body_problems = parse_body(body, path, first_line)
+    problems += body_problems
+    if any(not term.anchor for term in terms):
+        problems.append(
+            Problem(path, "every glossary entry starts with a '## Term {#anchor}' line")
+        )
+    if problems:
+        return None, problems
+    glossary = Glossary(meta["title"].strip(), meta["summary"].strip(), tuple(terms), path)
+    return glossary, []
+
+
+def check_links(modules: list[Module], glossary: Glossary | None) -> list[Problem]:
+    """Every link content makes to a lesson, module or glossary term must lead somewhere."""
+    lessons = {(m.slug, lesson.slug): lesson for m in modules for lesson in m.lessons}
+    module_slugs = {m.slug for m in modules}
+    terms = glossary.anchors if glossary else set()
+    pages: list[tuple[Path | None, str]] = []
+    for module in modules:
+        pages.append((module.path / MODULE_FILE, module.intro_html + module.reading_html))
+        for lesson in module.lessons:
+            html = "".join(b.html for s in lesson.sections for b in s.blocks)
+            pages.append((lesson.path, html))
+    if glossary:
+        pages.append((glossary.path, "".join(b.html for t in glossary.terms for b in t.blocks)))
+    problems = []
+    for path, html in pages:
+        for url in _INTERNAL_LINK_RE.findall(html):
+            if match := _GLOSSARY_LINK_RE.match(url):
+                if glossary is None or (match[1] and match[1] not in terms):
+                    problems.append(Problem(path, f"link to {url}: no such glossary entry"))
+            elif match := _LESSON_LINK_RE.match(url):
+                module_slug, lesson_slug, anchor = match.groups()
+                lesson = lessons.get((module_slug, lesson_slug)) if lesson_slug else None
+                if module_slug not in module_slugs or (lesson_slug and lesson is None):
+                    problems.append(Problem(path, f"link to {url}: no such lesson or module"))
+                elif lesson and anchor and anchor not in _lesson_anchors(lesson):
+                    problems.append(Problem(path, f"link to {url}: no such section"))
+            else:
+                problems.append(Problem(path, f"link to {url}: not a lesson or glossary address"))
+    return problems
+
+
+def _lesson_anchors(lesson: Lesson) -> set[str]:
+    prompts = {f"reflection-{prompt.id}" for prompt in lesson.prompts}
+    return {s.anchor for s in lesson.sections if s.anchor} | prompts | RESERVED_ANCHORS
 
 
 def load_catalog(root: Path) -> Catalog:
@@ -497,10 +581,14 @@ def load_catalog(root: Path) -> Catalog:
                 )
             owners.setdefault(prompt.id, lesson.path)
 
+    glossary, glossary_problems = load_glossary(root / GLOSSARY_FILE)
+    problems += glossary_problems
+    problems += check_links(modules, glossary)
+
     ordered = [lesson for module in modules for lesson in module.lessons]
     for before, after in itertools.pairwise(ordered):
         before.next, after.previous = after, before
-    return Catalog(modules=tuple(modules), problems=tuple(problems))
+    return Catalog(modules=tuple(modules), problems=tuple(problems), glossary=glossary)
 
 
 # --- The process-wide catalog -----------------------------------------------------------

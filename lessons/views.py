@@ -65,5 +65,13 @@ def lesson_detail(request: HttpRequest, module_slug: str, lesson_slug: str) -> H
 
 
 @require_GET
+def glossary(request: HttpRequest) -> HttpResponse:
+    glossary = get_catalog().glossary
+    if glossary is None:
+        raise Http404("No glossary")
+    return render(request, "lessons/glossary.html", {"glossary": glossary})
+
+
+@require_GET
 def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain; charset=utf-8")

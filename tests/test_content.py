@@ -312,3 +312,68 @@ def test_a_changed_file_is_not_reloaded_in_production(tmp_path, settings):
     (tmp_path / "basics" / "first-steps.md").write_text(LESSON.replace('"First steps"', '"New"'))
 
     assert get_catalog() is first
+
+
+GLOSSARY = """\
++++
+title = "Glossary"
+summary = "Words we use."
++++
+
+## Secure base {#secure-base}
+
+Someone whose steady presence lets you explore.
+
+## Safe haven {#safe-haven}
+
+Someone you go to for comfort. See [secure base](#secure-base).
+"""
+
+
+def test_key_points_and_further_reading_are_kept_apart_from_the_text(tmp_path):
+    lesson = LESSON + "\n::: key-points\n- One thing.\n- Another.\n:::\n"
+    module = MODULE + "\n## Further reading\n\n- John Bowlby, *A Secure Base* (1988)\n"
+    catalog = load_catalog(
+        good_tree(tmp_path, **{"basics/module.md": module, "basics/first-steps.md": lesson})
+    )
+
+    assert catalog.problems == ()
+    points = catalog.lesson("basics", "first-steps").sections[-1].blocks[-1]
+    assert points.kind == "key_points"
+    assert points.html == "<ul>\n<li>One thing.</li>\n<li>Another.</li>\n</ul>"
+    module = catalog.module("basics")
+    assert "Further reading" not in module.intro_html
+    assert "<em>A Secure Base</em>" in module.reading_html
+
+
+def test_the_glossary_is_loaded_term_by_term(tmp_path):
+    catalog = load_catalog(good_tree(tmp_path, **{"glossary.md": GLOSSARY}))
+
+    assert catalog.problems == ()
+    assert [t.anchor for t in catalog.glossary.terms] == ["secure-base", "safe-haven"]
+    assert [t.title for t in catalog.glossary.terms] == ["Secure base", "Safe haven"]
+
+
+@pytest.mark.parametrize(
+    ("link", "expected"),
+    [
+        ("[base](/glossary/#secure-base)", None),
+        ("[base](/glossary/#secure-bass)", "link to /glossary/#secure-bass: no such glossary entry"),
+        ("[lesson](/lessons/basics/first-steps/)", None),
+        ("[section](/lessons/basics/first-steps/#feeling-safe)", None),
+        ("[module](/lessons/basics/)", None),
+        ("[gone](/lessons/basics/gone/)", "link to /lessons/basics/gone/: no such lesson or module"),
+        ("[gone](/lessons/nowhere/)", "link to /lessons/nowhere/: no such lesson or module"),
+        ("[part](/lessons/basics/first-steps/#nope)", "no such section"),
+    ],
+)
+def test_links_between_lessons_and_to_the_glossary_must_lead_somewhere(tmp_path, link, expected):
+    lesson = LESSON.replace("More text.", f"More text, see {link}.")
+    found = reasons(
+        good_tree(tmp_path, **{"glossary.md": GLOSSARY, "basics/first-steps.md": lesson})
+    )
+
+    if expected is None:
+        assert found == []
+    else:
+        assert len(found) == 1 and expected in found[0], found
