@@ -8,6 +8,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("lessons/<slug:module_slug>/", views.module_detail, name="module"),
     path("lessons/<slug:module_slug>/<slug:lesson_slug>/", views.lesson_detail, name="lesson"),
+    path(
+        "lessons/<slug:module_slug>/<slug:lesson_slug>/progress/",
+        views.lesson_progress_update,
+        name="lesson_progress",
+    ),
     path("glossary/", views.glossary, name="glossary"),
     path("journal/", include("attachment_guide.journal.urls")),
     path("healthz", views.healthz, name="healthz"),

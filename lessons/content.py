@@ -53,7 +53,9 @@ _LESSON_LINK_RE = re.compile(r"^/lessons/([^/#]+)/(?:([^/#]+)/)?(?:#([^/]*))?$")
 _GLOSSARY_LINK_RE = re.compile(r"^/glossary/(?:#(.*))?$")
 
 # Ids the lesson page uses for itself; a section anchor must not shadow them.
-RESERVED_ANCHORS = frozenset({"main", "contents", "in-short", "content-note", "lesson-nav"})
+RESERVED_ANCHORS = frozenset(
+    {"main", "contents", "in-short", "content-note", "lesson-progress", "lesson-nav"}
+)
 
 
 @dataclass(frozen=True)

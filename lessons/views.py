@@ -2,29 +2,58 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.cache import patch_cache_control
-from django.views.decorators.http import require_GET
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
 
+from attachment_guide.http import private
 from attachment_guide.journal import reflections
 from attachment_guide.journal.reflections import Reflection
 from attachment_guide.journal.services import answers_for_prompts
-from attachment_guide.spaces.services import space_id_for_request
+from attachment_guide.spaces.services import (
+    space_for_request,
+    space_get_or_create,
+    space_id_for_request,
+)
 from lessons.content import Lesson, get_catalog
+from lessons.models import LessonProgress
+from lessons.progress import Progress, progress_for_space, progress_record, progress_reset
+
+
+def modules_with_progress(modules, progress: Progress) -> list[dict]:
+    return [
+        {
+            "module": module,
+            "lessons": progress.lesson_states(module.lessons),
+            "done": progress.done_count(module.lessons),
+        }
+        for module in modules
+    ]
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     catalog = get_catalog()
-    ctx = {"modules": catalog.modules, "first_lesson": next(iter(catalog.lessons), None)}
-    return render(request, "lessons/home.html", ctx)
+    progress = progress_for_space(catalog=catalog, space_id=space_id_for_request(request))
+    ctx = {
+        "modules": modules_with_progress(catalog.modules, progress),
+        "first_lesson": next(iter(catalog.lessons), None),
+        "resume": progress.resume,
+        "done": progress.done_count(catalog.lessons),
+        "total": len(catalog.lessons),
+        "started": bool(progress.rows),
+    }
+    return private(render(request, "lessons/home.html", ctx))
 
 
 @require_GET
 def module_detail(request: HttpRequest, module_slug: str) -> HttpResponse:
-    module = get_catalog().module(module_slug)
+    catalog = get_catalog()
+    module = catalog.module(module_slug)
     if module is None:
         raise Http404("No such module")
-    return render(request, "lessons/module.html", {"module": module})
+    progress = progress_for_space(catalog=catalog, space_id=space_id_for_request(request))
+    ctx = {"module": module, "progress": modules_with_progress([module], progress)[0]}
+    return private(render(request, "lessons/module.html", ctx))
 
 
 def lesson_page(
@@ -34,8 +63,9 @@ def lesson_page(
 
     A reader with no space gets no query at all; one with a space gets one for the lesson.
     """
+    space_id = space_id_for_request(request)
     prompt_ids = [prompt.id for prompt in lesson.prompts]
-    answers = answers_for_prompts(space_id=space_id_for_request(request), prompt_ids=prompt_ids)
+    answers = answers_for_prompts(space_id=space_id, prompt_ids=prompt_ids)
     boxes = {}
     for prompt in lesson.prompts:
         box = reflections.for_prompt(prompt, answers[prompt.id])
@@ -46,11 +76,23 @@ def lesson_page(
         boxes[prompt.id] = box
     if override is not None:
         boxes[override.key] = override
-    ctx = {"lesson": lesson, "module": lesson.module, "reflections": boxes}
-    response = render(request, "lessons/lesson.html", ctx, status=status)
+    ctx = {
+        "lesson": lesson,
+        "module": lesson.module,
+        "reflections": boxes,
+        "has_space": space_id is not None,
+        "progress": lesson_progress(space_id, lesson),
+    }
     # The page may hold the person's own words: keep it out of every cache.
-    patch_cache_control(response, no_store=True, private=True)
-    return response
+    return private(render(request, "lessons/lesson.html", ctx, status=status))
+
+
+def lesson_progress(space_id, lesson: Lesson) -> LessonProgress | None:
+    return (
+        LessonProgress.objects.owned_by(space_id)
+        .filter(module_slug=lesson.module_slug, lesson_slug=lesson.slug)
+        .first()
+    )
 
 
 @require_GET
@@ -62,6 +104,44 @@ def lesson_detail(request: HttpRequest, module_slug: str, lesson_slug: str) -> H
             return redirect("lesson", module_slug, renamed.slug, permanent=True)
         raise Http404("No such lesson")
     return lesson_page(request, lesson)
+
+
+@require_POST
+def lesson_progress_update(
+    request: HttpRequest, module_slug: str, lesson_slug: str
+) -> HttpResponse:
+    """Record reading: a section came into view, the end was reached, or a button was pressed.
+
+    Automatic updates come only from pages of people who already have a space; pressing
+    "Mark as done" or "Remember my place" is a choice, so it may create the space.
+    """
+    lesson = get_catalog().lesson(module_slug, lesson_slug)
+    if lesson is None:
+        raise Http404("No such lesson")
+    chosen = any(key in request.POST for key in ("done", "reset", "remember"))
+    space = space_get_or_create(request)[0] if chosen else space_for_request(request)
+    row = None
+    if space is not None:
+        if "reset" in request.POST:
+            progress_reset(space=space, lesson=lesson)
+        else:
+            row = progress_record(
+                space=space,
+                lesson=lesson,
+                section=request.POST.get("section", ""),
+                done="done" in request.POST or "reached_end" in request.POST,
+            )
+    if not request.htmx:
+        return redirect(
+            reverse("lesson", args=[lesson.module_slug, lesson.slug]) + "#lesson-progress"
+        )
+    ctx = {
+        "lesson": lesson,
+        "module": lesson.module,
+        "progress": row,
+        "has_space": space is not None,
+    }
+    return private(render(request, "lessons/lesson.html#progress", ctx))
 
 
 @require_GET

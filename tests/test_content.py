@@ -358,11 +358,17 @@ def test_the_glossary_is_loaded_term_by_term(tmp_path):
     ("link", "expected"),
     [
         ("[base](/glossary/#secure-base)", None),
-        ("[base](/glossary/#secure-bass)", "link to /glossary/#secure-bass: no such glossary entry"),
+        (
+            "[base](/glossary/#secure-bass)",
+            "link to /glossary/#secure-bass: no such glossary entry",
+        ),
         ("[lesson](/lessons/basics/first-steps/)", None),
         ("[section](/lessons/basics/first-steps/#feeling-safe)", None),
         ("[module](/lessons/basics/)", None),
-        ("[gone](/lessons/basics/gone/)", "link to /lessons/basics/gone/: no such lesson or module"),
+        (
+            "[gone](/lessons/basics/gone/)",
+            "link to /lessons/basics/gone/: no such lesson or module",
+        ),
         ("[gone](/lessons/nowhere/)", "link to /lessons/nowhere/: no such lesson or module"),
         ("[part](/lessons/basics/first-steps/#nope)", "no such section"),
     ],

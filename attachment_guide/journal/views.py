@@ -11,13 +11,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
+from attachment_guide.http import private
 from attachment_guide.journal import reflections
 from attachment_guide.journal.models import Entry
 from attachment_guide.journal.reflections import Reflection
@@ -39,12 +39,6 @@ from attachment_guide.spaces.services import (
 from lessons.content import get_catalog
 
 ENTRIES_PER_PAGE = 20
-
-
-def private(response: HttpResponse) -> HttpResponse:
-    """Journal text must not linger in any cache, the browser's included."""
-    patch_cache_control(response, no_store=True, private=True)
-    return response
 
 
 @dataclass

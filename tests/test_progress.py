@@ -1,0 +1,186 @@
+"""Reading progress: recorded only for people with a space, forward only, resumable."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.contrib.sessions.models import Session
+
+from attachment_guide.spaces.models import Space
+from lessons.content import get_catalog
+from lessons.models import LessonProgress
+
+pytestmark = pytest.mark.django_db
+
+HX = {"HX-Request": "true"}
+MODULE, LESSON = "attachment-basics", "what-attachment-is"
+URL = f"/lessons/{MODULE}/{LESSON}/"
+PROGRESS = f"{URL}progress/"
+
+
+def lesson():
+    return get_catalog().lesson(MODULE, LESSON)
+
+
+def sections():
+    return [section.anchor for section in lesson().headed_sections]
+
+
+def give_a_space(client):
+    client.post("/journal/write/", {"body": "hello", "entry": str(uuid.uuid4()), "version": 0})
+
+
+def row():
+    return LessonProgress.objects.get(module_slug=MODULE, lesson_slug=LESSON)
+
+
+def test_reading_alone_records_nothing_and_sets_no_session(client):
+    client.get("/")
+    client.get(URL)
+    client.post(PROGRESS, {"section": sections()[1]}, headers=HX)
+
+    assert LessonProgress.objects.count() == 0
+    assert Space.objects.count() == 0
+    assert Session.objects.count() == 0
+
+
+def test_a_reader_without_a_space_sees_no_tracking_but_can_choose_to_be_remembered(client):
+    page = client.get(URL).content.decode()
+    assert 'hx-trigger="intersect once"' not in page
+    assert "Remember my place" in page
+
+    response = client.post(PROGRESS, {"remember": "1"})
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{URL}#lesson-progress"
+    assert row().done is False
+    assert 'hx-trigger="intersect once"' in client.get(URL).content.decode()
+
+
+def test_sections_coming_into_view_move_progress_forward_only(client):
+    give_a_space(client)
+    first, _, third = sections()[:3]
+
+    client.post(PROGRESS, {"section": ""}, headers=HX)
+    assert row().section == ""
+    client.post(PROGRESS, {"section": third}, headers=HX)
+    client.post(PROGRESS, {"section": first}, headers=HX)
+    client.post(PROGRESS, {"section": "not-a-section"}, headers=HX)
+
+    assert row().section == third
+    assert LessonProgress.objects.count() == 1
+
+
+def test_reaching_the_end_or_pressing_done_completes_a_lesson_and_it_stays_done(client):
+    give_a_space(client)
+
+    response = client.post(PROGRESS, {"reached_end": "1"}, headers=HX)
+    assert "You finished this lesson." in response.content.decode()
+    client.post(PROGRESS, {"section": sections()[0]}, headers=HX)
+
+    assert row().done is True
+    page = client.get(URL).content.decode()
+    assert "You finished this lesson." in page
+    assert "Mark as not done" in page
+
+
+def test_reset_is_the_only_way_back(client):
+    give_a_space(client)
+    client.post(PROGRESS, {"done": "1"})
+
+    client.post(PROGRESS, {"reset": "1"})
+
+    assert LessonProgress.objects.count() == 0
+
+
+def test_home_shows_continue_with_module_lesson_and_section(client):
+    give_a_space(client)
+    anchor = sections()[1]
+    client.post(PROGRESS, {"section": anchor}, headers=HX)
+
+    page = client.get("/").content.decode()
+
+    assert "Continue where you left off" in page
+    assert f'href="{URL}#{anchor}"' in page
+    section_title = lesson().headed_sections[1].title
+    assert lesson().module.title in page and lesson().title in page and section_title in page
+    assert "In progress" in page
+
+
+def test_after_a_finished_lesson_continue_points_to_the_next_one(client):
+    give_a_space(client)
+    client.post(PROGRESS, {"done": "1"})
+    following = lesson().next
+
+    page = client.get("/").content.decode()
+
+    assert f'href="/lessons/{following.module_slug}/{following.slug}/"' in page.split("Modules")[0]
+    assert "Done" in page
+    assert f"You have finished 1 of {len(get_catalog().lessons)} lessons." in page
+
+
+def test_module_page_counts_lessons_done(client):
+    give_a_space(client)
+    client.post(PROGRESS, {"done": "1"})
+
+    page = client.get(f"/lessons/{MODULE}/").content.decode()
+
+    total = len(get_catalog().module(MODULE).lessons)
+    assert (f"1 of {total} lessons done" if total > 1 else "1 of 1 lesson done") in page
+
+
+def test_continue_falls_back_to_the_module_when_a_lesson_was_removed(client):
+    give_a_space(client)
+    LessonProgress.objects.create(
+        space=Space.objects.get(), module_slug=MODULE, lesson_slug="a-removed-lesson"
+    )
+
+    page = client.get("/").content.decode()
+
+    assert "Continue where you left off" in page
+    assert f'class="continue__link" href="/lessons/{MODULE}/"' in page
+
+
+def test_continue_disappears_quietly_when_a_whole_module_was_removed(client):
+    give_a_space(client)
+    LessonProgress.objects.create(
+        space=Space.objects.get(), module_slug="gone", lesson_slug="gone-too"
+    )
+
+    page = client.get("/").content.decode()
+
+    assert "Continue where you left off" not in page
+    assert client.get("/").status_code == 200
+
+
+def test_progress_follows_a_renamed_lesson(client, tmp_path, settings):
+    module = tmp_path / "basics"
+    module.mkdir()
+    (module / "module.md").write_text('+++\ntitle = "B"\nsummary = "S."\norder = 1\n+++\nIntro.\n')
+    (module / "new-name.md").write_text(
+        '+++\ntitle = "Renamed"\nsummary = "S."\norder = 1\nold_slugs = ["old-name"]\n+++\n'
+        "Text.\n\n## Part {#part}\n\nMore.\n\n::: prompt b-one\nWhy?\n:::\n"
+    )
+    settings.CONTENT_DIR = tmp_path
+    give_a_space(client)
+    LessonProgress.objects.create(
+        space=Space.objects.get(), module_slug="basics", lesson_slug="old-name", section="part"
+    )
+
+    page = client.get("/").content.decode()
+
+    assert 'href="/lessons/basics/new-name/#part"' in page
+    assert "In progress" in page
+
+
+def test_a_lesson_for_a_person_with_a_space_stays_within_four_queries(
+    client, django_assert_max_num_queries
+):
+    give_a_space(client)
+    client.post(PROGRESS, {"section": sections()[0]}, headers=HX)
+
+    with django_assert_max_num_queries(4):
+        client.get(URL)
+    with django_assert_max_num_queries(4):
+        client.get("/")
