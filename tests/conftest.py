@@ -62,3 +62,14 @@ def browser_type_launch_args(browser_type_launch_args, chromium_path):
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(exist_ok=True)
     return SCREENSHOTS
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print each lesson's reading grade, so a writer sees how close to the limit it is."""
+    from tests.test_lesson_quality import GRADES, MAX_GRADE
+
+    if not GRADES:
+        return
+    terminalreporter.section(f"Reading grade (Flesch-Kincaid, limit {MAX_GRADE})")
+    for lesson_id, grade in sorted(GRADES.items(), key=lambda item: -item[1]):
+        terminalreporter.write_line(f"{grade:5.1f}  {lesson_id}")

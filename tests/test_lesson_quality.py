@@ -13,6 +13,9 @@ from tests.make_fingerprint import OUTPUT as FINGERPRINT
 from tests.make_fingerprint import runs
 
 MAX_GRADE = 8.0
+CONCERNING = re.compile(r"\b(neglect\w*|abandon\w*|abus\w*)\b", re.IGNORECASE)
+# Filled as the grade tests run; conftest.py prints it at the end of the run.
+GRADES: dict[str, float] = {}
 _SENTENCE_END = re.compile(r"[.!?]+(?:[\"'”’)]*)(?:\s+|$)")
 _WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
 _dictionary = pyphen.Pyphen(lang="en_US")
@@ -63,6 +66,7 @@ def test_every_lesson_reads_at_grade_eight_or_lower(lesson_id):
     lines = [lesson.summary, *lesson.text.splitlines()]
 
     grade = flesch_kincaid_grade(lines)
+    GRADES[lesson_id] = grade
 
     assert grade <= MAX_GRADE, f"{lesson_id} reads at grade {grade:.1f}; aim for {MAX_GRADE}"
 
@@ -95,3 +99,48 @@ def test_no_lesson_copies_eight_words_in_a_row_from_the_source(lesson_id):
     raw = lesson.path.read_text(encoding="utf-8")
 
     assert not runs(raw) & source_runs(), f"{lesson_id} repeats an 8-word run of the source"
+
+
+def test_the_curriculum_covers_at_least_sixteen_lessons_in_every_module():
+    catalog = get_catalog()
+
+    assert len(catalog.lessons) >= 16
+    assert {m.slug for m in catalog.modules} >= {
+        "attachment-basics",
+        "relational-repair",
+        "self-regulation",
+        "support-networks",
+    }
+    for module in catalog.modules:
+        assert module.intro_html, f"{module.slug} has no introduction"
+        assert module.reading_html.count("<li>") >= 3, f"{module.slug} has no further reading"
+
+
+@pytest.mark.parametrize("lesson_id", lesson_ids())
+def test_every_lesson_has_the_parts_a_reader_relies_on(lesson_id):
+    module_slug, slug = lesson_id.split("/")
+    lesson = get_catalog().lesson(module_slug, slug)
+    kinds = [block.kind for section in lesson.sections for block in section.blocks]
+
+    assert lesson.summary
+    assert 2 <= len(lesson.headed_sections) <= 4
+    assert len(lesson.prompts) >= 2
+    assert kinds.count("practice") == 1
+    assert kinds.count("key_points") == 1
+    assert 600 <= lesson.word_count <= 1300, lesson.word_count
+    assert "emergency number" in lesson.text, "every lesson points to crisis help"
+    if CONCERNING.search(lesson.text):
+        assert lesson.content_note, f"{lesson_id} touches neglect, abandonment or abuse"
+
+
+def test_the_glossary_defines_every_term_the_lessons_link_to():
+    glossary = get_catalog().glossary
+
+    assert glossary is not None
+    assert len(glossary.terms) >= 20
+    assert {"secure-base", "safe-haven", "co-regulation", "window-of-tolerance"} <= glossary.anchors
+    # Dead links are caught by the content check; here, every term is reachable from a lesson.
+    linked = "".join(
+        b.html for lesson in get_catalog().lessons for s in lesson.sections for b in s.blocks
+    )
+    assert sum(f'href="/glossary/#{anchor}"' in linked for anchor in glossary.anchors) >= 15
