@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "lessons",
     "attachment_guide.spaces",
     "attachment_guide.journal",
+    "attachment_guide.accounts",
 ]
 
 MIDDLEWARE = [
@@ -176,6 +177,23 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     "object-src": [CSP.NONE],
 }
+LOGIN_URL = "accounts:login"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
 # A guest's private space lives as long as its session: this many days after the last save
 # (each save restarts the clock), across browser restarts, on this browser only.
 GUEST_SPACE_DAYS = envint("GUEST_SPACE_DAYS", 90)

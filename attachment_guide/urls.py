@@ -14,6 +14,7 @@ urlpatterns = [
         name="lesson_progress",
     ),
     path("glossary/", views.glossary, name="glossary"),
+    path("accounts/", include("attachment_guide.accounts.urls")),
     path("journal/", include("attachment_guide.journal.urls")),
     path("healthz", views.healthz, name="healthz"),
 ]

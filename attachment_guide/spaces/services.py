@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
 from django.http import HttpRequest
 
 from attachment_guide.spaces.models import Space
@@ -19,6 +20,9 @@ def space_id_for_request(request: HttpRequest) -> uuid.UUID | None:
     """
     raw = request.session.get(SESSION_KEY)
     if not raw:
+        return None
+    if AUTH_SESSION_KEY in request.session and not request.user.is_authenticated:
+        # An account's session whose password changed elsewhere: Django has just flushed it.
         return None
     try:
         return uuid.UUID(raw)

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import UsernameField
+from django.contrib.auth.models import User
+from django.utils.translation import gettext_lazy as _
+
+
+class RememberField(forms.BooleanField):
+    def __init__(self) -> None:
+        super().__init__(
+            required=False,
+            initial=True,
+            label=_("Remember me on this device"),
+            help_text=_(
+                "Untick this on a shared device: you will be signed out when the browser closes."
+            ),
+        )
+
+
+def _password(label, autocomplete: str, help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        strip=False,
+        help_text=help_text,
+        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
+    )
+
+
+class SignupForm(forms.Form):
+    username = UsernameField(
+        max_length=150,
+        help_text=_("Any name you like. Please do not use your real name or your email address."),
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+    password1 = _password(
+        _("Password"),
+        "new-password",
+        _("At least 8 characters. A long phrase is easier to remember and harder to guess."),
+    )
+    password2 = _password(_("Password again"), "new-password")
+    remember = RememberField()
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("That name is taken. Please choose another."))
+        User.username_validator(username)
+        return username
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords are not the same."))
+        elif first:
+            user = User(username=cleaned.get("username", ""))
+            try:
+                password_validation.validate_password(first, user)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class LoginForm(forms.Form):
+    username = UsernameField(
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"})
+    )
+    password = _password(_("Password"), "current-password")
+    remember = RememberField()
+
+
+class RecoverForm(forms.Form):
+    username = UsernameField(
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"})
+    )
+    code = forms.CharField(
+        label=_("Recovery code"),
+        max_length=40,
+        help_text=_("The code you were shown when you made your account, like ABCDE-FGHJK-…"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    password1 = _password(_("New password"), "new-password")
+    password2 = _password(_("New password again"), "new-password")
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords are not the same."))
+        elif first:
+            try:
+                password_validation.validate_password(first)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned

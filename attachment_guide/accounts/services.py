@@ -1,0 +1,134 @@
+"""Optional accounts without email: sign-up, merging a guest's space, recovery, throttling."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpRequest
+from django.utils import timezone
+
+from attachment_guide.accounts.models import LoginThrottle, RecoveryCode
+from attachment_guide.journal.models import Entry
+from attachment_guide.spaces.models import Space
+from lessons.content import get_catalog
+from lessons.models import LessonProgress
+from lessons.progress import section_index
+
+# Easy to read aloud and copy by hand: no 0/O or 1/I/L.
+RECOVERY_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+THROTTLE_FAILURES = 5
+THROTTLE_WINDOW = timedelta(minutes=15)
+
+
+def recovery_code_new(*, user: User) -> str:
+    """Make (or replace) the user's recovery code and return it; only its hash is kept."""
+    raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(20))
+    RecoveryCode.objects.update_or_create(user=user, defaults={"code_hash": make_password(raw)})
+    return "-".join(raw[i : i + 5] for i in range(0, 20, 5))
+
+
+def recovery_code_matches(*, user: User, code: str) -> bool:
+    stored = RecoveryCode.objects.filter(user=user).first()
+    normalized = "".join(ch for ch in code.upper() if ch.isalnum())
+    return stored is not None and check_password(normalized, stored.code_hash)
+
+
+@transaction.atomic
+def account_create(*, username: str, password: str, space: Space | None) -> tuple[User, Space]:
+    """A new user that takes over this browser's space, so nothing the guest wrote moves."""
+    user = User.objects.create_user(username=username, password=password)
+    if space is None or space.user_id is not None:
+        space = Space.objects.create()
+    space.user = user
+    space.save(update_fields=["user"])
+    return user, space
+
+
+def account_space(*, user: User) -> Space:
+    space, _ = Space.objects.get_or_create(user=user)
+    return space
+
+
+@transaction.atomic
+def space_merge(*, source: Space, target: Space) -> None:
+    """Move everything of a guest's space into an account's space, losing nothing.
+
+    Both answers to one prompt are kept: the newer stays the current answer and the older
+    becomes an earlier one, because answers are ordered by when they were written.
+    Progress keeps the further of the two for each lesson.
+    """
+    Entry.objects.filter(space=source).update(space=target)
+    theirs = {
+        (row.module_slug, row.lesson_slug): row
+        for row in LessonProgress.objects.filter(space=target)
+    }
+    for row in LessonProgress.objects.filter(space=source):
+        kept = theirs.get((row.module_slug, row.lesson_slug))
+        if kept is None:
+            row.space = target
+            row.save(update_fields=["space"])
+            continue
+        kept.done = kept.done or row.done
+        kept.completed = kept.completed or row.completed
+        kept.started = min(kept.started, row.started)
+        kept.updated = max(kept.updated, row.updated)
+        lesson = get_catalog().lesson(row.module_slug, row.lesson_slug)
+        if lesson and section_index(lesson, row.section) > section_index(lesson, kept.section):
+            kept.section = row.section
+        kept.save()
+    source.delete()
+
+
+def client_address(request: HttpRequest) -> str:
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        # Behind our proxy the last X-Forwarded-For hop is the one the proxy itself added;
+        # earlier ones come from the client and could be anything.
+        forwarded = request.headers.get("X-Forwarded-For", "")
+        if forwarded:
+            return forwarded.split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _throttle_key(username: str, address: str) -> str:
+    return hashlib.sha256(f"{username.lower()}\0{address}".encode()).hexdigest()
+
+
+def throttle_blocked(*, username: str, address: str) -> bool:
+    """True while this name, from this address, has failed too often in the current window.
+
+    Keyed by name *and* address, so a stranger elsewhere cannot lock a person out, and the
+    block lifts by itself when the window ends: never a permanent lockout.
+    """
+    row = LoginThrottle.objects.filter(key=_throttle_key(username, address)).first()
+    return (
+        row is not None
+        and row.failures >= THROTTLE_FAILURES
+        and timezone.now() - row.window_start < THROTTLE_WINDOW
+    )
+
+
+def throttle_failure(*, username: str, address: str) -> None:
+    now = timezone.now()
+    key = _throttle_key(username, address)
+    with transaction.atomic():
+        row, created = LoginThrottle.objects.select_for_update().get_or_create(
+            key=key, defaults={"failures": 1, "window_start": now}
+        )
+        if created:
+            return
+        if now - row.window_start >= THROTTLE_WINDOW:
+            row.failures, row.window_start = 1, now
+            row.save(update_fields=["failures", "window_start"])
+        else:
+            LoginThrottle.objects.filter(pk=row.pk).update(failures=F("failures") + 1)
+
+
+def throttle_clear(*, username: str, address: str) -> None:
+    LoginThrottle.objects.filter(key=_throttle_key(username, address)).delete()

@@ -1,0 +1,156 @@
+from __future__ import annotations
+
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.models import User
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+
+from attachment_guide.accounts.forms import LoginForm, RecoverForm, SignupForm
+from attachment_guide.accounts.services import (
+    account_create,
+    account_space,
+    client_address,
+    recovery_code_matches,
+    recovery_code_new,
+    space_merge,
+    throttle_blocked,
+    throttle_clear,
+    throttle_failure,
+)
+from attachment_guide.http import private
+from attachment_guide.spaces.services import SESSION_KEY, space_for_request
+
+TOO_MANY = _("Too many attempts with this name. Please wait 15 minutes, then try again.")
+
+
+def _start_session(request: HttpRequest, user: User, *, space_id, remember: bool) -> None:
+    login(request, user)
+    request.session[SESSION_KEY] = str(space_id)
+    if not remember:
+        request.session.set_expiry(0)  # ends when the browser closes
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return "/"
+
+
+@require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("password1", "password2")
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("accounts:account")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user, space = account_create(
+            username=form.cleaned_data["username"],
+            password=form.cleaned_data["password1"],
+            space=space_for_request(request),
+        )
+        _start_session(request, user, space_id=space.id, remember=form.cleaned_data["remember"])
+        ctx = {"code": recovery_code_new(user=user), "new_account": True}
+        return private(render(request, "accounts/recovery_code.html", ctx))
+    status = 422 if form.errors else 200
+    return private(render(request, "accounts/signup.html", {"form": form}, status=status))
+
+
+@require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("password")
+def login_view(request: HttpRequest) -> HttpResponse:
+    form = LoginForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        username, address = form.cleaned_data["username"], client_address(request)
+        if throttle_blocked(username=username, address=address):
+            form.add_error(None, TOO_MANY)
+            status = 429
+        else:
+            guest = space_for_request(request)
+            user = authenticate(request, username=username, password=form.cleaned_data["password"])
+            if user is None:
+                throttle_failure(username=username, address=address)
+                form.add_error(None, _("That name and password do not match. Please try again."))
+                status = 422
+            else:
+                throttle_clear(username=username, address=address)
+                space = account_space(user=user)
+                if guest is not None and guest.user_id is None and guest.id != space.id:
+                    space_merge(source=guest, target=space)
+                remember = form.cleaned_data["remember"]
+                _start_session(request, user, space_id=space.id, remember=remember)
+                return redirect(_next_url(request))
+    elif form.errors:
+        status = 422
+    ctx = {"form": form, "next": _next_url(request)}
+    response = private(render(request, "accounts/login.html", ctx, status=status))
+    if status == 429:
+        response["Retry-After"] = "900"
+    return response
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("home")
+
+
+@require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("code", "password1", "password2")
+def recover(request: HttpRequest) -> HttpResponse:
+    form = RecoverForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        username, address = form.cleaned_data["username"], client_address(request)
+        user = User.objects.filter(username=username).first()
+        if throttle_blocked(username=username, address=address):
+            form.add_error(None, TOO_MANY)
+            status = 429
+        elif user is None or not recovery_code_matches(user=user, code=form.cleaned_data["code"]):
+            throttle_failure(username=username, address=address)
+            form.add_error(None, _("That name and recovery code do not match."))
+            status = 422
+        else:
+            throttle_clear(username=username, address=address)
+            user.set_password(form.cleaned_data["password1"])
+            user.save(update_fields=["password"])
+            space = account_space(user=user)
+            _start_session(request, user, space_id=space.id, remember=False)
+            ctx = {"code": recovery_code_new(user=user), "recovered": True}
+            return private(render(request, "accounts/recovery_code.html", ctx))
+    elif form.errors:
+        status = 422
+    response = private(render(request, "accounts/recover.html", {"form": form}, status=status))
+    if status == 429:
+        response["Retry-After"] = "900"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("old_password", "new_password1", "new_password2")
+def account(request: HttpRequest) -> HttpResponse:
+    """The account page: change the password (which signs out every other device)."""
+    form = PasswordChangeForm(request.user, request.POST or None)
+    changed = False
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        update_session_auth_hash(request, user)  # this device stays signed in
+        form, changed = PasswordChangeForm(user), True
+    status = 422 if form.errors else 200
+    ctx = {"form": form, "changed": changed}
+    return private(render(request, "accounts/account.html", ctx, status=status))
+
+
+@login_required
+@require_POST
+def new_recovery_code(request: HttpRequest) -> HttpResponse:
+    ctx = {"code": recovery_code_new(user=request.user)}
+    return private(render(request, "accounts/recovery_code.html", ctx))

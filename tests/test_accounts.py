@@ -1,0 +1,244 @@
+"""An optional account: no email, nothing lost when signing up or logging in elsewhere."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from django.contrib.auth.models import User
+from django.contrib.sessions.models import Session
+from django.test import Client
+
+from attachment_guide.accounts.models import LoginThrottle
+from attachment_guide.journal.models import Entry
+from attachment_guide.spaces.models import Space
+from lessons.models import LessonProgress
+
+pytestmark = pytest.mark.django_db
+
+HX = {"HX-Request": "true"}
+PASSWORD = "a calm river at dawn"
+LESSON = "/lessons/attachment-basics/what-attachment-is/"
+
+
+def write(client, body, prompt="ab-who-felt-safe", entry=None, version=0):
+    return client.post(
+        f"/journal/prompts/{prompt}/",
+        {"body": body, "entry": str(entry or uuid.uuid4()), "version": version},
+        headers=HX,
+    )
+
+
+def signup(client, username="willow", password=PASSWORD, remember=True):
+    data = {"username": username, "password1": password, "password2": password}
+    if remember:
+        data["remember"] = "on"
+    return client.post("/accounts/signup/", data)
+
+
+def log_in(client, username="willow", password=PASSWORD, remember=True):
+    data = {"username": username, "password": password}
+    if remember:
+        data["remember"] = "on"
+    return client.post("/accounts/login/", data)
+
+
+def code_from(response) -> str:
+    return re.search(r"<code>([A-Z0-9-]+)</code>", response.content.decode()).group(1)
+
+
+def journal(client) -> str:
+    return client.get("/journal/").content.decode()
+
+
+def test_signing_up_needs_only_a_name_and_a_password_and_shows_a_recovery_code(client):
+    response = signup(client)
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Your recovery code" in page
+    assert re.fullmatch(r"[A-Z2-9]{5}(-[A-Z2-9]{5}){3}", code_from(response))
+    assert "shown only this once" in page
+    user = User.objects.get(username="willow")
+    assert user.email == ""
+    assert user.password.startswith("argon2")
+    assert user.recovery_code.code_hash.startswith("argon2")
+    assert code_from(response).replace("-", "") not in user.recovery_code.code_hash
+
+
+def test_signing_up_from_a_private_space_keeps_everything(client):
+    write(client, "Written as a guest")
+    client.post(f"{LESSON}progress/", {"done": "1"})
+    guest_space = Space.objects.get()
+
+    signup(client)
+
+    guest_space.refresh_from_db()
+    assert guest_space.user.username == "willow"
+    assert Space.objects.count() == 1
+    assert "Written as a guest" in journal(client)
+    assert LessonProgress.objects.get().space == guest_space
+
+
+def test_logging_in_on_another_device_shows_the_same_journal_and_continue_card(client):
+    write(client, "From my laptop")
+    client.post(f"{LESSON}progress/", {"section": "patterns-can-change"}, headers=HX)
+    signup(client)
+    phone = Client()
+
+    response = log_in(phone)
+
+    assert response.status_code == 302
+    assert "From my laptop" in journal(phone)
+    assert "Continue where you left off" in phone.get("/").content.decode()
+    assert ">From my laptop</textarea>" in phone.get(LESSON).content.decode()
+
+
+def test_logging_in_from_a_browser_with_its_own_writing_merges_it_in(client):
+    laptop_entry = uuid.uuid4()
+    write(client, "Laptop answer", entry=laptop_entry)
+    signup(client)
+    phone = Client()
+    write(phone, "Phone answer to the same question")
+    write(phone, "Phone free writing", prompt=None) if False else phone.post(
+        "/journal/write/", {"body": "Phone free writing", "entry": str(uuid.uuid4()), "version": 0}
+    )
+    phone.post(f"{LESSON}progress/", {"done": "1"})
+
+    log_in(phone)
+
+    assert Space.objects.count() == 1
+    assert Entry.objects.filter(space__user__username="willow").count() == 3
+    page = phone.get(LESSON).content.decode()
+    # Both answers are kept: the newer is the one to edit, the older is an earlier answer.
+    assert ">Phone answer to the same question</textarea>" in page
+    assert "Laptop answer" in page and "Your earlier answers" in page
+    assert LessonProgress.objects.get().done is True
+    assert "Phone free writing" in journal(client)
+
+
+def test_a_wrong_password_gets_a_clear_message_and_keeps_the_name(client):
+    signup(Client())
+
+    response = log_in(client, password="not the one")
+
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "That name and password do not match." in page
+    assert 'value="willow"' in page
+
+
+def test_repeated_failures_are_throttled_for_a_while_not_forever(client, settings):
+    signup(Client())
+    for _ in range(5):
+        assert log_in(client, password="wrong").status_code == 422
+
+    blocked = log_in(client)  # even the right password waits now
+
+    assert blocked.status_code == 429
+    assert blocked["Retry-After"] == "900"
+    assert "Please wait 15 minutes" in blocked.content.decode()
+    # From another address the person is not locked out by a stranger's guesses.
+    elsewhere = Client(REMOTE_ADDR="198.51.100.7")
+    assert log_in(elsewhere).status_code == 302
+    # The window ends by itself.
+    LoginThrottle.objects.update(window_start="2000-01-01T00:00:00Z")
+    assert log_in(client).status_code == 302
+
+
+def test_passwords_of_64_characters_are_accepted_and_weak_ones_refused(client):
+    long_password = "correct horse battery staple " * 2 + "abcdef"
+    assert len(long_password) == 64
+
+    assert signup(client, username="longpass", password=long_password).status_code == 200
+    weak = signup(Client(), username="weak", password="password")
+
+    assert weak.status_code == 422
+    assert "This password is too common." in weak.content.decode()
+
+
+def test_the_recovery_code_sets_a_new_password_once(client):
+    code = code_from(signup(Client()))
+    data = {
+        "username": "willow",
+        "code": code,
+        "password1": "a new long phrase",
+        "password2": "a new long phrase",
+    }
+
+    response = client.post("/accounts/recover/", data)
+
+    assert response.status_code == 200
+    new_code = code_from(response)
+    assert new_code != code
+    assert log_in(Client(), password="a new long phrase").status_code == 302
+    again = client.post("/accounts/recover/", data)
+    assert again.status_code == 422
+    assert "do not match" in again.content.decode()
+
+
+def test_changing_the_password_logs_out_every_other_device(client):
+    write(client, "Private words")
+    signup(client)
+    other = Client()
+    log_in(other)
+    assert "Private words" in journal(other)
+
+    response = client.post(
+        "/accounts/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "another calm phrase",
+            "new_password2": "another calm phrase",
+        },
+    )
+
+    assert "Every other device was logged out." in response.content.decode()
+    assert "Private words" in journal(client)
+    assert "Private words" not in journal(other)
+    assert "Log in" in other.get("/").content.decode()
+
+
+def test_logging_out_ends_the_session_and_hides_the_journal(client):
+    write(client, "See you later")
+    signup(client)
+
+    client.post("/accounts/logout/")
+
+    assert "See you later" not in journal(client)
+    assert Session.objects.count() == 0
+    assert client.get("/accounts/logout/").status_code == 405
+
+
+def test_without_remember_me_the_session_ends_with_the_browser(client):
+    signup(Client())
+
+    log_in(client, remember=False)
+
+    assert client.cookies["sessionid"]["expires"] == ""
+    remembered = Client()
+    log_in(remembered)
+    assert remembered.cookies["sessionid"]["max-age"] > 0
+
+
+def test_signup_names_are_unique_and_never_an_email_requirement(client):
+    signup(Client())
+
+    taken = signup(client, username="Willow")
+
+    assert taken.status_code == 422
+    assert "That name is taken." in taken.content.decode()
+
+
+def test_account_pages_need_the_anti_forgery_token():
+    forger = Client(enforce_csrf_checks=True)
+    for url in ["/accounts/signup/", "/accounts/login/", "/accounts/recover/", "/accounts/logout/"]:
+        assert forger.post(url, {"username": "x"}).status_code == 403, url
+
+
+def test_reading_the_login_page_creates_no_session(client):
+    client.get("/accounts/login/")
+    client.get("/accounts/signup/")
+
+    assert Session.objects.count() == 0
