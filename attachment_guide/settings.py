@@ -217,6 +217,9 @@ if not DEBUG:
         # balancer); set DJANGO_BEHIND_PROXY=false when gunicorn faces the internet directly.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Tracebacks of requests that carried journal text or passwords show no variables at all.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "attachment_guide.reporting.PrivateTextFilter"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

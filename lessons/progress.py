@@ -15,7 +15,7 @@ from lessons.models import LessonProgress
 NOT_STARTED, IN_PROGRESS, DONE = "not-started", "in-progress", "done"
 
 
-def _section_index(lesson: Lesson, anchor: str) -> int:
+def section_index(lesson: Lesson, anchor: str) -> int:
     anchors = [section.anchor for section in lesson.headed_sections]
     return anchors.index(anchor) if anchor in anchors else -1
 
@@ -32,7 +32,7 @@ def progress_record(
             lesson_slug=lesson.slug,
             defaults={"started": now, "updated": now},
         )
-        if _section_index(lesson, section) > _section_index(lesson, row.section):
+        if section_index(lesson, section) > section_index(lesson, row.section):
             row.section = section
         if done and not row.done:
             row.done, row.completed = True, now

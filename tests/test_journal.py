@@ -44,7 +44,7 @@ def test_the_first_save_creates_a_private_space_and_says_so_calmly(client):
     html = response.content.decode()
     assert response.status_code == 200
     assert "Saved" in html
-    assert "Saved privately on this device, in this browser only." in html
+    assert "Saved privately. Only this browser holds the key to it." in html
     entry = Entry.objects.get()
     assert entry.body == "My grandmother's kitchen."
     assert entry.prompt_id == PROMPT
@@ -84,6 +84,41 @@ def test_a_retried_save_whose_answer_was_lost_is_not_a_conflict(client):
 
     assert again.status_code == 200
     assert Entry.objects.count() == 1
+
+
+def test_saves_from_one_open_page_never_conflict_with_each_other(client):
+    entry_id = uuid.uuid4()
+    save(client, "First", entry=entry_id, writer="page-a", seq=1)
+    # The answer to that save was lost, so the page still thinks it is on version 0.
+    response = save(client, "First, and more", entry=entry_id, version=0, writer="page-a", seq=2)
+
+    assert response.status_code == 200
+    assert Entry.objects.get().body == "First, and more"
+
+
+def test_a_late_older_request_from_the_same_page_does_not_undo_a_newer_one(client):
+    entry_id = uuid.uuid4()
+    save(client, "Draft", entry=entry_id, writer="page-a", seq=1)
+    save(client, "Draft, final words", entry=entry_id, version=1, writer="page-a", seq=3)
+
+    late = save(client, "Draft, fin", entry=entry_id, version=1, writer="page-a", seq=2)
+
+    assert late.status_code == 200
+    assert Entry.objects.get().body == "Draft, final words"
+
+
+def test_an_autosave_never_empties_written_text_but_a_pressed_save_may(client):
+    entry_id = uuid.uuid4()
+    save(client, "Keep me", entry=entry_id)
+
+    autosave = save(client, "", entry=entry_id, version=1)
+    assert autosave.status_code == 422
+    assert "the box is empty, and your earlier text is still kept" in autosave.content.decode()
+    assert Entry.objects.get().body == "Keep me"
+
+    pressed = save(client, "", entry=entry_id, version=1, intent="save")
+    assert pressed.status_code == 200
+    assert Entry.objects.get().body == ""
 
 
 def test_empty_text_creates_nothing(client):
@@ -147,6 +182,50 @@ def test_choosing_both_keeps_both_texts_and_mine_becomes_the_current_answer(clie
     page = client.get(LESSON_URL).content.decode()
     assert ">B</textarea>" in page
     assert "Your earlier answers" in page and "<p>A2</p>" in page
+
+
+def test_keep_both_pressed_twice_still_makes_one_copy(client):
+    entry_id, both_id = uuid.uuid4(), uuid.uuid4()
+    save(client, "A", entry=entry_id)
+    save(client, "A2", entry=entry_id, version=1)
+
+    for _ in range(2):
+        save(client, "B", entry=entry_id, version=1, resolve="both", both_id=both_id)
+
+    assert sorted(Entry.objects.values_list("body", flat=True)) == ["A2", "B"]
+
+
+def test_keep_both_with_over_long_text_gets_the_length_message_not_an_error(client):
+    entry_id = uuid.uuid4()
+    save(client, "A", entry=entry_id)
+    save(client, "A2", entry=entry_id, version=1)
+
+    response = save(client, "x" * (MAX_ENTRY_LENGTH + 5), entry=entry_id, version=1, resolve="both")
+
+    assert response.status_code == 422
+    assert "the limit is 50,000" in response.content.decode()
+    assert Entry.objects.count() == 1
+
+
+def test_an_over_long_first_save_creates_no_space(client):
+    response = save(client, "x" * (MAX_ENTRY_LENGTH + 1))
+
+    assert response.status_code == 422
+    assert Space.objects.count() == 0
+    assert Session.objects.count() == 0
+
+
+def test_without_javascript_an_empty_free_writing_save_does_not_claim_saved(client):
+    response = save(client, "", url="/journal/write/", htmx=False)
+
+    assert response["Location"] == "/journal/#reflection-free-writing"
+    assert (
+        "Saved"
+        not in client.get(response["Location"])
+        .content.decode()
+        .split("Your entries")[0]
+        .split("Write in your journal")[1]
+    )
 
 
 def test_choosing_the_other_text_puts_it_in_the_box(client):
@@ -268,12 +347,33 @@ def test_the_journal_searches_only_ones_own_entries(client):
     other = Client()
     save(other, "The river is someone else's")
 
-    html = client.get("/journal/?q=river").content.decode()
+    html = client.post("/journal/", {"q": "river"}).content.decode()
 
     assert "1 entry contains “river”" in html
     assert "Walking by the river helps" in html
     assert "Music helps too" not in html
     assert "someone else" not in html
+
+
+def test_search_terms_never_go_into_the_address(client):
+    save(client, "Walking by the river helps")
+    save(client, "Music helps too", url="/journal/write/")
+
+    page = client.get("/journal/").content.decode()
+    ignored = client.get("/journal/?q=river").content.decode()
+
+    assert '<form class="search" role="search" method="post"' in page
+    assert "Music helps too" in ignored  # a search in the URL is not honoured
+
+
+def test_search_results_are_paginated_without_putting_the_term_in_a_link(client):
+    for number in range(25):
+        save(client, f"River note {number:02}", url="/journal/write/")
+
+    second = client.post("/journal/", {"q": "river", "page": "2"}).content.decode()
+
+    assert "Page 2 of 2" in second and "River note 00" in second
+    assert "q=river" not in second
 
 
 def test_the_journal_is_paginated(client):

@@ -35,7 +35,7 @@ def test_an_answer_saves_itself_and_is_there_after_a_reload(page, live_server, s
     type_answer(page, "The old oak tree in the park.")
 
     expect(page.locator(STATUS)).to_contain_text("Saved", timeout=5000)
-    expect(page.locator(STATUS)).to_contain_text("Saved privately on this device")
+    expect(page.locator(STATUS)).to_contain_text("Only this browser holds the key")
     assert bodies() == ["The old oak tree in the park."]
     page.reload()
 
@@ -195,4 +195,43 @@ def test_without_javascript_the_save_button_posts_and_comes_back_to_the_prompt(
     expect(page.locator(BOX)).to_have_value("Saved with no scripts at all")
     expect(page.locator(STATUS)).to_contain_text("Saved")
     assert bodies() == ["Saved with no scripts at all"]
+    context.close()
+
+
+def test_closing_a_tab_that_shows_a_conflict_keeps_both_texts(browser, live_server):
+    context = browser.new_context()
+    tab_a = open_lesson(context.new_page(), live_server)
+    type_answer(tab_a, "Shared start")
+    expect(tab_a.locator(STATUS)).to_contain_text("Saved", timeout=5000)
+    tab_b = open_lesson(context.new_page(), live_server)
+    tab_a.locator(BOX).press("End")
+    tab_a.keyboard.type(", A")
+    expect(tab_a.locator(STATUS)).to_contain_text("Saved", timeout=5000)
+    tab_b.locator(BOX).press("End")
+    tab_b.keyboard.type(", B")
+    expect(tab_b.locator(STATUS)).to_contain_text("changed in another tab", timeout=5000)
+
+    tab_b.close(run_before_unload=True)
+
+    expect_soon(lambda: bodies() == ["Shared start, A", "Shared start, B"])
+    context.close()
+
+
+def test_a_fresh_answer_typed_offline_saves_when_the_network_returns(browser, live_server):
+    context = browser.new_context()
+    page = open_lesson(context.new_page(), live_server)
+    type_answer(page, "Spring")
+    expect(page.locator(STATUS)).to_contain_text("Saved", timeout=5000)
+    page.locator(f"#reflection-{PROMPT}").get_by_role("button", name="Start a fresh answer").click()
+    expect(page.locator(BOX)).to_have_value("")
+    expect(page.locator(BOX)).to_be_focused()
+
+    context.set_offline(True)
+    page.keyboard.type("Autumn, written on the train")
+    expect(page.locator(STATUS)).to_contain_text("offline", timeout=5000)
+    expect(page.locator(BOX)).to_have_value("Autumn, written on the train")
+    context.set_offline(False)
+
+    expect(page.locator(STATUS)).to_contain_text("Saved", timeout=10000)
+    assert bodies() == ["Autumn, written on the train", "Spring"]
     context.close()

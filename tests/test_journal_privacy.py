@@ -165,7 +165,7 @@ def test_hostile_text_is_escaped_everywhere_it_is_shown(client, payload):
     pages = {
         "lesson": client.get(LESSON_URL),
         "journal": client.get("/journal/"),
-        "search": client.get("/journal/", {"q": payload}),
+        "search": client.post("/journal/", {"q": payload}),
         "entry": client.get(f"/journal/entries/{first}/"),
         "card fragment": client.get(f"/journal/entries/{first}/", headers=HX),
         "editor fragment": client.get(f"/journal/entries/{first}/?edit", headers=HX),
@@ -188,3 +188,39 @@ def test_shown_journal_text_sits_inside_an_hx_disable_container(client):
         '<div class="entry__body entry-text" hx-disable><p>&lt;b&gt;bold&lt;/b&gt; words</p></div>'
         in page
     )
+
+
+def test_journal_text_never_reaches_error_reports_or_logs(client, monkeypatch, caplog):
+    import sys
+
+    from django.core.signals import got_request_exception
+    from django.views.debug import ExceptionReporter
+
+    reports = []
+
+    def report(sender, request, **kwargs):
+        reporter = ExceptionReporter(request, *sys.exc_info())
+        reports.append(reporter.get_traceback_text() + reporter.get_traceback_html())
+
+    def broken(self, **kwargs):
+        raise RuntimeError("the disk is full")
+
+    client.post("/journal/write/", {"body": "first", "entry": str(uuid.uuid4()), "version": 0})
+    # Fail deep inside the ORM, where the text sits in frames no decorator can reach.
+    monkeypatch.setattr("django.db.models.query.QuerySet.create", broken)
+    got_request_exception.connect(report)
+    client.raise_request_exception = False
+    marker = f"marker {uuid.uuid4().hex} my secret words"  # not in any source line
+    try:
+        response = client.post(
+            "/journal/prompts/ab-who-felt-safe/",
+            {"body": marker, "entry": str(uuid.uuid4()), "version": 0},
+            headers=HX,
+        )
+    finally:
+        got_request_exception.disconnect(report)
+
+    assert response.status_code == 500
+    assert reports and "the disk is full" in reports[0]
+    assert all(marker not in text for text in reports)
+    assert marker not in caplog.text

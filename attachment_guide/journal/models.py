@@ -24,9 +24,6 @@ class EntryQuerySet(models.QuerySet):
     def for_prompts(self, prompt_ids) -> EntryQuerySet:
         return self.filter(prompt_id__in=list(prompt_ids))
 
-    def free_writing(self) -> EntryQuerySet:
-        return self.filter(prompt_id="")
-
     def newest_first(self) -> EntryQuerySet:
         return self.order_by("-created")
 
@@ -47,6 +44,10 @@ class Entry(models.Model):
     )
     created = models.DateTimeField(default=timezone.now)
     updated = models.DateTimeField(default=timezone.now)
+    # Which open page wrote last, and its request counter: saves from one page never conflict
+    # with each other, and a late, older request from that page never undoes a newer one.
+    last_writer = models.CharField(max_length=32, blank=True)
+    last_seq = models.PositiveBigIntegerField(default=0)
 
     objects = EntryQuerySet.as_manager()
 

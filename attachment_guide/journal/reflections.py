@@ -27,9 +27,13 @@ class Reflection:
     key: str  # unique on the page: used in element ids
     action: str  # where the form posts
     question: str
-    entry_id: str
+    entry_id: str = ""
     version: int = 0
-    body: str = ""
+    body: str = field(default="", repr=False)  # never in a traceback or a log line
+    # Identifies this open page: its own saves never conflict with each other.
+    writer: str = field(default_factory=lambda: uuid.uuid4().hex)
+    # The id "Keep both" gives the writer's copy, so pressing it twice still makes one.
+    both_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     earlier: list[Entry] = field(default_factory=list)
     fresh_label: str = ""  # the "start a new one" button; empty when not offered
     can_finish: bool = False  # a "Done" button, for an entry edited in place
@@ -83,7 +87,6 @@ def for_prompt(prompt: Prompt, answers: Answers) -> Reflection:
         key=prompt.id,
         action=reverse("journal:answer", args=[prompt.id]),
         question=prompt.question,
-        entry_id="",
         earlier=answers.earlier,
         fresh_label=str(_("Start a fresh answer")),
     )
@@ -95,7 +98,6 @@ def for_free_writing() -> Reflection:
         key=FREE_WRITING_KEY,
         action=reverse("journal:write"),
         question=str(FREE_WRITING),
-        entry_id="",
         fresh_label=str(_("Start a new entry")),
     )
     return reflection.show(None)
@@ -106,7 +108,6 @@ def for_entry(entry: Entry, question: str) -> Reflection:
         key=f"entry-{entry.id}",
         action=reverse("journal:entry", args=[entry.id]),
         question=question,
-        entry_id="",
         can_finish=True,
     )
     return reflection.show(entry)

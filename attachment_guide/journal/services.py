@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from attachment_guide.journal.models import MAX_ENTRY_LENGTH, Entry
 from attachment_guide.spaces.models import Space
@@ -26,11 +27,20 @@ class EntryConflict(Exception):
         self.current = current
 
 
+class EntryWouldEmpty(ValueError):
+    """An autosave of an empty box over written text: only an explicit Save may do that."""
+
+
+@sensitive_variables("body")
 def normalize_body(body: str) -> str:
     # Browsers send textarea line breaks as CRLF; store one form so "unchanged" means unchanged.
-    return body.replace("\r\n", "\n")
+    body = body.replace("\r\n", "\n")
+    if len(body) > MAX_ENTRY_LENGTH:
+        raise EntryTooLong(len(body))
+    return body
 
 
+@sensitive_variables("body")
 def entry_save(
     *,
     space: Space,
@@ -38,19 +48,21 @@ def entry_save(
     body: str,
     entry_id: uuid.UUID | None,
     base_version: int,
+    writer: str = "",
+    seq: int = 0,
+    explicit: bool = False,
 ) -> Entry | None:
     """Create or update the entry `entry_id` of `space` and return it.
 
-    `base_version` is the version the writer started from (0 for an entry not saved yet). A
-    save on an older version raises EntryConflict unless it carries the very text already
-    stored (a retried request whose first answer was lost). A writer who saw the conflict and
-    chose their own text saves again on the version they were shown. Empty text creates
-    nothing and returns None.
-    The caller picks `entry_id` for new entries, so a retried first save cannot make two.
+    `base_version` is the version the writer started from (0 for an entry not saved yet).
+    A save on an older version raises EntryConflict, unless it carries the very text already
+    stored (a retried request whose first answer was lost) or comes from the same open page
+    (`writer`) as the last save: one page's own saves never conflict, and one of its requests
+    that arrives after a newer one (`seq`) is ignored. Empty text creates nothing and returns
+    None; emptying written text takes an `explicit` Save. The caller picks `entry_id` for new
+    entries, so a retried first save cannot make two.
     """
     body = normalize_body(body)
-    if len(body) > MAX_ENTRY_LENGTH:
-        raise EntryTooLong(len(body))
     now = timezone.now()
     with transaction.atomic():
         entry = None
@@ -62,26 +74,41 @@ def entry_save(
             if entry_id is None or Entry.objects.filter(id=entry_id).exists():
                 entry_id = uuid.uuid4()  # never reuse an id that is someone else's
             return Entry.objects.create(
-                id=entry_id, space=space, prompt_id=prompt_id, body=body, created=now, updated=now
+                id=entry_id,
+                space=space,
+                prompt_id=prompt_id,
+                body=body,
+                created=now,
+                updated=now,
+                last_writer=writer,
+                last_seq=seq,
             )
-        if entry.version != base_version and entry.body != body:
+        same_page = bool(writer) and entry.last_writer == writer
+        if same_page and seq and seq <= entry.last_seq:
+            return entry  # an older request from this page, overtaken by a newer one
+        if entry.version != base_version and entry.body != body and not same_page:
             raise EntryConflict(entry)
+        if not body.strip() and entry.body.strip() and not explicit:
+            raise EntryWouldEmpty()
         if entry.body != body:
             entry.body = body
             entry.version += 1
             entry.updated = now
-            entry.save(update_fields=["body", "version", "updated"])
+        entry.last_writer, entry.last_seq = writer, seq
+        entry.save(update_fields=["body", "version", "updated", "last_writer", "last_seq"])
         return entry
 
 
-def entry_keep_both(*, space: Space, current: Entry, body: str) -> Entry:
-    """Resolve a conflict by keeping both texts: this writer's becomes a new, newer answer."""
-    return (
-        entry_save(
-            space=space, prompt_id=current.prompt_id, body=body, entry_id=None, base_version=0
-        )
-        or current
+@sensitive_variables("body")
+def entry_keep_both(*, space: Space, current: Entry, body: str, new_id: uuid.UUID | None) -> Entry:
+    """Resolve a conflict by keeping both texts: this writer's becomes a new, newer answer.
+
+    `new_id` is chosen by the page, so pressing "Keep both" twice still makes one copy.
+    """
+    saved = entry_save(
+        space=space, prompt_id=current.prompt_id, body=body, entry_id=new_id, base_version=0
     )
+    return saved or current
 
 
 def entry_delete(*, entry: Entry) -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -12,7 +12,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
@@ -25,16 +25,19 @@ from attachment_guide.journal.services import (
     Answers,
     EntryConflict,
     EntryTooLong,
+    EntryWouldEmpty,
     answers_for_prompts,
     entry_delete,
     entry_keep_both,
     entry_save,
+    normalize_body,
 )
 from attachment_guide.spaces.models import Space
 from attachment_guide.spaces.services import (
+    space_create,
     space_for_request,
-    space_get_or_create,
     space_id_for_request,
+    space_touch,
 )
 from lessons.content import get_catalog
 
@@ -83,6 +86,36 @@ def _int(raw: str | None) -> int:
         return 0
 
 
+@dataclass
+class Submitted:
+    """What one writing box sent."""
+
+    body: str = field(repr=False)
+    intent: str  # "save", "fresh" or "done"; present only when a button was pressed
+    resolve: str  # after a conflict: "mine", "theirs" or "both"
+    entry_id: uuid.UUID | None
+    base_version: int
+    writer: str
+    seq: int
+    both_id: uuid.UUID | None
+
+    @classmethod
+    def parse(cls, post, fixed_entry_id: uuid.UUID | None) -> Submitted:
+        resolve = post.get("resolve", "")
+        return cls(
+            body=post.get("body", ""),
+            intent=post.get("intent", ""),
+            resolve=resolve,
+            entry_id=fixed_entry_id or _uuid(post.get("entry")),
+            # Choosing one's own text after a conflict saves on the version one was shown.
+            base_version=_int(post.get("over_version" if resolve == "mine" else "version")),
+            writer=post.get("writer", "")[:32],
+            seq=_int(post.get("seq")),
+            both_id=_uuid(post.get("both_id")),
+        )
+
+
+@sensitive_variables("submitted")
 def _save(
     request: HttpRequest,
     reflection: Reflection,
@@ -92,78 +125,84 @@ def _save(
     page: Callable[[Reflection, int], HttpResponse],
     done_url: str,
     fixed_entry_id: uuid.UUID | None = None,
-    done: Callable[[], HttpResponse] | None = None,
+    done: Callable[[Entry], HttpResponse] | None = None,
 ) -> HttpResponse:
     """One save from any writing box, answered as htmx fragment or, without JS, as a page.
 
     The text the person wrote always comes back to them: in the textarea they are typing in
     (htmx swaps only the status line), or in the page rendered again with their draft.
     """
-    body = request.POST.get("body", "")
-    intent = request.POST.get("intent", "save")
-    if intent == "fresh" and not reflection.can_start_fresh:
-        intent = "save"
-    resolve = request.POST.get("resolve", "")
-    entry_id = fixed_entry_id or _uuid(request.POST.get("entry"))
-    # A writer who chose their own text after a conflict saves on the version they were shown.
-    base_version = _int(request.POST.get("over_version" if resolve == "mine" else "version"))
-    reflection.body, reflection.version = body, base_version
-    reflection.entry_id = str(entry_id or uuid.uuid4())
-
-    space = space_for_request(request)
-    if space is None and body.strip():
-        space, reflection.space_created = space_get_or_create(request)
-    elif space is not None:
-        space_get_or_create(request)  # keeps the space alive for another full period
+    submitted = Submitted.parse(request.POST, fixed_entry_id)
+    if submitted.intent == "fresh" and not reflection.can_start_fresh:
+        submitted.intent = "save"
+    reflection.body, reflection.version = submitted.body, submitted.base_version
+    reflection.entry_id = str(submitted.entry_id or uuid.uuid4())
     status, whole_box = 200, False
-
-    if resolve in ("theirs", "both"):
-        theirs = Entry.objects.owned_by(space and space.id).filter(id=entry_id).first()
-        if theirs is None:
-            raise Http404("No such entry")
-        whole_box = True
-        if resolve == "both":
-            mine = entry_keep_both(space=space, current=theirs, body=body)
-            if fixed_entry_id:  # this box edits one entry; the new one has a page of its own
-                url = reverse("journal:entry", args=[mine.id])
-                return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-            reflection = rebuild(space).mark_saved(mine)
+    space = space_for_request(request)
+    try:
+        normalize_body(submitted.body)  # refuse over-long text before creating anything
+        if space is not None:
+            space_touch(request, space)
+        if submitted.resolve in ("theirs", "both"):
+            theirs = Entry.objects.owned_by(space and space.id).filter(id=submitted.entry_id)
+            theirs = theirs.first()
+            if theirs is None:
+                raise Http404("No such entry")
+            whole_box = True
+            if submitted.resolve == "both":
+                mine = entry_keep_both(
+                    space=space, current=theirs, body=submitted.body, new_id=submitted.both_id
+                )
+                if fixed_entry_id:  # this box edits one entry; the new one has its own page
+                    url = reverse("journal:entry", args=[mine.id])
+                    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+                reflection = rebuild(space).mark_saved(mine)
+            else:
+                reflection = rebuild(space).show(theirs)
+            reflection.focus = True
         else:
-            reflection = rebuild(space).show(theirs)
-    else:
-        try:
+            if space is None and submitted.body.strip():
+                space, reflection.space_created = space_create(request), True
             saved = None
             if space is not None:
                 saved = entry_save(
                     space=space,
                     prompt_id=prompt_id,
-                    body=body,
-                    entry_id=entry_id,
-                    base_version=base_version,
+                    body=submitted.body,
+                    entry_id=submitted.entry_id,
+                    base_version=submitted.base_version,
+                    writer=submitted.writer,
+                    seq=submitted.seq,
+                    explicit=bool(submitted.intent),
                 )
-        except EntryTooLong as exc:
-            reflection.status, reflection.length, status = "too_long", exc.length, 422
-        except EntryConflict as exc:
-            reflection.status, reflection.theirs, status = "conflict", exc.current, 409
-        else:
             if saved is None:
                 reflection.status = "nothing"
             else:
                 reflection.mark_saved(saved)
-            if intent == "fresh":
-                whole_box = True
-                created = reflection.space_created
+                if submitted.intent == "done" and done is not None:
+                    return done(saved)
+            if submitted.intent == "fresh":
+                whole_box, created = True, reflection.space_created
                 reflection = rebuild(space)
                 reflection.space_created = created
                 reflection.start_fresh()
+    except EntryTooLong as exc:
+        reflection.status, reflection.length, status = "too_long", exc.length, 422
+    except EntryWouldEmpty:
+        reflection.status, status = "would_empty", 422
+    except EntryConflict as exc:
+        reflection.status, reflection.theirs, status = "conflict", exc.current, 409
 
-    if intent == "done" and done is not None and status == 200:
-        return done()
     if not request.htmx:
         if status != 200:
             return private(page(reflection, status))
-        query = {"fresh" if intent == "fresh" else "saved": reflection.key}
-        return redirect(f"{done_url}?{urlencode(query)}#{reflection.dom_id}")
+        query = {}
+        if submitted.intent == "fresh":
+            query["fresh"] = reflection.key
+        elif reflection.status == "saved":
+            query["saved"] = reflection.key
+        suffix = f"?{urlencode(query)}" if query else ""
+        return redirect(f"{done_url}{suffix}#{reflection.dom_id}")
 
     if whole_box:
         response = render(request, "journal/_reflection.html#reflection", {"r": reflection})
@@ -226,11 +265,14 @@ def journal_page(
     request: HttpRequest, *, writer: Reflection | None = None, status: int = 200
 ) -> HttpResponse:
     space_id = space_id_for_request(request)
-    query = request.GET.get("q", "").strip()[:200]
+    # Searches are posted, never put in the address: a shared device's history must not
+    # show what someone looked for in their own journal.
+    query = request.POST.get("q", "").strip()[:200] if request.method == "POST" else ""
     entries = Entry.objects.owned_by(space_id).with_text()
     if query:
         entries = entries.filter(body__icontains=query)
-    page = Paginator(entries.newest_first(), ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
+    number = (request.POST if query else request.GET).get("page")
+    page = Paginator(entries.newest_first(), ENTRIES_PER_PAGE).get_page(number)
     writer = writer or reflections.for_free_writing()
     if request.GET.get("saved") == writer.key and not writer.status:
         writer.status = "saved"
@@ -246,8 +288,10 @@ def journal_page(
     return private(render(request, "journal/index.html", ctx, status=status))
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("q")
 def index(request: HttpRequest) -> HttpResponse:
+    """The journal (GET), or a search within it (POST)."""
     return journal_page(request)
 
 
@@ -289,7 +333,9 @@ def entry(request: HttpRequest, entry_id: uuid.UUID) -> HttpResponse:
     if request.method == "GET":
         if request.htmx:
             partial = "editor" if "edit" in request.GET else "card"
-            ctx = {"item": item, "r": reflections.for_entry(found, item.question)}
+            editor = reflections.for_entry(found, item.question)
+            editor.focus = True
+            ctx = {"item": item, "r": editor, "focus": True}
             return private(render(request, f"journal/entry.html#{partial}", ctx))
         return entry_page(request, found)
 
@@ -297,10 +343,10 @@ def entry(request: HttpRequest, entry_id: uuid.UUID) -> HttpResponse:
         fresh = Entry.objects.owned_by(space and space.id).get(id=found.id)
         return reflections.for_entry(fresh, item.question)
 
-    def done() -> HttpResponse:
+    def done(saved: Entry) -> HttpResponse:
         if not request.htmx:
             return redirect(f"{reverse('journal:index')}#entry-{found.id}")
-        ctx = {"item": EntryItem.of(Entry.objects.get(id=found.id))}
+        ctx = {"item": EntryItem.of(saved), "focus": True}
         response = render(request, "journal/entry.html#card", ctx)
         retarget(response, f"#entry-{found.id}")
         reswap(response, "outerHTML")
@@ -329,6 +375,7 @@ def delete(request: HttpRequest, entry_id: uuid.UUID) -> HttpResponse:
         return private(render(request, template, {"item": item}))
     entry_delete(entry=found)
     if request.htmx:
+        # The card goes; the page's own status region says so (a new element would not be read).
         return private(render(request, "journal/entry.html#deleted", {"item": item}))
     return redirect(f"{reverse('journal:index')}?deleted=1")
 

@@ -15,6 +15,9 @@ class Space(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     created = models.DateTimeField(auto_now_add=True)
+    last_saved = models.DateTimeField(
+        auto_now_add=True, help_text="Refreshed at most once a day; guest spaces expire from it."
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
 from django.http import HttpRequest
+from django.utils import timezone
 
 from attachment_guide.spaces.models import Space
 
 SESSION_KEY = "space_id"
+TOUCHED_KEY = "space_touched"
 
 
 def space_id_for_request(request: HttpRequest) -> uuid.UUID | None:
@@ -37,14 +41,35 @@ def space_for_request(request: HttpRequest) -> Space | None:
     return Space.objects.filter(id=space_id).first()
 
 
-def space_get_or_create(request: HttpRequest) -> tuple[Space, bool]:
-    """This browser's space, created on the first save. Returns (space, created)."""
-    space = space_for_request(request)
-    if space is not None:
-        # Saving keeps the space alive: the session cookie's expiry restarts from now.
-        request.session.modified = True
-        return space, False
+def space_create(request: HttpRequest) -> Space:
+    """A new space for this browser, made on the first thing the person chooses to keep."""
     space = Space.objects.create()
     request.session.cycle_key()
     request.session[SESSION_KEY] = str(space.id)
-    return space, True
+    request.session[TOUCHED_KEY] = timezone.localdate().isoformat()
+    return space
+
+
+def space_touch(request: HttpRequest, space: Space) -> None:
+    """Saving keeps a space alive: restart its clock, at most once a day (one write, not one
+    per autosave)."""
+    today = timezone.localdate().isoformat()
+    if request.session.get(TOUCHED_KEY) != today:
+        request.session[TOUCHED_KEY] = today  # re-saves the session: the cookie's age restarts
+        Space.objects.filter(id=space.id).update(last_saved=timezone.now())
+
+
+def space_get_or_create(request: HttpRequest) -> tuple[Space, bool]:
+    """This browser's space, created if need be. Returns (space, created)."""
+    space = space_for_request(request)
+    if space is not None:
+        space_touch(request, space)
+        return space, False
+    return space_create(request), True
+
+
+def spaces_expired(*, now=None):
+    """Guest spaces (no account) not saved to for longer than their cookie lives."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.GUEST_SPACE_DAYS + 1)
+    return Space.objects.filter(user__isnull=True, last_saved__lt=cutoff)

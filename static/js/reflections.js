@@ -1,33 +1,45 @@
 // Writing boxes that never lose a word. htmx does the saving (autosave after a pause, on
-// leaving the field, and the Save button); this script adds what htmx does not do:
-//  - say "Saving…" while a save is on its way, and never "Saved" unless the server said so;
-//  - retry a failed save (network down, server error, stale anti-forgery token) until it lands;
-//  - send any unsaved text when the tab is hidden or closed (a beacon outlives the page);
+// leaving the field, and the buttons); this script adds what htmx does not do:
+//  - show "Saving…" while a save is on its way, and never "Saved" unless the server said so;
+//  - number each save, so the server can drop a late, older one from this same page;
+//  - retry a failed save (network down, server error, stale anti-forgery token) until it
+//    lands, including a button press that failed;
+//  - send unsaved text when the tab is hidden or closed, and again when the page is shown or
+//    the network is back, until a save is confirmed;
 //  - show saved times in the reader's own clock.
 (function () {
   "use strict";
 
   var RETRY_DELAYS = [1000, 2000, 5000, 10000, 20000, 30000];
+  var BOXES = "form[data-reflection]";
+  var seq = Date.now(); // grows across reloads too, so the server's order holds
 
   function boxOf(element) {
-    return element && element.closest ? element.closest("form[data-reflection]") : null;
-  }
-
-  function statusOf(form) {
-    return form.querySelector("[role=status]");
-  }
-
-  function say(form, key) {
-    var status = statusOf(form);
-    if (status) status.textContent = status.dataset[key];
+    return element && element.closest ? element.closest(BOXES) : null;
   }
 
   function text(form) {
     return form.elements.body ? form.elements.body.value : "";
   }
 
+  // What the server holds: the text of the last confirmed save, or the text the page came with.
+  function savedText(form) {
+    if (form.dataset.saved !== undefined) return form.dataset.saved;
+    return form.elements.body ? form.elements.body.defaultValue : "";
+  }
+
   function isDirty(form) {
-    return form.dataset.saved !== undefined ? form.dataset.saved !== text(form) : false;
+    return text(form) !== savedText(form);
+  }
+
+  function say(form, key) {
+    var status = form.querySelector("[role=status]");
+    if (status && status.dataset[key]) status.textContent = status.dataset[key];
+  }
+
+  function busy(form, on) {
+    var marker = form.querySelector("[data-busy]");
+    if (marker) marker.hidden = !on;
   }
 
   function scheduleRetry(form) {
@@ -39,6 +51,12 @@
       if (navigator.onLine === false) return; // the "online" listener retries instead
       htmx.trigger(form, "retry");
     }, delay);
+  }
+
+  function resaveDirty() {
+    document.querySelectorAll(BOXES).forEach(function (form) {
+      if (isDirty(form) || form.dataset.pending) htmx.trigger(form, "retry");
+    });
   }
 
   // A page left open for days can hold a stale anti-forgery token: fetch a fresh one.
@@ -53,8 +71,8 @@
       });
   }
 
-  function localizeTimes(root) {
-    (root || document).querySelectorAll("time[data-local-time], time[data-local-date]").forEach(function (el) {
+  function localizeTimes() {
+    document.querySelectorAll("time[data-local-time], time[data-local-date]").forEach(function (el) {
       var when = new Date(el.getAttribute("datetime"));
       if (isNaN(when)) return;
       var today = new Date().toDateString() === when.toDateString();
@@ -66,14 +84,8 @@
     });
   }
 
-  function remember(form) {
-    form.dataset.saved = text(form);
-  }
-
-  document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll("form[data-reflection]").forEach(remember);
-    localizeTimes();
-  });
+  document.addEventListener("DOMContentLoaded", localizeTimes);
+  document.addEventListener("htmx:afterSettle", localizeTimes);
 
   // While both versions of a conflict are on screen, only the person's choice is sent: an
   // autosave would redraw the choice buttons under their pointer and lose the click.
@@ -81,34 +93,69 @@
     var form = boxOf(event.detail.elt);
     if (!form || event.detail.elt !== form || !form.dataset.conflict) return;
     var trigger = event.detail.triggeringEvent;
-    if (!trigger || trigger.type !== "submit") event.preventDefault();
+    var type = trigger ? trigger.type : "";
+    if (type !== "submit" && !(type === "retry" && form.dataset.pending)) event.preventDefault();
+  });
+
+  // A button's name and value belong to the press that sent them: keep them for that
+  // request and its retries, and strip them from later autosaves (htmx remembers the last
+  // button clicked, and Safari never moves focus off it).
+  document.addEventListener("htmx:configRequest", function (event) {
+    var form = boxOf(event.detail.elt);
+    if (!form || event.detail.elt !== form) return;
+    var params = event.detail.parameters;
+    var trigger = event.detail.triggeringEvent;
+    var type = trigger ? trigger.type : "";
+    var choice = ["intent", "resolve"];
+    if (type === "submit") {
+      var pending = {};
+      choice.forEach(function (name) { if (params.has(name)) pending[name] = params.get(name); });
+      form.dataset.pending = JSON.stringify(pending);
+    } else {
+      choice.forEach(function (name) { params.delete(name); });
+      if (type === "retry" && form.dataset.pending) {
+        var kept = JSON.parse(form.dataset.pending);
+        Object.keys(kept).forEach(function (name) { params.set(name, kept[name]); });
+      }
+    }
+    seq += 1;
+    params.set("seq", String(seq));
+    form.dataset.sending = text(form);
   });
 
   document.addEventListener("htmx:beforeRequest", function (event) {
     var form = boxOf(event.detail.elt);
-    if (!form || event.detail.elt !== form) return;
-    form.dataset.sending = text(form);
-    say(form, "saving");
+    if (form && event.detail.elt === form) busy(form, true);
   });
 
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = boxOf(event.detail.elt);
     if (!form || event.detail.elt !== form) return;
+    busy(form, false);
     var status = event.detail.xhr ? event.detail.xhr.status : 0;
-    if (status === 409) {
-      form.dataset.conflict = "1";
-    } else if (event.detail.successful) {
-      delete form.dataset.conflict;
-    }
-    if (event.detail.successful) {
+    if (status >= 200 && status < 300) {
       form.dataset.saved = form.dataset.sending;
       form.dataset.attempt = 0;
+      // Once there is an answer, it can be kept while a fresh one is started.
+      var fresh = form.querySelector("[data-fresh]");
+      if (fresh && form.dataset.saved.trim()) fresh.hidden = false;
+      delete form.dataset.pending;
+      delete form.dataset.conflict;
       clearTimeout(form._retryTimer);
       // Text typed while the save was on its way goes out in the next save.
       if (isDirty(form)) htmx.trigger(form, "retry");
       return;
     }
-    if (status === 409 || status === 422) return; // the server's answer is on screen
+    if (status === 409 || status === 422) {
+      // The server's answer is on screen, and the text stays unsaved (still "dirty").
+      delete form.dataset.pending;
+      if (status === 409) form.dataset.conflict = "1";
+      return;
+    }
+    if (status === 404 || status === 410) {
+      say(form, "gone");
+      return;
+    }
     say(form, navigator.onLine === false ? "offline" : "retrying");
     if (status === 403) {
       refreshToken().then(function () { scheduleRetry(form); }, function () { scheduleRetry(form); });
@@ -117,33 +164,27 @@
     }
   });
 
-  document.addEventListener("htmx:afterSwap", function (event) {
-    var target = event.detail.target;
-    var form = target.matches && target.matches("div.reflection, div.entry")
-      ? target.querySelector("form[data-reflection]") : null;
-    if (form) remember(form); // a whole box was redrawn: its text is what the server holds
-  });
-  // After any swap, in band or out of band, show new times in the reader's clock.
-  document.addEventListener("htmx:afterSettle", function () { localizeTimes(); });
+  window.addEventListener("online", resaveDirty);
 
-  window.addEventListener("online", function () {
-    document.querySelectorAll("form[data-reflection]").forEach(function (form) {
-      if (isDirty(form)) htmx.trigger(form, "retry");
-    });
-  });
-
-  // Closing the tab, switching apps or locking the phone: send what is not saved yet.
-  // A beacon cannot carry headers, so the anti-forgery token travels in the form body.
+  // Closing the tab, switching apps or locking the phone: send what is not saved yet. A
+  // beacon cannot carry headers, so the anti-forgery token travels in the form body. Its
+  // delivery is never confirmed, so the text stays "unsaved" until a normal save says so.
   document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState !== "hidden") return;
-    document.querySelectorAll("form[data-reflection]").forEach(function (form) {
+    if (document.visibilityState === "visible") {
+      resaveDirty();
+      return;
+    }
+    if (!navigator.sendBeacon) return;
+    document.querySelectorAll(BOXES).forEach(function (form) {
       if (!isDirty(form)) return;
       var data = new FormData(form);
+      data.delete("intent");
+      data.delete("resolve");
+      seq += 1;
+      data.set("seq", String(seq));
       // Leaving in the middle of a conflict: keep both texts rather than lose either.
       if (form.dataset.conflict) data.set("resolve", "both");
-      if (navigator.sendBeacon && navigator.sendBeacon(form.getAttribute("action"), data)) {
-        form.dataset.saved = text(form);
-      }
+      navigator.sendBeacon(form.getAttribute("action"), data);
     });
   });
 })();
