@@ -2,9 +2,17 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import UsernameField
+from django.contrib.auth.forms import PasswordChangeForm, UsernameField
 from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
+
+
+class NoColons:
+    """Labels read "Password", not "Password:"."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
 
 class RememberField(forms.BooleanField):
@@ -28,7 +36,7 @@ def _password(label, autocomplete: str, help_text: str = "") -> forms.CharField:
     )
 
 
-class SignupForm(forms.Form):
+class SignupForm(NoColons, forms.Form):
     username = UsernameField(
         max_length=150,
         help_text=_("Any name you like. Please do not use your real name or your email address."),
@@ -63,7 +71,7 @@ class SignupForm(forms.Form):
         return cleaned
 
 
-class LoginForm(forms.Form):
+class LoginForm(NoColons, forms.Form):
     username = UsernameField(
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"})
     )
@@ -71,7 +79,7 @@ class LoginForm(forms.Form):
     remember = RememberField()
 
 
-class RecoverForm(forms.Form):
+class RecoverForm(NoColons, forms.Form):
     username = UsernameField(
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"})
     )
@@ -95,3 +103,7 @@ class RecoverForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class PasswordChange(NoColons, PasswordChangeForm):
+    pass

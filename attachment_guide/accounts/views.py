@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from attachment_guide.accounts.forms import LoginForm, RecoverForm, SignupForm
+from attachment_guide.accounts.forms import LoginForm, PasswordChange, RecoverForm, SignupForm
 from attachment_guide.accounts.services import (
     account_create,
     account_space,
@@ -138,12 +137,12 @@ def recover(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("old_password", "new_password1", "new_password2")
 def account(request: HttpRequest) -> HttpResponse:
     """The account page: change the password (which signs out every other device)."""
-    form = PasswordChangeForm(request.user, request.POST or None)
+    form = PasswordChange(request.user, request.POST or None)
     changed = False
     if request.method == "POST" and form.is_valid():
         user = form.save()
         update_session_auth_hash(request, user)  # this device stays signed in
-        form, changed = PasswordChangeForm(user), True
+        form, changed = PasswordChange(user), True
     status = 422 if form.errors else 200
     ctx = {"form": form, "changed": changed}
     return private(render(request, "accounts/account.html", ctx, status=status))

@@ -1,0 +1,108 @@
+"""In Chromium: pick up where you left off, on this device and, with an account, on another."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from lessons.content import get_catalog
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "a quiet lake in winter"
+
+
+def assert_accessible(page, name):
+    results = Axe().run(page)
+    assert results.violations_count == 0, f"{name}:\n{results.generate_report()}"
+
+
+def lesson():
+    return get_catalog().lesson("attachment-basics", "what-attachment-is")
+
+
+def test_continue_leads_back_to_the_section_after_a_restart_and_on_another_device(
+    browser, live_server, screenshots
+):
+    url = f"{live_server.url}/lessons/attachment-basics/what-attachment-is/"
+    box = "#reflection-ab-who-felt-safe-body"
+    first = browser.new_context(viewport={"width": 375, "height": 800})
+    page = first.new_page()
+    page.goto(url)
+    page.locator(box).fill("A kind teacher")
+    expect(page.locator("#reflection-ab-who-felt-safe-status")).to_contain_text(
+        "Saved", timeout=5000
+    )
+    page.reload()  # now that there is a space, reading is recorded
+    second_section = lesson().headed_sections[1]
+    page.locator(f"#{second_section.anchor}-title").scroll_into_view_if_needed()
+    page.wait_for_timeout(1500)
+    state = first.storage_state()
+    first.close()
+    state["cookies"] = [c for c in state["cookies"] if c["expires"] != -1]
+
+    again = browser.new_context(storage_state=state, viewport={"width": 375, "height": 800})
+    home = again.new_page()
+    home.goto(live_server.url + "/")
+    card = home.locator(".continue")
+    expect(card).to_contain_text(lesson().title)
+    expect(card).to_contain_text(second_section.title)
+    home.screenshot(path=screenshots / "home-continue-375.png", full_page=True)
+    assert_accessible(home, "home with Continue")
+    card.get_by_role("link").click()
+    expect(home).to_have_url(re.compile(f"#{second_section.anchor}$"))
+    expect(home.locator(box)).to_have_value("A kind teacher")
+
+    # Sign up: everything written as a guest comes along.
+    home.goto(live_server.url + "/accounts/signup/")
+    assert_accessible(home, "sign-up")
+    home.screenshot(path=screenshots / "signup-375.png", full_page=True)
+    home.get_by_label("Username").fill("heron")
+    home.get_by_label("Password", exact=True).fill(PASSWORD)
+    home.get_by_label("Password again").fill(PASSWORD)
+    home.get_by_role("button", name="Create my account").click()
+    expect(home.locator("h1")).to_have_text("Your recovery code")
+    assert_accessible(home, "recovery code")
+    again.close()
+
+    # A second device: log in, and the journal and the Continue card are there.
+    device = browser.new_context(viewport={"width": 1280, "height": 900})
+    other = device.new_page()
+    other.goto(url)
+    stale_tab = device.new_page()
+    stale_tab.goto(url)  # opened before logging in: its anti-forgery token goes stale
+    other.goto(live_server.url + "/accounts/login/")
+    assert_accessible(other, "log-in")
+    other.get_by_label("Username").fill("heron")
+    other.get_by_label("Password").fill(PASSWORD)
+    other.get_by_role("button", name="Log in").click()
+    expect(other.locator(".continue")).to_contain_text(second_section.title)
+    other.goto(live_server.url + "/journal/")
+    expect(other.locator("main")).to_contain_text("A kind teacher")
+
+    # The tab opened before logging in still saves: it fetches a fresh token and retries.
+    stale_tab.locator("#reflection-ab-when-upset-now-body").fill("Saved from an old tab")
+    expect(stale_tab.locator("#reflection-ab-when-upset-now-status")).to_contain_text(
+        "Saved", timeout=15000
+    )
+    other.reload()
+    expect(other.locator("main")).to_contain_text("Saved from an old tab")
+
+    other.goto(live_server.url + "/accounts/")
+    assert_accessible(other, "account")
+    other.screenshot(path=screenshots / "account-1280.png", full_page=True)
+    device.close()
+
+
+def test_the_glossary_and_a_module_with_further_reading_pass_axe(page, live_server, screenshots):
+    page.goto(live_server.url + "/glossary/")
+    expect(page.locator("#secure-base")).to_contain_text("Secure base")
+    assert_accessible(page, "glossary")
+    page.screenshot(path=screenshots / "glossary-1280.png", full_page=True)
+
+    page.goto(live_server.url + "/lessons/attachment-wounds/")
+    expect(page.locator("main")).to_contain_text("Further reading")
+    assert_accessible(page, "module with further reading")
