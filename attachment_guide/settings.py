@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "attachment_guide.spaces",
     "attachment_guide.journal",
     "attachment_guide.accounts",
+    "attachment_guide.safety",
 ]
 
 MIDDLEWARE = [
@@ -108,6 +109,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.csp",
+                "attachment_guide.safety.context.site",
             ],
         },
     },
@@ -159,6 +161,18 @@ STORAGES = {
 # The Markdown lessons. Loaded once per process; reloaded on change in development.
 CONTENT_DIR = BASE_DIR / "content"
 CONTENT_RELOAD = DEBUG
+# Crisis and support lines for /support/: a checked TOML file (see content/README.md).
+HELPLINES_FILE = Path(
+    os.environ.get("HELPLINES_FILE", "").strip() or BASE_DIR / "content" / "helplines.toml"
+)
+
+# Quick exit sends the browser here: an everyday page that draws no attention.
+QUICK_EXIT_URL = os.environ.get("QUICK_EXIT_URL", "").strip() or "https://www.bbc.com/weather"
+if not QUICK_EXIT_URL.startswith("https://"):
+    raise ImproperlyConfigured("QUICK_EXIT_URL must be an https:// address")
+# A neutral name in the header and in every page title, for readers whose screens are seen.
+DISCREET_MODE = envbool("DISCREET_MODE", False)
+SITE_NAME = os.environ.get("SITE_NAME", "").strip() or ("Notes" if DISCREET_MODE else "")
 
 # Security headers. Every page sends them; production adds HTTPS-only rules below.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
+from attachment_guide.safety import views as safety
 from lessons import views
 
 urlpatterns = [
@@ -16,5 +17,9 @@ urlpatterns = [
     path("glossary/", views.glossary, name="glossary"),
     path("accounts/", include("attachment_guide.accounts.urls")),
     path("journal/", include("attachment_guide.journal.urls")),
+    path("support/", safety.support, name="support"),
+    path("grounding/", safety.grounding, name="grounding"),
+    path("exit/", safety.quick_exit, name="exit"),
+    path("exit/choice/", safety.exit_choice, name="exit_choice"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -28,6 +28,7 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FRONT_MATTER_FENCE = "+++"
 MODULE_FILE = "module.md"
 GLOSSARY_FILE = "glossary.md"
+GROUNDING_FILE = "grounding.md"
 FURTHER_READING = "## Further reading"
 BLOCK_KINDS = ("prompt", "try-this", "key-points")
 WORDS_PER_MINUTE = 200
@@ -54,7 +55,7 @@ _GLOSSARY_LINK_RE = re.compile(r"^/glossary/(?:#(.*))?$")
 
 # Ids the lesson page uses for itself; a section anchor must not shadow them.
 RESERVED_ANCHORS = frozenset(
-    {"main", "contents", "in-short", "content-note", "lesson-progress", "lesson-nav"}
+    {"main", "contents", "in-short", "content-note", "grounding", "lesson-progress", "lesson-nav"}
 )
 
 
@@ -170,10 +171,21 @@ class Glossary:
 
 
 @dataclass
+class Page:
+    """A page of its own written in Markdown, such as the grounding exercise."""
+
+    title: str
+    summary: str
+    html: str
+    path: Path | None = None
+
+
+@dataclass
 class Catalog:
     modules: tuple[Module, ...]
     problems: tuple[Problem, ...] = ()
     glossary: Glossary | None = None
+    grounding: Page | None = None
     _modules: dict[str, Module] = field(default_factory=dict, repr=False)
     _redirects: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
     prompts: dict[str, tuple[Lesson, Prompt]] = field(default_factory=dict, repr=False)
@@ -252,7 +264,9 @@ def render_markdown(text: str) -> str:
     ).strip()
 
 
-def parse_body(body: str, path: Path, first_line: int) -> tuple[list[Section], list[Problem]]:
+def parse_body(
+    body: str, path: Path, first_line: int, reserved: frozenset[str] = RESERVED_ANCHORS
+) -> tuple[list[Section], list[Problem]]:
     """Split a lesson body into sections of HTML, prompt and practice blocks."""
     problems: list[Problem] = []
     sections: list[Section] = []
@@ -325,7 +339,7 @@ def parse_body(body: str, path: Path, first_line: int) -> tuple[list[Section], l
     for section in sections:
         if section.anchor in seen:
             problems.append(Problem(path, f"two sections share the anchor '{section.anchor}'"))
-        if section.anchor in RESERVED_ANCHORS:
+        if section.anchor in reserved:
             problems.append(Problem(path, f"section anchor '{section.anchor}' is reserved"))
         seen.add(section.anchor)
     return sections, problems
@@ -506,7 +520,8 @@ def load_glossary(path: Path) -> tuple[Glossary | None, list[Problem]]:
     if problems:
         return None, problems
     problems = check_metadata(meta, path, GLOSSARY_KEYS, {})
-    terms, body_problems = parse_body(body, path, first_line)
+    # Glossary anchors live on their own page, so the lesson page's own ids are free here.
+    terms, body_problems = parse_body(body, path, first_line, reserved=frozenset())
     problems += body_problems
     if any(not term.anchor for term in terms):
         problems.append(
@@ -516,6 +531,20 @@ def load_glossary(path: Path) -> tuple[Glossary | None, list[Problem]]:
         return None, problems
     glossary = Glossary(meta["title"].strip(), meta["summary"].strip(), tuple(terms), path)
     return glossary, []
+
+
+def load_page(path: Path) -> tuple[Page | None, list[Problem]]:
+    if not path.is_file():
+        return None, []
+    meta, body, _, problems = split_front_matter(path.read_text(encoding="utf-8"), path)
+    if problems:
+        return None, problems
+    problems = check_metadata(meta, path, GLOSSARY_KEYS, {})
+    if not body.strip():
+        problems.append(Problem(path, "has no text"))
+    if problems:
+        return None, problems
+    return Page(meta["title"].strip(), meta["summary"].strip(), render_markdown(body), path), []
 
 
 def check_links(modules: list[Module], glossary: Glossary | None) -> list[Problem]:
@@ -585,12 +614,16 @@ def load_catalog(root: Path) -> Catalog:
 
     glossary, glossary_problems = load_glossary(root / GLOSSARY_FILE)
     problems += glossary_problems
+    grounding, grounding_problems = load_page(root / GROUNDING_FILE)
+    problems += grounding_problems
     problems += check_links(modules, glossary)
 
     ordered = [lesson for module in modules for lesson in module.lessons]
     for before, after in itertools.pairwise(ordered):
         before.next, after.previous = after, before
-    return Catalog(modules=tuple(modules), problems=tuple(problems), glossary=glossary)
+    return Catalog(
+        modules=tuple(modules), problems=tuple(problems), glossary=glossary, grounding=grounding
+    )
 
 
 # --- The process-wide catalog -----------------------------------------------------------

@@ -82,6 +82,7 @@ def lesson_page(
         "reflections": boxes,
         "has_space": space_id is not None,
         "progress": lesson_progress(space_id, lesson),
+        "catalog_grounding": get_catalog().grounding,
     }
     # The page may hold the person's own words: keep it out of every cache.
     return private(render(request, "lessons/lesson.html", ctx, status=status))

@@ -133,6 +133,16 @@ def test_every_lesson_has_the_parts_a_reader_relies_on(lesson_id):
         assert lesson.content_note, f"{lesson_id} touches neglect, abandonment or abuse"
 
 
+def test_the_grounding_exercise_is_plain_and_points_to_help():
+    grounding = get_catalog().grounding
+
+    assert grounding is not None
+    lines = [grounding.summary, *html_to_lines(grounding.html)]
+    assert flesch_kincaid_grade(lines) <= MAX_GRADE
+    assert "emergency" in grounding.html and 'href="/support/"' in grounding.html
+    assert not runs(grounding.html) & source_runs()
+
+
 def test_the_glossary_defines_every_term_the_lessons_link_to():
     glossary = get_catalog().glossary
 

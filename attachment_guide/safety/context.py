@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+
+def site(request) -> dict:
+    """The site's name (neutral in discreet mode) and where quick exit goes."""
+    return {
+        "site_name": settings.SITE_NAME or _("Attachment Guide"),
+        "discreet": settings.DISCREET_MODE,
+    }

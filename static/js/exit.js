@@ -1,0 +1,62 @@
+// Quick exit: the "Exit this page" button, or Shift pressed three times (each press within
+// five seconds of the last; any other key starts the count again). The page goes blank at
+// once, then the browser is sent on through /exit/ with location.replace, so Back does not
+// come back to this page. Without JavaScript the button is a plain link to /exit/.
+(function () {
+  "use strict";
+
+  var PRESSES = 3;
+  var WINDOW_MS = 5000;
+
+  function start() {
+    var button = document.querySelector("[data-quick-exit]");
+    if (!button) return;
+    var status = document.getElementById("quick-exit-status");
+    var dots = button.querySelectorAll("[data-dot]");
+    var count = 0;
+    var timer = null;
+
+    function exit(event) {
+      if (event) event.preventDefault();
+      document.documentElement.classList.add("is-exiting");
+      document.title = "";
+      window.location.replace(button.getAttribute("href"));
+    }
+
+    function show() {
+      dots.forEach(function (dot, i) { dot.classList.toggle("is-on", i < count); });
+      var left = PRESSES - count;
+      status.textContent = count === 0 ? "" : left <= 0 ? button.dataset.leaving : button.getAttribute("data-more-" + left);
+    }
+
+    function reset() {
+      count = 0;
+      clearTimeout(timer);
+      show();
+    }
+
+    button.addEventListener("click", exit);
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Shift") {
+        if (count) reset();
+        return;
+      }
+      if (event.repeat) return;
+      count += 1;
+      clearTimeout(timer);
+      timer = setTimeout(reset, WINDOW_MS);
+      show();
+      if (count >= PRESSES) exit();
+    });
+    // A page restored from the back-forward cache must not stay blank.
+    window.addEventListener("pageshow", function (event) {
+      if (event.persisted) {
+        document.documentElement.classList.remove("is-exiting");
+        reset();
+      }
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

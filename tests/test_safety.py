@@ -1,0 +1,180 @@
+"""Quick exit, the support page, grounding and the crisis lines behind them."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+from django.test import Client
+
+from attachment_guide.safety.helplines import get_helplines, load_helplines
+from lessons.content import get_catalog
+
+pytestmark = pytest.mark.django_db
+
+GOOD = """
+[[directory]]
+name = "Find A Helpline"
+url = "https://findahelpline.com"
+description = "Free helplines by country."
+sources = ["https://findahelpline.com"]
+checked = "2026-01-07"
+
+[[country]]
+code = "gb"
+name = "United Kingdom"
+emergency = "999 or 112"
+emergency_dial = "999"
+
+[[country.line]]
+service = "Samaritans"
+topic = "crisis"
+sources = ["https://www.samaritans.org"]
+checked = "2025-10-01"
+
+[[country.line.contact]]
+kind = "call"
+label = "Call 116 123"
+value = "116123"
+"""
+
+
+def write(tmp_path, text):
+    path = tmp_path / "helplines.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_checked_helplines_file_loads(tmp_path):
+    helplines = load_helplines(write(tmp_path, GOOD))
+
+    assert helplines.problems == []
+    line = helplines.countries[0].lines[0]
+    assert line.contacts[0].href == "tel:116123"
+    assert line.sources == ("https://www.samaritans.org",)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            ('checked = "2025-10-01"', 'checked = "2025-10-01"\nnotes = "Chat: UNVERIFIED"'),
+            "UNVERIFIED entries must never be published",
+        ),
+        (('sources = ["https://www.samaritans.org"]\n', ""), "'sources' is required"),
+        (('checked = "2025-10-01"\n', ""), "'checked' is required"),
+        (('value = "116123"', 'value = "116 123"'), "is not a number to dial"),
+        (('topic = "crisis"', 'topic = "chat"'), "topic must be one of"),
+        (('label = "Call 116 123"', 'label = "Call 116 123"\nextra = 1'), "unknown key 'extra'"),
+    ],
+)
+def test_a_line_without_sources_a_date_or_with_anything_unverified_fails_the_check(
+    tmp_path, settings, change, expected
+):
+    settings.HELPLINES_FILE = write(tmp_path, GOOD.replace(*change))
+
+    with pytest.raises(SystemCheckError, match=expected):
+        call_command("check")
+
+
+def test_the_shipped_helplines_are_all_verified_and_sourced():
+    helplines = get_helplines()
+
+    assert helplines.problems == []
+    assert [c.code for c in helplines.countries][:6] == ["us", "gb", "ie", "ca", "au", "nz"]
+    assert any("findahelpline.com" in d.url for d in helplines.directories)
+    for country in helplines.countries:
+        assert country.emergency_dial
+        for line in country.lines:
+            assert line.sources and line.checked and line.contacts
+
+
+def test_the_support_page_shows_emergency_numbers_first_then_helplines(client):
+    page = client.get("/support/").content.decode()
+
+    danger = page.index("If you are in danger right now")
+    assert danger < page.index('href="tel:911"') < page.index("Someone to talk to")
+    assert 'href="tel:999"' in page and 'href="tel:000"' in page and 'href="tel:111"' in page
+    assert "findahelpline.com" in page
+    assert "Helplines are not emergency services." in page
+    assert "Last checked against its sources" in page
+    assert "It does not erase your browser history." in page
+    assert "Not a substitute for professional care." in page
+    assert "What we keep about you" in page
+    assert "UNVERIFIED" not in page
+
+
+def test_every_page_links_to_help_and_has_the_exit_button(client):
+    for url in ["/", "/lessons/attachment-basics/", "/journal/", "/glossary/", "/nowhere/"]:
+        page = client.get(url).content.decode()
+        assert 'href="/support/"' in page, url
+        assert 'id="quick-exit" class="quick-exit" href="/exit/"' in page, url
+        assert '<a class="skip-link" href="#quick-exit">' in page, url
+
+
+def test_quick_exit_sends_the_browser_to_the_neutral_site(client, settings):
+    settings.QUICK_EXIT_URL = "https://weather.example/today"
+
+    response = client.get("/exit/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "https://weather.example/today"
+    assert response["Clear-Site-Data"] == '"storage"'
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert (
+        "cache" not in response["Clear-Site-Data"] and "cookies" not in response["Clear-Site-Data"]
+    )
+
+
+def test_quick_exit_logs_an_account_out(client):
+    client.post(
+        "/accounts/signup/",
+        {
+            "username": "wren",
+            "password1": "soft rain on a roof",
+            "password2": "soft rain on a roof",
+        },
+    )
+
+    client.get("/exit/")
+
+    assert "Log in" in client.get("/").content.decode()
+
+
+def test_quick_exit_keeps_a_guests_journal_unless_they_chose_to_forget(client):
+    client.post("/journal/write/", {"body": "mine", "entry": str(uuid.uuid4()), "version": 0})
+
+    client.get("/exit/")
+    assert "mine" in client.get("/journal/").content.decode()
+
+    client.post("/exit/choice/", {"forget": "1"})
+    client.get("/exit/")
+    assert "mine" not in client.get("/journal/").content.decode()
+
+
+def test_the_exit_choice_needs_the_anti_forgery_token():
+    assert (
+        Client(enforce_csrf_checks=True).post("/exit/choice/", {"forget": "1"}).status_code == 403
+    )
+
+
+def test_the_grounding_exercise_is_a_page_of_its_own_and_inside_every_lesson(client):
+    grounding = get_catalog().grounding
+
+    page = client.get("/grounding/").content.decode()
+    lesson = client.get("/lessons/attachment-basics/what-attachment-is/").content.decode()
+
+    assert grounding.title in page and "five" in page
+    assert '<details class="grounding" id="grounding">' in lesson
+    assert grounding.html in lesson
+
+
+def test_reading_the_support_and_grounding_pages_starts_no_session(client):
+    client.get("/support/")
+    client.get("/grounding/")
+    client.get("/exit/")
+
+    assert Session.objects.count() == 0

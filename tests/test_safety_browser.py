@@ -1,0 +1,166 @@
+"""In Chromium: quick exit, grounding in place, and the whole path by keyboard alone."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from attachment_guide.journal.models import Entry
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+LESSON = "/lessons/attachment-basics/what-attachment-is/"
+
+
+@pytest.fixture
+def neutral_site(settings, context, live_server):
+    """Stand in for the everyday site quick exit goes to: another origin on this machine
+    (127.0.0.1 where the app is on localhost), so no request leaves it."""
+    port = live_server.url.rsplit(":", 1)[1]
+    neutral = f"http://127.0.0.1:{port}/healthz"
+    settings.QUICK_EXIT_URL = neutral
+    arrivals = []
+    context.on("request", lambda r: r.url == neutral and arrivals.append(time.monotonic()))
+    return neutral, arrivals
+
+
+def focus_is_visible(page) -> bool:
+    return page.evaluate(
+        """() => { const el = document.activeElement; if (!el || el === document.body) return false;
+        const s = getComputedStyle(el); return s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0; }"""
+    )
+
+
+def test_shift_three_times_counts_announces_and_exits_within_half_a_second(
+    page, live_server, neutral_site
+):
+    page.goto(live_server.url + LESSON)
+    status = page.locator("#quick-exit-status")
+
+    page.keyboard.press("Shift")
+    expect(status).to_have_text("Shift, press 2 more times to exit.")
+    expect(page.locator("[data-dot].is-on")).to_have_count(1)
+    page.keyboard.press("a")  # any other key starts again
+    expect(page.locator("[data-dot].is-on")).to_have_count(0)
+    page.keyboard.press("Shift")
+    page.keyboard.press("Shift")
+    expect(status).to_have_text("Shift, press 1 more time to exit.")
+
+    neutral, arrivals = neutral_site
+    started = time.monotonic()
+    page.keyboard.press("Shift")
+    page.wait_for_url(neutral)
+
+    assert arrivals and arrivals[0] - started < 0.5, "the neutral page must start loading at once"
+    assert page.content().count("ok") >= 1
+
+
+def test_the_count_resets_after_five_seconds(page, live_server, neutral_site):
+    page.goto(live_server.url + LESSON)
+    page.keyboard.press("Shift")
+    page.keyboard.press("Shift")
+
+    page.wait_for_timeout(5300)
+    page.keyboard.press("Shift")
+
+    expect(page.locator("[data-dot].is-on")).to_have_count(1)
+    assert page.url.startswith(live_server.url)
+
+
+def test_the_exit_button_leaves_and_back_does_not_return_to_the_page(
+    page, live_server, neutral_site
+):
+    page.goto(live_server.url + LESSON)
+
+    page.get_by_role("link", name="Exit this page", exact=True).click()
+    page.wait_for_url(neutral_site[0])
+    page.go_back()
+
+    assert not page.url.startswith(live_server.url + LESSON)
+
+
+def test_without_javascript_the_exit_button_is_a_plain_link_that_works(
+    browser, live_server, neutral_site
+):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+
+    page.get_by_role("link", name="Exit this page", exact=True).click()
+
+    page.wait_for_url(neutral_site[0])
+    context.close()
+
+
+def test_grounding_opens_and_closes_in_place_and_keeps_an_unsaved_answer(page, live_server):
+    page.route("**/journal/**", lambda route: route.abort())  # nothing can be saved
+    page.goto(live_server.url + LESSON)
+    box = page.locator("#reflection-ab-who-felt-safe-body")
+    box.fill("Words not saved yet")
+
+    page.get_by_text("Need a pause? Open a short grounding exercise").click()
+    expect(page.locator("#grounding")).to_contain_text("five")
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+    page.get_by_text("Need a pause? Open a short grounding exercise").click()
+
+    expect(box).to_have_value("Words not saved yet")
+    assert page.url == live_server.url + LESSON
+
+
+def test_the_support_page_passes_axe_and_fits_a_small_screen(page, live_server, screenshots):
+    for width in (320, 375, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(live_server.url + "/support/")
+        page.locator("#helplines-gb > summary").click()
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"support scrolls sideways at {width}px"
+        page.screenshot(path=screenshots / f"support-{width}.png", full_page=True)
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_keyboard_only_read_write_save_journal_and_exit(page, live_server, neutral_site):
+    page.goto(live_server.url + LESSON)
+
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Skip to main content"
+    page.keyboard.press("Enter")
+    for _ in range(80):  # read down the lesson to the first question
+        page.keyboard.press("Tab")
+        assert focus_is_visible(page), page.evaluate(
+            "document.activeElement.outerHTML.slice(0, 120)"
+        )
+        if page.evaluate("document.activeElement.id") == "reflection-ab-who-felt-safe-body":
+            break
+    else:
+        pytest.fail("the first question could not be reached by keyboard")
+    page.keyboard.type("Typed with the keyboard only")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Save"
+    page.keyboard.press("Enter")
+    expect(page.locator("#reflection-ab-who-felt-safe-status")).to_contain_text(
+        "Saved", timeout=5000
+    )
+    assert page.evaluate("document.activeElement.textContent.trim()") in {
+        "Save",
+        "Start a fresh answer",
+    }
+    assert Entry.objects.get().body == "Typed with the keyboard only"
+
+    page.goto(live_server.url + "/")
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        assert focus_is_visible(page)
+        if page.evaluate("document.activeElement.textContent.trim()") == "Journal":
+            break
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/journal/")
+    expect(page.locator("main")).to_contain_text("Typed with the keyboard only")
+
+    for _ in range(3):
+        page.keyboard.press("Shift")
+    page.wait_for_url(neutral_site[0])
