@@ -42,7 +42,15 @@ run: $(VENV)/.installed
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-test: $(VENV)/.installed-test
+# Lighthouse (tests/test_lighthouse.py) comes from npm; without npm that test says so and skips
+# (or fails, in CI).
+LIGHTHOUSE := tests/lighthouse/node_modules/.bin/lighthouse
+$(LIGHTHOUSE): tests/lighthouse/package.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm install --prefix tests/lighthouse --no-package-lock --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: the Lighthouse test will be skipped" >&2; fi
+
+test: $(VENV)/.installed-test $(LIGHTHOUSE)
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .

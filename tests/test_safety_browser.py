@@ -164,3 +164,62 @@ def test_keyboard_only_read_write_save_journal_and_exit(page, live_server, neutr
     for _ in range(3):
         page.keyboard.press("Shift")
     page.wait_for_url(neutral_site[0])
+
+
+PAGES = {
+    "home": "/",
+    "lesson": LESSON,
+    "journal": "/journal/",
+    "support": "/support/",
+    "login": "/accounts/login/",
+}
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [320, 375, 1280])
+def test_every_page_type_fits_small_screens_in_light_and_dark(
+    browser, live_server, screenshots, width, scheme
+):
+    context = browser.new_context(viewport={"width": width, "height": 800}, color_scheme=scheme)
+    page = context.new_page()
+    for name, path in PAGES.items():
+        page.goto(live_server.url + path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{name} scrolls sideways at {width}px ({scheme})"
+        page.screenshot(path=screenshots / f"{name}-{width}-{scheme}.png")
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+    context.close()
+
+
+def test_pages_work_at_200_percent_zoom(browser, live_server, screenshots):
+    # A 1280px-wide window at 200% zoom lays out like a 640px one with doubled pixels.
+    context = browser.new_context(viewport={"width": 640, "height": 400}, device_scale_factor=2)
+    page = context.new_page()
+    for name, path in PAGES.items():
+        page.goto(live_server.url + path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{name} scrolls sideways at 200% zoom"
+        page.screenshot(path=screenshots / f"{name}-zoom200.png")
+    context.close()
+
+
+def test_journal_states_pass_axe(page, live_server):
+    page.goto(live_server.url + "/journal/")  # empty
+    expect(page.locator("main")).to_contain_text("Nothing saved yet")
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+    page.locator("#reflection-free-writing-body").fill("x" * 50_001)  # the error state
+    page.locator("#reflection-free-writing").get_by_role("button", name="Save").click()
+    expect(page.locator("#reflection-free-writing-status")).to_contain_text("the limit is 50,000")
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+    page.locator("#reflection-free-writing-body").fill("A short entry")
+    expect(page.locator("#reflection-free-writing-status")).to_contain_text("Saved", timeout=5000)
+    page.reload()
+    page.locator("article.entry").get_by_role("link", name="Edit this entry").click()
+    expect(page.locator(".entry--editing textarea")).to_be_focused()  # the edit state
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()

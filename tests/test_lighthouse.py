@@ -1,0 +1,54 @@
+"""Lighthouse (mobile) on home, a lesson and the journal: accessibility and best practices 100."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+LIGHTHOUSE = Path(__file__).parent / "lighthouse" / "node_modules" / ".bin" / "lighthouse"
+PAGES = ["/", "/lessons/attachment-basics/what-attachment-is/", "/journal/"]
+
+
+@pytest.fixture(scope="session")
+def lighthouse(chromium_path) -> Path:
+    if not LIGHTHOUSE.exists():
+        message = "Lighthouse is not installed (make test installs it when npm is present)"
+        if os.environ.get("CI"):
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return LIGHTHOUSE
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_lighthouse_scores_accessibility_and_best_practices_at_100(
+    lighthouse, chromium_path, live_server, tmp_path, path
+):
+    report = tmp_path / "report.json"
+    flags = "--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run"
+    subprocess.run(
+        [
+            str(lighthouse),
+            live_server.url + path,
+            "--output=json",
+            f"--output-path={report}",
+            f"--chrome-flags={flags}",
+            "--only-categories=performance,accessibility,best-practices,seo",
+            "--quiet",
+        ],
+        env={**os.environ, "CHROME_PATH": chromium_path},
+        check=True,
+        timeout=180,
+    )
+    categories = json.loads(report.read_text())["categories"]
+    scores = {name: round(c["score"] * 100) for name, c in categories.items()}
+
+    print(f"Lighthouse {path}: {scores}")
+    assert scores["accessibility"] == 100, scores
+    assert scores["best-practices"] == 100, scores
+    assert scores["seo"] >= 95, scores
