@@ -17,6 +17,7 @@ help:
 	@echo "make run    set up and serve the app on http://127.0.0.1:8000 (SQLite)"
 	@echo "make test   set up and run the whole test suite"
 	@echo "make lint   ruff check and format check"
+	@echo "make bench  load-test the app under gunicorn (needs wrk)"
 
 $(VENV)/.python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -56,6 +57,10 @@ test: $(VENV)/.installed-test $(LIGHTHOUSE)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Load test under gunicorn with production settings; needs wrk (apt-get install wrk).
+bench: $(VENV)/.installed
+	$(PY) tests/bench.py
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .

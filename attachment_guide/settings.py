@@ -115,7 +115,7 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
+_SQLITE = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": os.environ.get("DJANGO_SQLITE_PATH", "").strip() or BASE_DIR / "db.sqlite3",
@@ -132,6 +132,21 @@ DATABASES = {
         "TEST": {"NAME": str(BASE_DIR / ".test-db.sqlite3")},
     }
 }
+# DATABASE_URL (postgres://user:password@host:5432/name) selects PostgreSQL, or any database
+# Django supports, for deployments with several app servers; unset, SQLite on this machine.
+DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
+if DATABASE_URL:
+    import dj_database_url
+
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL,
+            conn_max_age=envint("DATABASE_CONN_MAX_AGE", 60),
+            conn_health_checks=True,
+        )
+    }
+else:
+    DATABASES = _SQLITE
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "en"

@@ -18,12 +18,20 @@ ROOT = Path(__file__).resolve().parent.parent
 WORKERS, SAVES = 8, 100
 
 
+def database_env() -> dict[str, str]:
+    """Point the worker processes at this test run's database."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return {"DJANGO_SQLITE_PATH": str(db["NAME"])}
+    return {
+        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    }
+
+
 @pytest.mark.django_db(transaction=True)
 def test_eight_processes_saving_a_hundred_times_lose_nothing():
-    if connection.vendor != "sqlite":
-        pytest.skip("this test is about SQLite's locking")
     shared = Entry.objects.create(space=Space.objects.create(), prompt_id="", body="start")
-    env = {**os.environ, "DJANGO_SQLITE_PATH": connection.settings_dict["NAME"]}
+    env = {**os.environ, **database_env()}
 
     workers = [
         subprocess.Popen(
@@ -55,15 +63,18 @@ def test_eight_processes_saving_a_hundred_times_lose_nothing():
 
 
 @pytest.mark.django_db
-def test_sqlite_runs_in_wal_mode_with_full_sync():
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite only")
+def test_the_database_is_set_up_for_durable_concurrent_writes():
     with connection.cursor() as cursor:
-        cursor.execute("PRAGMA journal_mode")
-        assert cursor.fetchone()[0] == "wal"
-        cursor.execute("PRAGMA synchronous")
-        assert cursor.fetchone()[0] == 2  # FULL
-    assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA journal_mode")
+            assert cursor.fetchone()[0] == "wal"
+            cursor.execute("PRAGMA synchronous")
+            assert cursor.fetchone()[0] == 2  # FULL
+            assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+        else:
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone()[0] == "on"
+            assert connection.settings_dict["CONN_HEALTH_CHECKS"] is True
 
 
 @pytest.mark.django_db

@@ -1,0 +1,213 @@
+"""`make bench`: the app under gunicorn with production settings, measured with wrk.
+
+Everything runs on 127.0.0.1, bounded in time, and cleans up after itself. Figures are ratios
+to a static CSS file served by whitenoise from the same server in the same run, the median
+of several rounds, because absolute numbers on a shared 2-core machine are noise.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import re
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
+CONNECTIONS, THREADS = 16, 2
+GOALS = {"anonymous lesson": 0.8, "signed-in lesson": 0.5, "autosave POST": 0.4}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wrk(url: str, headers: list[str], script: Path | None = None) -> tuple[float, float, float]:
+    args = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency"]
+    for header in headers:
+        args += ["-H", header]
+    if script:
+        args += ["-s", str(script)]
+    out = subprocess.run(
+        [*args, url], capture_output=True, text=True, timeout=SECONDS + 30, check=True
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        sys.exit(f"{url}: {errors.group(1)} error responses during the benchmark\n{out}")
+
+    def ms(pct: str) -> float:
+        value, unit = re.search(rf"{pct}%\s+([\d.]+)(us|ms|s)", out).groups()
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    return rps, ms("50"), ms("99")
+
+
+def main() -> None:
+    if not shutil.which("wrk"):
+        sys.exit("make bench needs wrk: apt-get install wrk (Debian/Ubuntu) or brew install wrk")
+    work = Path(tempfile.mkdtemp(prefix="guide-bench-"))
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "attachment_guide.settings",
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DJANGO_BEHIND_PROXY": "false",
+        "DJANGO_SQLITE_PATH": str(work / "bench.sqlite3"),
+        "DJANGO_STATIC_ROOT": str(work / "static"),
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": os.environ.get("WEB_CONCURRENCY", "2"),
+    }
+    if "DATABASE_URL" in os.environ:
+        env["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    os.environ.update(env)
+    python = sys.executable
+    subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [python, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env, check=True
+    )
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    from attachment_guide.journal.models import Entry
+    from attachment_guide.spaces.models import Space
+    from lessons.content import get_catalog, load_catalog
+    from lessons.models import LessonProgress
+
+    started = time.perf_counter()
+    catalog = load_catalog(Path(settings.CONTENT_DIR))
+    load_seconds = time.perf_counter() - started
+    lesson = catalog.lessons[0]
+    lesson_url = f"/lessons/{lesson.module_slug}/{lesson.slug}/"
+
+    # A returning reader: answers to every prompt, progress in a few lessons, 200 entries.
+    space = Space.objects.create()
+    for prompt in lesson.prompts:
+        Entry.objects.create(space=space, prompt_id=prompt.id, body="An answer. " * 40)
+    for n in range(200):
+        Entry.objects.create(space=space, prompt_id="", body=f"Free writing {n}. " * 20)
+    for other in get_catalog().lessons[:5]:
+        LessonProgress.objects.create(
+            space=space, module_slug=other.module_slug, lesson_slug=other.slug, section=""
+        )
+    session = SessionStore()
+    session["space_id"] = str(space.id)
+    session.create()
+    from django.utils.crypto import get_random_string
+
+    csrf = get_random_string(32)  # the form Django keeps in its CSRF cookie
+    cookie = f"Cookie: sessionid={session.session_key}; csrftoken={csrf}"
+    entry = Entry.objects.filter(space=space, prompt_id=lesson.prompts[0].id).get()
+    post_script = work / "post.lua"
+    body = (
+        f"entry={entry.id}&version={entry.version}&writer=bench&seq=0"
+        f"&body={'Still%20writing%20this.%20' * 20}"
+    )
+    post_script.write_text(
+        'wrk.method = "POST"\n'
+        f'wrk.body = "{body}"\n'
+        'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n'
+        'wrk.headers["HX-Request"] = "true"\n'
+        f'wrk.headers["X-CSRFToken"] = "{csrf}"\n'
+    )
+
+    css = staticfiles_storage.url("css/site.css")
+    server = subprocess.Popen(
+        [
+            str(Path(python).with_name("gunicorn")),
+            "attachment_guide.wsgi",
+            "-c",
+            "gunicorn.conf.py",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            sys.exit("gunicorn did not start")
+        targets = [
+            ("static CSS (floor)", css, [], None),
+            ("anonymous lesson", lesson_url, [], None),
+            ("signed-in lesson", lesson_url, [cookie], None),
+            ("journal page", "/journal/", [cookie], None),
+            ("autosave POST", f"/journal/prompts/{lesson.prompts[0].id}/", [cookie], post_script),
+        ]
+        results: dict[str, list[tuple[float, float, float]]] = {name: [] for name, *_ in targets}
+        for _ in range(ROUNDS):
+            for name, path, headers, script in targets:
+                results[name].append(wrk(base + path, headers, script))
+        first_visit = first_visit_bytes(base, lesson_url, css)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(work, ignore_errors=True)
+
+    median = {
+        name: tuple(statistics.median(r[i] for r in runs) for i in range(3))
+        for name, runs in results.items()
+    }
+    floor = median["static CSS (floor)"][0]
+    print(
+        f"\nAttachment Guide benchmark: {os.cpu_count()} cores, {ROUNDS} rounds x {SECONDS}s, "
+        f"{CONNECTIONS} connections, median of rounds; gunicorn {env['WEB_CONCURRENCY']} workers, "
+        f"{'PostgreSQL' if 'DATABASE_URL' in env else 'SQLite'}\n"
+    )
+    print(f"{'':22} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'÷ static':>9} {'goal':>6}")
+    for name, (rps, p50, p99) in median.items():
+        goal = GOALS.get(name)
+        print(
+            f"{name:22} {rps:9.0f} {p50:8.1f} {p99:8.1f} {rps / floor:9.2f} "
+            f"{'≥' + str(goal) if goal else '':>6}"
+        )
+    print(
+        f"\nContent: {len(catalog.lessons)} lessons loaded and rendered in {load_seconds * 1000:.0f} ms"
+    )
+    print(
+        f"First lesson visit, compressed: {first_visit / 1024:.1f} KB (HTML, CSS, JS; goal ≤ 60 KB)"
+    )
+
+
+def first_visit_bytes(base: str, lesson_url: str, css: str) -> int:
+    """What a first visit to a lesson costs over the wire, each file gzip-compressed (whitenoise
+    serves static files pre-compressed; a proxy compresses the HTML)."""
+    html = urllib.request.urlopen(base + lesson_url).read()
+    total = len(gzip.compress(html))
+    for asset in re.findall(rb'(?:href|src)="(/static/[^"]+\.(?:css|js))"', html):
+        if b"print" in asset:
+            continue  # loaded only when printing
+        total += len(gzip.compress(urllib.request.urlopen(base + asset.decode()).read()))
+    return total
+
+
+if __name__ == "__main__":
+    main()
