@@ -108,7 +108,6 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
-                "django.template.context_processors.csp",
                 "attachment_guide.safety.context.site",
             ],
         },

@@ -1,14 +1,20 @@
 from __future__ import annotations
 
+import uuid
+
+from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_POST
 
 from attachment_guide.http import private
 from attachment_guide.journal import reflections
 from attachment_guide.journal.reflections import Reflection
-from attachment_guide.journal.services import answers_for_prompts
+from attachment_guide.journal.services import Answers, answers_for_prompts
 from attachment_guide.spaces.services import (
     space_for_request,
     space_get_or_create,
@@ -64,6 +70,9 @@ def lesson_page(
     A reader with no space gets no query at all; one with a space gets one for the lesson.
     """
     space_id = space_id_for_request(request)
+    anonymous = space_id is None and AUTH_SESSION_KEY not in request.session
+    if anonymous and override is None and not request.GET:
+        return private(anonymous_lesson(request, lesson))
     prompt_ids = [prompt.id for prompt in lesson.prompts]
     answers = answers_for_prompts(space_id=space_id, prompt_ids=prompt_ids)
     boxes = {}
@@ -86,6 +95,47 @@ def lesson_page(
     }
     # The page may hold the person's own words: keep it out of every cache.
     return private(render(request, "lessons/lesson.html", ctx, status=status))
+
+
+# A reader with no space sees the same page as every other such reader, but for the
+# anti-forgery token and the fresh ids each writing box carries. So the page is rendered once
+# per lesson with markers in their place, and each request only fills them in.
+_anonymous_pages: dict[tuple, tuple[str, int]] = {}
+_TOKEN_MARK = "csrf-token-mark-0f3c9a"  # noqa: S105  (a marker, not a secret)
+
+
+def anonymous_lesson(request: HttpRequest, lesson: Lesson) -> HttpResponse:
+    key = (id(get_catalog()), lesson.module_slug, lesson.slug, get_language())
+    cached = _anonymous_pages.get(key)
+    if cached is None:
+        boxes, marks = {}, 0
+        for prompt in lesson.prompts:
+            box = reflections.for_prompt(prompt, Answers())
+            box.entry_id, box.writer, box.both_id = (
+                f"id-mark-{marks}-0f3c9a",
+                f"id-mark-{marks + 1}-0f3c9a",
+                f"id-mark-{marks + 2}-0f3c9a",
+            )
+            marks += 3
+            boxes[prompt.id] = box
+        ctx = {
+            "lesson": lesson,
+            "module": lesson.module,
+            "reflections": boxes,
+            "has_space": False,
+            "progress": None,
+            "catalog_grounding": get_catalog().grounding,
+            "csrf_token": _TOKEN_MARK,
+        }
+        cached = (render_to_string("lessons/lesson.html", ctx, request=request), marks)
+        _anonymous_pages[key] = cached
+    html, marks = cached
+    html = html.replace(_TOKEN_MARK, get_token(request))
+    for mark in range(marks):
+        html = html.replace(
+            f"id-mark-{mark}-0f3c9a", uuid.uuid4().hex if mark % 3 == 1 else str(uuid.uuid4())
+        )
+    return HttpResponse(html)
 
 
 def lesson_progress(space_id, lesson: Lesson) -> LessonProgress | None:

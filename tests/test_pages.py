@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import markdown
 import pytest
 from django.contrib.sessions.models import Session
@@ -195,3 +197,28 @@ def test_the_favicon_is_served_from_the_site_root(client):
 
     assert response.status_code == 200
     assert b"".join(response.streaming_content)[:4] == b"\x00\x00\x01\x00"
+
+
+def test_an_anonymous_lesson_is_rendered_once_and_each_reader_gets_fresh_ids_and_a_token(client):
+    from django.test import Client
+
+    from lessons import views
+
+    views._anonymous_pages.clear()
+    first = client.get("/lessons/attachment-basics/what-attachment-is/").content.decode()
+    cached = len(views._anonymous_pages)
+    second = Client(enforce_csrf_checks=True)
+    page = second.get("/lessons/attachment-basics/what-attachment-is/").content.decode()
+
+    assert cached == 1 and len(views._anonymous_pages) == 1
+    ids = lambda html: re.findall(r'name="(?:entry|writer)" (?:id="[^"]+" )?value="([^"]+)"', html)  # noqa: E731
+    assert len(ids(first)) == 2 * len(first_lesson().prompts)
+    assert not set(ids(first)) & set(ids(page))
+    assert "mark-" not in page
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    saved = second.post(
+        "/journal/prompts/ab-who-felt-safe/",
+        {"body": "ok", "entry": ids(page)[0], "version": 0, "csrfmiddlewaretoken": token},
+        headers={"HX-Request": "true"},
+    )
+    assert saved.status_code == 200
