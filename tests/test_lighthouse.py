@@ -31,20 +31,23 @@ def test_lighthouse_scores_accessibility_and_best_practices_at_100(
 ):
     report = tmp_path / "report.json"
     flags = "--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run"
-    subprocess.run(
-        [
-            str(lighthouse),
-            live_server.url + path,
-            "--output=json",
-            f"--output-path={report}",
-            f"--chrome-flags={flags}",
-            "--only-categories=performance,accessibility,best-practices,seo",
-            "--quiet",
-        ],
-        env={**os.environ, "CHROME_PATH": chromium_path},
-        check=True,
-        timeout=180,
-    )
+    command = [
+        str(lighthouse),
+        live_server.url + path,
+        "--output=json",
+        f"--output-path={report}",
+        f"--chrome-flags={flags}",
+        "--only-categories=performance,accessibility,best-practices,seo",
+        "--max-wait-for-load=60000",
+        "--quiet",
+    ]
+    env = {**os.environ, "CHROME_PATH": chromium_path}
+    # Lighthouse times itself; on a busy 2-core machine its first try can time out.
+    for _attempt in range(2):
+        result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=240)
+        if result.returncode == 0:
+            break
+    assert result.returncode == 0, result.stderr[-2000:]
     categories = json.loads(report.read_text())["categories"]
     scores = {name: round(c["score"] * 100) for name, c in categories.items()}
 
