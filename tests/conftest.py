@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,15 @@ def _catalog_as_in_production(settings):
     clear_catalog()
     yield
     clear_catalog()
+
+
+@pytest.fixture(autouse=True)
+def _let_the_browser_finish(request):
+    """A closing page sends its last saves (beacons, queued retries) as it goes. Let them
+    land before the test database is emptied, or they would arrive in the next test."""
+    yield
+    if request.node.get_closest_marker("browser"):
+        time.sleep(1)
 
 
 @pytest.fixture(scope="session")
