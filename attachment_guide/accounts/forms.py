@@ -36,7 +36,24 @@ def _password(label, autocomplete: str, help_text: str = "") -> forms.CharField:
     )
 
 
-class SignupForm(NoColons, forms.Form):
+class NewPassword:
+    """password1 and password2 must match and pass the password validators."""
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords are not the same."))
+        elif first:
+            user = User(username=cleaned.get("username", ""))
+            try:
+                password_validation.validate_password(first, user)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class SignupForm(NoColons, NewPassword, forms.Form):
     username = UsernameField(
         max_length=150,
         help_text=_("Any name you like. Please do not use your real name or your email address."),
@@ -57,19 +74,6 @@ class SignupForm(NoColons, forms.Form):
         User.username_validator(username)
         return username
 
-    def clean(self):
-        cleaned = super().clean()
-        first, second = cleaned.get("password1"), cleaned.get("password2")
-        if first and second and first != second:
-            self.add_error("password2", _("The two passwords are not the same."))
-        elif first:
-            user = User(username=cleaned.get("username", ""))
-            try:
-                password_validation.validate_password(first, user)
-            except forms.ValidationError as error:
-                self.add_error("password1", error)
-        return cleaned
-
 
 class LoginForm(NoColons, forms.Form):
     username = UsernameField(
@@ -79,7 +83,7 @@ class LoginForm(NoColons, forms.Form):
     remember = RememberField()
 
 
-class RecoverForm(NoColons, forms.Form):
+class RecoverForm(NoColons, NewPassword, forms.Form):
     username = UsernameField(
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"})
     )
@@ -91,18 +95,6 @@ class RecoverForm(NoColons, forms.Form):
     )
     password1 = _password(_("New password"), "new-password")
     password2 = _password(_("New password again"), "new-password")
-
-    def clean(self):
-        cleaned = super().clean()
-        first, second = cleaned.get("password1"), cleaned.get("password2")
-        if first and second and first != second:
-            self.add_error("password2", _("The two passwords are not the same."))
-        elif first:
-            try:
-                password_validation.validate_password(first)
-            except forms.ValidationError as error:
-                self.add_error("password1", error)
-        return cleaned
 
 
 class PasswordChange(NoColons, PasswordChangeForm):
