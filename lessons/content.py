@@ -153,10 +153,6 @@ class Module:
     path: Path | None = None
     reading_html: str = ""  # the "Further reading" list, if the module has one
 
-    @property
-    def reading_minutes(self) -> int:
-        return sum(lesson.reading_minutes for lesson in self.lessons)
-
 
 @dataclass
 class Glossary:

@@ -43,6 +43,20 @@ def _catalog_as_in_production(settings):
     clear_catalog()
 
 
+@pytest.fixture
+def renamed_lesson(tmp_path, settings):
+    """A content folder whose one lesson was renamed from old-name to new-name."""
+    module = tmp_path / "basics"
+    module.mkdir()
+    (module / "module.md").write_text('+++\ntitle = "B"\nsummary = "S."\norder = 1\n+++\nIntro.\n')
+    (module / "new-name.md").write_text(
+        '+++\ntitle = "Renamed"\nsummary = "S."\norder = 1\nold_slugs = ["old-name"]\n+++\n'
+        "Text.\n\n## Part {#part}\n\nMore.\n\n::: prompt b-one\nWhy?\n:::\n"
+    )
+    settings.CONTENT_DIR = tmp_path
+    return tmp_path
+
+
 @pytest.fixture(autouse=True)
 def _let_the_browser_finish(request):
     """A closing page sends its last saves (beacons, queued retries) as it goes. Let them

@@ -115,16 +115,7 @@ def test_unknown_and_path_like_addresses_get_the_friendly_404_page(client, url):
     assert "+++" not in page  # no file contents leak
 
 
-def test_a_renamed_lesson_redirects_from_its_old_slug(client, tmp_path, settings):
-    module = tmp_path / "basics"
-    module.mkdir()
-    (module / "module.md").write_text('+++\ntitle = "B"\nsummary = "S."\norder = 1\n+++\nIntro.\n')
-    (module / "new-name.md").write_text(
-        '+++\ntitle = "L"\nsummary = "S."\norder = 1\nold_slugs = ["old-name"]\n+++\n'
-        "Text.\n\n::: prompt b-one\nWhy?\n:::\n"
-    )
-    settings.CONTENT_DIR = tmp_path
-
+def test_a_renamed_lesson_redirects_from_its_old_slug(client, renamed_lesson):
     response = client.get("/lessons/basics/old-name/")
 
     assert response.status_code == 301

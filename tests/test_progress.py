@@ -154,15 +154,7 @@ def test_continue_disappears_quietly_when_a_whole_module_was_removed(client):
     assert client.get("/").status_code == 200
 
 
-def test_progress_follows_a_renamed_lesson(client, tmp_path, settings):
-    module = tmp_path / "basics"
-    module.mkdir()
-    (module / "module.md").write_text('+++\ntitle = "B"\nsummary = "S."\norder = 1\n+++\nIntro.\n')
-    (module / "new-name.md").write_text(
-        '+++\ntitle = "Renamed"\nsummary = "S."\norder = 1\nold_slugs = ["old-name"]\n+++\n'
-        "Text.\n\n## Part {#part}\n\nMore.\n\n::: prompt b-one\nWhy?\n:::\n"
-    )
-    settings.CONTENT_DIR = tmp_path
+def test_progress_follows_a_renamed_lesson(client, renamed_lesson):
     give_a_space(client)
     LessonProgress.objects.create(
         space=Space.objects.get(), module_slug="basics", lesson_slug="old-name", section="part"
