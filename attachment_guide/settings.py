@@ -245,6 +245,26 @@ if not DEBUG:
         # balancer); set DJANGO_BEHIND_PROXY=false when gunicorn faces the internet directly.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Journal text is encrypted at rest with these keys (AES-256-GCM), newest first: new text uses
+# the first, older keys still read rows written before a rotation. Never derived from
+# SECRET_KEY, so rotating one never touches the other. Development makes a local key file.
+JOURNAL_KEYS = envlist("JOURNAL_KEYS", [])
+JOURNAL_KEY_FILE = BASE_DIR / ".journal-key"
+if not JOURNAL_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "JOURNAL_KEYS is required when DJANGO_DEBUG is false: journal text is encrypted with "
+            "it. Generate one with: python manage.py generate_journal_key"
+        )
+    from attachment_guide.crypto import development_key
+
+    JOURNAL_KEYS = [development_key(JOURNAL_KEY_FILE)]
+else:
+    from attachment_guide.crypto import parse_key
+
+    for _key in JOURNAL_KEYS:
+        parse_key(_key)  # a malformed key stops the start, not the first save
+
 # Tracebacks of requests that carried journal text or passwords show no variables at all.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "attachment_guide.reporting.PrivateTextFilter"
 

@@ -16,6 +16,7 @@ PRODUCTION = {
     "DJANGO_DEBUG": "false",
     "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
     "DJANGO_ALLOWED_HOSTS": "guide.example.org",
+    "JOURNAL_KEYS": "X0nL9yq2cK1dQ3mZ8vB7tR5wE4uI6oP0aS2dF4gH6jk=",
 }
 
 HEADERS_SCRIPT = """
@@ -63,6 +64,8 @@ def test_production_settings_pass_check_deploy_with_no_warnings(tmp_path):
         ({"DJANGO_ALLOWED_HOSTS": ""}, "DJANGO_ALLOWED_HOSTS is required"),
         ({"DJANGO_DEBUG": "maybe"}, "DJANGO_DEBUG must be one of"),
         ({"DJANGO_HSTS_SECONDS": "a year"}, "DJANGO_HSTS_SECONDS must be a whole number"),
+        ({"JOURNAL_KEYS": ""}, "JOURNAL_KEYS is required"),
+        ({"JOURNAL_KEYS": "not-a-key"}, "32 random bytes"),
     ],
 )
 def test_production_refuses_to_start_without_what_it_needs(tmp_path, env, message):

@@ -5,6 +5,7 @@ import uuid
 from django.db import models
 from django.utils import timezone
 
+from attachment_guide.crypto import EncryptedTextField
 from attachment_guide.spaces.models import Space
 
 # Long enough for a long letter to oneself; short enough that one entry stays one entry.
@@ -38,7 +39,7 @@ class Entry(models.Model):
         blank=True,
         help_text="The lesson prompt this answers (ids never change); empty for free writing.",
     )
-    body = models.TextField(blank=True)
+    body = EncryptedTextField(blank=True)
     version = models.PositiveIntegerField(
         default=1, help_text="Raised on every change; a save on an older version is a conflict."
     )

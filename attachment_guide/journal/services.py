@@ -111,6 +111,20 @@ def entry_keep_both(*, space: Space, current: Entry, body: str, new_id: uuid.UUI
     return saved or current
 
 
+@sensitive_variables("query", "needle")
+def entries_matching(space_id, query: str) -> list[uuid.UUID]:
+    """Ids of the space's entries containing `query`, newest first, ignoring case.
+
+    Text is encrypted in the database, so the search reads and decrypts this one person's
+    entries (in batches, never anyone else's) instead of asking the database to look.
+    """
+    needle = query.casefold()
+    entries = Entry.objects.owned_by(space_id).with_text().newest_first().only("id", "body")
+    return [
+        entry.id for entry in entries.iterator(chunk_size=500) if needle in entry.body.casefold()
+    ]
+
+
 def entry_delete(*, entry: Entry) -> None:
     entry.delete()
 

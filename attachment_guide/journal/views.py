@@ -27,6 +27,7 @@ from attachment_guide.journal.services import (
     EntryTooLong,
     EntryWouldEmpty,
     answers_for_prompts,
+    entries_matching,
     entry_delete,
     entry_keep_both,
     entry_save,
@@ -268,11 +269,14 @@ def journal_page(
     # Searches are posted, never put in the address: a shared device's history must not
     # show what someone looked for in their own journal.
     query = request.POST.get("q", "").strip()[:200] if request.method == "POST" else ""
-    entries = Entry.objects.owned_by(space_id).with_text()
-    if query:
-        entries = entries.filter(body__icontains=query)
     number = (request.POST if query else request.GET).get("page")
-    page = Paginator(entries.newest_first(), ENTRIES_PER_PAGE).get_page(number)
+    if query:
+        page = Paginator(entries_matching(space_id, query), ENTRIES_PER_PAGE).get_page(number)
+        found = Entry.objects.owned_by(space_id).in_bulk(page.object_list)
+        page.object_list = [found[entry_id] for entry_id in page.object_list]
+    else:
+        entries = Entry.objects.owned_by(space_id).with_text().newest_first()
+        page = Paginator(entries, ENTRIES_PER_PAGE).get_page(number)
     writer = writer or reflections.for_free_writing()
     if request.GET.get("saved") == writer.key and not writer.status:
         writer.status = "saved"
