@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/", include("attachment_guide.accounts.urls")),
     path("journal/", include("attachment_guide.journal.urls")),
     path("support/", safety.support, name="support"),
+    path("privacy/", safety.privacy, name="privacy"),
     path("grounding/", safety.grounding, name="grounding"),
     path("exit/", safety.quick_exit, name="exit"),
     path("exit/choice/", safety.exit_choice, name="exit_choice"),

@@ -99,3 +99,21 @@ class RecoverForm(NoColons, NewPassword, forms.Form):
 
 class PasswordChange(NoColons, PasswordChangeForm):
     pass
+
+
+class DeleteEverythingForm(NoColons, forms.Form):
+    """An account confirms with its password, so nobody at an open device can erase it."""
+
+    password = _password(_("Your password"), "current-password")
+
+    def __init__(self, user: User | None, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if user is None:
+            del self.fields["password"]
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("That password is not right."))
+        return password

@@ -11,5 +11,6 @@ urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("recover/", views.recover, name="recover"),
+    path("delete/", views.delete_everything, name="delete"),
     path("recovery-code/", views.new_recovery_code, name="recovery_code"),
 ]

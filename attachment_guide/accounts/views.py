@@ -10,11 +10,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from attachment_guide.accounts.forms import LoginForm, PasswordChange, RecoverForm, SignupForm
+from attachment_guide.accounts.forms import (
+    DeleteEverythingForm,
+    LoginForm,
+    PasswordChange,
+    RecoverForm,
+    SignupForm,
+)
 from attachment_guide.accounts.services import (
     account_create,
     account_space,
     client_address,
+    everything_delete,
     recovery_code_matches,
     recovery_code_new,
     space_merge,
@@ -98,7 +105,31 @@ def login_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
-    return redirect("home")
+    return clear_storage(redirect("home"))
+
+
+def clear_storage(response: HttpResponse) -> HttpResponse:
+    """Ask the browser to drop anything a page stored. Not "cache" (it stalls Chromium for
+    seconds) and not "cookies" (that would end a guest's space on this device too)."""
+    response["Clear-Site-Data"] = '"storage"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("password")
+def delete_everything(request: HttpRequest) -> HttpResponse:
+    """Delete the whole space and any account, after offering the export."""
+    space = space_for_request(request)
+    user = request.user if request.user.is_authenticated else None
+    form = DeleteEverythingForm(user, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and (space or user) and form.is_valid():
+        everything_delete(user=user, space=space)
+        logout(request)  # flushes this session too
+        response = render(request, "accounts/deleted.html")
+        return private(clear_storage(response))
+    ctx = {"form": form, "space": space, "user": user}
+    status = 422 if form.errors else 200
+    return private(render(request, "accounts/delete.html", ctx, status=status))
 
 
 @require_http_methods(["GET", "POST"])

@@ -12,4 +12,6 @@ urlpatterns = [
     path("entries/<uuid:entry_id>/", views.entry, name="entry"),
     path("entries/<uuid:entry_id>/delete/", views.delete, name="delete"),
     path("token/", views.token, name="token"),
+    path("export/", views.export, name="export"),
+    path("delete/", views.delete_all, name="delete_all"),
 ]

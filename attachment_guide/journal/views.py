@@ -7,10 +7,12 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,6 +21,8 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from attachment_guide.http import private
 from attachment_guide.journal import reflections
+from attachment_guide.journal.export import Selection, as_json, as_markdown, as_print_page, filename
+from attachment_guide.journal.forms import ExportForm
 from attachment_guide.journal.models import Entry
 from attachment_guide.journal.reflections import Reflection
 from attachment_guide.journal.services import (
@@ -287,6 +291,7 @@ def journal_page(
         "writer": writer,
         "has_space": space_id is not None,
         "deleted": "deleted" in request.GET,
+        "cleared": "cleared" in request.GET,
         "guest_space_days": settings.GUEST_SPACE_DAYS,
     }
     return private(render(request, "journal/index.html", ctx, status=status))
@@ -388,3 +393,69 @@ def delete(request: HttpRequest, entry_id: uuid.UUID) -> HttpResponse:
 def token(request: HttpRequest) -> HttpResponse:
     """A fresh anti-forgery token, for a page whose token went stale while it sat open."""
     return private(HttpResponse(get_token(request), content_type="text/plain; charset=utf-8"))
+
+
+# --- Export and delete all ----------------------------------------------------------------
+
+PRINT_MARKER = "<!-- entries -->"
+
+
+@require_http_methods(["GET", "POST"])
+def export(request: HttpRequest) -> HttpResponse:
+    """Choose what to take away (GET); download it or open the printable page (POST)."""
+    space = space_for_request(request)
+    form = ExportForm(request.POST or None, initial={"entry": request.GET.get("entry")})
+    if request.method == "POST" and space is not None and form.is_valid():
+        data = form.cleaned_data
+        selection = Selection(
+            modules=set(data["modules"]),
+            since=data["since"],
+            until=data["until"],
+            entry_ids=[data["entry"]] if data["entry"] else [],
+        )
+        return _export_response(request, space, selection, data["format"])
+    ctx = {
+        "form": form,
+        "has_space": space is not None,
+        "count": Entry.objects.owned_by(space and space.id).with_text().count(),
+    }
+    return private(render(request, "journal/export.html", ctx, status=422 if form.errors else 200))
+
+
+def _export_response(
+    request: HttpRequest, space: Space, selection: Selection, fmt: str
+) -> StreamingHttpResponse:
+    if fmt == "json":
+        stream = as_json(space=space, selection=selection)
+        response = StreamingHttpResponse(stream, content_type="application/json; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename("json")}"'
+    elif fmt == "markdown":
+        site_name = settings.SITE_NAME or _("Attachment Guide")
+        stream = as_markdown(space=space, selection=selection, site_name=site_name)
+        response = StreamingHttpResponse(stream, content_type="text/markdown; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename("md")}"'
+    else:
+        ctx = {
+            "marker": PRINT_MARKER,
+            "count": selection.entries(space.id).count(),
+            "everything": selection.everything,
+            "exported": timezone.now(),
+        }
+        page = render_to_string("journal/export_print.html", ctx, request=request)
+        stream = as_print_page(
+            page_html=page, marker=PRINT_MARKER, space=space, selection=selection
+        )
+        response = StreamingHttpResponse(stream, content_type="text/html; charset=utf-8")
+    return private(response)
+
+
+@require_http_methods(["GET", "POST"])
+def delete_all(request: HttpRequest) -> HttpResponse:
+    """Delete every journal entry, after offering the export; progress and account stay."""
+    space_id = space_id_for_request(request)
+    entries = Entry.objects.owned_by(space_id)
+    if request.method == "POST":
+        count, _by_model = entries.delete()
+        return redirect(f"{reverse('journal:index')}?cleared={count}")
+    ctx = {"count": entries.with_text().count(), "has_space": space_id is not None}
+    return private(render(request, "journal/delete_all.html", ctx))

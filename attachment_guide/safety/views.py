@@ -29,6 +29,11 @@ def support(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "safety/privacy.html", {"guest_space_days": settings.GUEST_SPACE_DAYS})
+
+
+@require_GET
 def grounding(request: HttpRequest) -> HttpResponse:
     page = get_catalog().grounding
     if page is None:
