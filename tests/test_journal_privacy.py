@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import uuid
 
 import pytest
@@ -38,11 +39,14 @@ def victims_entry():
         ("post", "/journal/entries/{id}/", {"body": "x", "version": 1, "resolve": "theirs"}),
         ("get", "/journal/entries/{id}/delete/", {}),
         ("post", "/journal/entries/{id}/delete/", {}),
+        ("post", "/journal/export/", {"format": "json", "entry": "{id}"}),
+        ("post", "/journal/export/", {"format": "print", "entry": "{id}"}),
     ],
 )
 def test_someone_elses_entry_is_a_404_and_stays_unchanged(victims_entry, method, path, data, htmx):
     for stranger in [Client(), a_person_with_a_journal()]:
         url = path.format(id=victims_entry.id)
+        data = {k: v.format(id=victims_entry.id) if k == "entry" else v for k, v in data.items()}
         response = getattr(stranger, method)(url, data, headers=HX if htmx else {})
 
         assert response.status_code == 404
@@ -137,6 +141,9 @@ HOSTILE = [
     "<base href=//evil.example/>",
     "&lt;script&gt;already escaped&lt;/script&gt;",
     '<details open ontoggle="alert(1)">',
+    "a null\x00byte in the middle",
+    "\u202eevil.exe\u202c and \u200fright-to-left marks\u200e",
+    "𝕳𝖊𝖑𝖑𝖔 👩‍👩‍👧‍👦 " * 1500,
 ]
 
 
@@ -172,10 +179,22 @@ def test_hostile_text_is_escaped_everywhere_it_is_shown(client, payload):
         "delete": client.get(f"/journal/entries/{first}/delete/"),
         "conflict fragment": conflict,
     }
+    pages["printed export"] = client.post("/journal/export/", {"format": "print"})
     for name, response in pages.items():
-        page = response.content.decode()
+        page = b"".join(response) if response.streaming else response.content
+        page = page.decode()
         assert payload not in page or payload == html.escape(payload), name
-        assert html.escape(payload) in page, name
+        assert html.escape(payload[:60]) in page, name  # the delete page shows a shortened text
+
+    # Nothing is lost: the database, the data file and the text file hold it exactly.
+    assert {e.body for e in Entry.objects.all()} == {marker, "new " + marker}
+    data = json.loads(b"".join(client.post("/journal/export/", {"format": "json"})))
+    assert sorted(e["body"] for e in data["entries"]) == sorted([marker, "new " + marker])
+    text = client.post("/journal/export/", {"format": "markdown"})
+    assert text["Content-Type"] == "text/markdown; charset=utf-8"
+    assert text["Content-Disposition"].startswith("attachment;")
+    assert text["X-Content-Type-Options"] == "nosniff"
+    assert marker in b"".join(text).decode()
 
 
 def test_shown_journal_text_sits_inside_an_hx_disable_container(client):

@@ -179,8 +179,8 @@ def account(request: HttpRequest) -> HttpResponse:
     return private(render(request, "accounts/account.html", ctx, status=status))
 
 
-@login_required
 @require_POST
+@login_required
 def new_recovery_code(request: HttpRequest) -> HttpResponse:
     ctx = {"code": recovery_code_new(user=request.user)}
     return private(render(request, "accounts/recovery_code.html", ctx))

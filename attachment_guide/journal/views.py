@@ -405,6 +405,8 @@ def export(request: HttpRequest) -> HttpResponse:
     """Choose what to take away (GET); download it or open the printable page (POST)."""
     space = space_for_request(request)
     form = ExportForm(request.POST or None, initial={"entry": request.GET.get("entry")})
+    if request.method == "POST" and form.is_valid() and form.cleaned_data["entry"]:
+        _owned_entry(request, form.cleaned_data["entry"])  # not theirs: 404 like every entry URL
     if request.method == "POST" and space is not None and form.is_valid():
         data = form.cleaned_data
         selection = Selection(

@@ -1,0 +1,129 @@
+"""Every URL the app serves, walked from the URL configuration: no state changes on GET, no
+POST without the anti-forgery token. A new URL missing from ROUTES fails the first test."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from attachment_guide.journal.models import Entry
+
+pytestmark = pytest.mark.django_db
+
+READ = "read"  # GET shows a page and changes nothing; POST is refused
+WRITE = "write"  # changes state: POST with a token only; GET is refused with 405
+FORM = "form"  # GET shows a form; POST (token required) acts on it
+EXIT = "exit"  # the one deliberate GET that changes state (PRODUCT.md): quick exit
+
+ROUTES = {
+    "home": READ,
+    "module": READ,
+    "lesson": READ,
+    "lesson_progress": WRITE,
+    "glossary": READ,
+    "privacy": READ,
+    "support": READ,
+    "grounding": READ,
+    "healthz": READ,
+    "exit": EXIT,
+    "exit_choice": WRITE,
+    "accounts:account": FORM,
+    "accounts:signup": FORM,
+    "accounts:login": FORM,
+    "accounts:logout": WRITE,
+    "accounts:recover": FORM,
+    "accounts:delete": FORM,
+    "accounts:recovery_code": WRITE,
+    "journal:index": FORM,  # POST is a search: never in the address bar, changes nothing
+    "journal:write": WRITE,
+    "journal:answer": WRITE,
+    "journal:entry": FORM,
+    "journal:delete": FORM,
+    "journal:token": READ,
+    "journal:export": FORM,
+    "journal:delete_all": FORM,
+}
+
+
+def url_names(patterns=None, namespace: str = "") -> list[str]:
+    names = []
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names += url_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.append(namespace + pattern.name)
+    return names
+
+
+@pytest.fixture
+def person_with_an_entry() -> tuple[Client, Entry]:
+    person = Client(enforce_csrf_checks=True)
+    page = person.get("/journal/").content.decode()
+    token = page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    entry_id = uuid.uuid4()
+    response = person.post(
+        "/journal/write/",
+        {"body": "kept safe", "entry": str(entry_id), "version": 0, "csrfmiddlewaretoken": token},
+    )
+    assert response.status_code == 302
+    return person, Entry.objects.get(id=entry_id)
+
+
+def url_for(name: str, entry: Entry) -> str:
+    kwargs = {
+        "module": {"module_slug": "attachment-basics"},
+        "lesson": {"module_slug": "attachment-basics", "lesson_slug": "what-attachment-is"},
+        "lesson_progress": {
+            "module_slug": "attachment-basics",
+            "lesson_slug": "what-attachment-is",
+        },
+        "journal:answer": {"prompt_id": "ab-who-felt-safe"},
+        "journal:entry": {"entry_id": entry.id},
+        "journal:delete": {"entry_id": entry.id},
+    }
+    return reverse(name, kwargs=kwargs.get(name, {}))
+
+
+def test_every_url_is_classified():
+    names = set(url_names())
+    assert names == set(ROUTES), (
+        f"new: {names - set(ROUTES)}; gone: {set(ROUTES) - names}. Classify each new URL."
+    )
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_no_post_without_the_anti_forgery_token(person_with_an_entry, name):
+    person, entry = person_with_an_entry
+    url = url_for(name, entry)
+
+    for headers in ({}, {"HX-Request": "true"}):
+        response = person.post(url, {"body": "forged", "version": 1, "q": "kept"}, headers=headers)
+        assert response.status_code == 403, url
+
+    entry.refresh_from_db()
+    assert (entry.body, entry.version) == ("kept safe", 1)
+    assert "kept safe" in person.get("/journal/").content.decode()  # still there, still theirs
+
+
+@pytest.mark.parametrize("name", sorted(n for n, kind in ROUTES.items() if kind == WRITE))
+def test_state_changing_urls_refuse_get(person_with_an_entry, name):
+    person, entry = person_with_an_entry
+
+    response = person.get(url_for(name, entry))
+
+    assert response.status_code == 405
+    assert "POST" in response["Allow"]
+
+
+@pytest.mark.parametrize("name", sorted(n for n, kind in ROUTES.items() if kind == READ))
+def test_reading_urls_refuse_post_even_with_a_token(person_with_an_entry, name):
+    _, entry = person_with_an_entry
+    relaxed = Client()  # no CSRF enforcement: the method alone must be refused
+
+    response = relaxed.post(url_for(name, entry))
+
+    assert response.status_code == 405
