@@ -240,6 +240,10 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = envbool("DJANGO_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # __Host- cookies are refused by browsers unless Secure, for this exact host, path /: no
+    # subdomain or plain-HTTP page can plant or overwrite them.
+    SESSION_COOKIE_NAME = "__Host-session"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     if envbool("DJANGO_BEHIND_PROXY", True):
         # Only safe when the proxy in front sets this header itself (nginx, Caddy, a load
         # balancer); set DJANGO_BEHIND_PROXY=false when gunicorn faces the internet directly.

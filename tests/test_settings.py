@@ -20,15 +20,27 @@ PRODUCTION = {
 }
 
 HEADERS_SCRIPT = """
-import json, django
+import json, uuid, django
 django.setup()
+from django.core.management import call_command
 from django.test import Client
-from django.conf import settings
-response = Client().get("/", secure=True, headers={"host": "guide.example.org"})
+call_command("migrate", verbosity=0)
+host = {"host": "guide.example.org"}
+client = Client()
+home = client.get("/", secure=True, headers=host)
+saved = client.post(
+    "/journal/write/", {"body": "x", "entry": str(uuid.uuid4()), "version": 0},
+    secure=True, headers=host,
+)
+plain = Client().get("/", headers=host)
+def cookies(response):
+    return {k: dict(v) for k, v in response.cookies.items()}
 print(json.dumps({
-    "status": response.status_code,
-    "headers": dict(response.headers),
-    "cookies": {k: dict(v) for k, v in response.cookies.items()},
+    "status": home.status_code,
+    "headers": dict(home.headers),
+    "html": home.content.decode(),
+    "cookies": cookies(home) | cookies(saved),
+    "http": {"status": plain.status_code, "location": plain.headers.get("Location", "")},
 }))
 """
 
@@ -93,9 +105,15 @@ def test_production_pages_carry_strict_headers_and_secure_cookies(tmp_path):
     assert answer["status"] == 200
     assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
     assert_strict_headers(headers)
-    csrf = answer["cookies"]["csrftoken"]
+    csrf = answer["cookies"]["__Host-csrftoken"]
     assert csrf["secure"] is True
     assert csrf["samesite"] == "Lax"
+    session = answer["cookies"]["__Host-session"]
+    assert (session["secure"], session["httponly"], session["path"]) == (True, True, "/")
+    assert not session["domain"]
+
+    score, modifiers = observatory_score(answer)
+    assert score >= 100, f"Observatory grade below A+ ({score}): {modifiers}"
 
 
 def assert_strict_headers(headers) -> None:
@@ -137,3 +155,115 @@ def test_the_csp_setting_itself_is_strict(settings):
     assert settings.SECURE_CSP["default-src"] == ["'none'"]
     assert settings.SECURE_CSP["script-src"] == ["'self'"]
     assert "django.middleware.csp.ContentSecurityPolicyMiddleware" in settings.MIDDLEWARE
+
+
+def observatory_score(answer: dict) -> tuple[int, dict[str, int]]:
+    """The Mozilla HTTP Observatory score of a production response, from its published rules
+    (github.com/mozilla/http-observatory, httpobs/docs/scoring.md): start at 100, apply each
+    test's modifier, and count bonuses only when the score without them is 90 or more.
+    100 and up is A+."""
+    headers = {k.lower(): v for k, v in answer["headers"].items()}
+    modifiers: dict[str, int] = {}
+
+    csp_header = headers.get("content-security-policy", "")
+    csp = {
+        part.split()[0].lower(): part.split()[1:] for part in csp_header.split(";") if part.strip()
+    }
+    scripts = csp.get("script-src", csp.get("default-src", []))
+    sources = [source for values in csp.values() for source in values]
+    if not csp:
+        modifiers["csp-not-implemented"] = -25
+    elif "'unsafe-inline'" in scripts:
+        modifiers["csp-implemented-with-unsafe-inline"] = -20
+    elif any(source.startswith("http:") for source in sources):
+        modifiers["csp-implemented-with-insecure-scheme"] = -20
+    elif "'unsafe-eval'" in scripts:
+        modifiers["csp-implemented-with-unsafe-eval"] = -10
+    elif "'unsafe-inline'" in csp.get("style-src", []):
+        modifiers["csp-implemented-with-unsafe-inline-in-style-src-only"] = 0
+    elif csp.get("default-src") == ["'none'"]:
+        modifiers["csp-implemented-with-no-unsafe-default-src-none"] = 10
+    else:
+        modifiers["csp-implemented-with-no-unsafe"] = 5
+
+    cookies = answer["cookies"]
+    hsts = headers.get("strict-transport-security", "")
+    max_age = int(hsts.split("max-age=")[1].split(";")[0]) if "max-age=" in hsts else 0
+    sessions = [c for name, c in cookies.items() if "session" in name.lower()]
+    if not cookies:
+        modifiers["cookies-not-found"] = 0
+    elif any(not c["secure"] for c in sessions):
+        modifiers["cookies-session-without-secure-flag"] = -40
+    elif any(not c["httponly"] for c in sessions):
+        modifiers["cookies-session-without-httponly-flag"] = -30
+    elif any(not c["secure"] for c in cookies.values()):
+        modifiers["cookies-without-secure-flag"] = -20
+    elif all(c["samesite"] for c in cookies.values()):
+        modifiers["cookies-secure-with-httponly-sessions-and-samesite"] = 5
+    else:
+        modifiers["cookies-secure-with-httponly-sessions"] = 0
+
+    if headers.get("access-control-allow-origin", "").strip() == "*":
+        modifiers["cross-origin-resource-sharing-implemented-with-universal-access"] = -50
+    else:
+        modifiers["cross-origin-resource-sharing-not-implemented"] = 0
+
+    http = answer["http"]
+    if http["status"] in (301, 302, 307, 308) and http["location"].startswith(
+        "https://guide.example.org/"
+    ):
+        modifiers["redirection-to-https"] = 0
+    else:
+        modifiers["redirection-missing"] = -20
+
+    policy = headers.get("referrer-policy", "").split(",")[-1].strip().lower()
+    if policy in {"no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin"}:
+        modifiers["referrer-policy-private"] = 5
+    elif policy in {"unsafe-url", "no-referrer-when-downgrade"}:
+        modifiers["referrer-policy-unsafe"] = -5
+    else:
+        modifiers["referrer-policy-not-implemented"] = 0
+
+    if not hsts:
+        modifiers["hsts-not-implemented"] = -20
+    elif max_age < 15_768_000:
+        modifiers["hsts-implemented-max-age-less-than-six-months"] = -10
+    else:
+        modifiers["hsts-implemented-max-age-at-least-six-months"] = 0
+
+    script_sources = [chunk.split('"')[0] for chunk in answer["html"].split('<script src="')[1:]]
+    if all(src.startswith("/") and not src.startswith("//") for src in script_sources):
+        modifiers["sri-not-implemented-but-all-scripts-loaded-from-secure-origin"] = 0
+    else:
+        modifiers["sri-not-implemented-but-external-scripts-loaded-securely"] = -5
+
+    if headers.get("x-content-type-options", "").lower() == "nosniff":
+        modifiers["x-content-type-options-nosniff"] = 0
+    else:
+        modifiers["x-content-type-options-not-implemented"] = -5
+
+    if csp.get("frame-ancestors") in (["'none'"], ["'self'"]):
+        modifiers["x-frame-options-implemented-via-csp"] = 5
+    elif headers.get("x-frame-options", "").upper() in {"DENY", "SAMEORIGIN"}:
+        modifiers["x-frame-options-sameorigin-or-deny"] = 0
+    else:
+        modifiers["x-frame-options-not-implemented"] = -20
+
+    penalties = 100 + sum(value for value in modifiers.values() if value < 0)
+    bonuses = sum(value for value in modifiers.values() if value > 0)
+    return (penalties + bonuses if penalties >= 90 else penalties), modifiers
+
+
+def test_the_observatory_scoring_catches_a_weak_site():
+    weak = {
+        "headers": {"Content-Security-Policy": "script-src 'self' 'unsafe-inline'"},
+        "cookies": {"sessionid": {"secure": False, "httponly": False, "samesite": ""}},
+        "http": {"status": 200, "location": ""},
+        "html": '<script src="https://cdn.example/x.js"></script>',
+    }
+
+    score, modifiers = observatory_score(weak)
+
+    assert score < 50
+    assert modifiers["csp-implemented-with-unsafe-inline"] == -20
+    assert modifiers["cookies-session-without-secure-flag"] == -40
