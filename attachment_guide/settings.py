@@ -226,6 +226,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # (each save restarts the clock), across browser restarts, on this browser only.
 GUEST_SPACE_DAYS = envint("GUEST_SPACE_DAYS", 90)
 SESSION_COOKIE_AGE = GUEST_SPACE_DAYS * 24 * 60 * 60
+# Saves one space may make per minute (autosaves included). Typing autosaves at most every
+# couple of seconds; past the limit the text stays in the page and is saved a minute later.
+SAVES_PER_MINUTE = envint("SAVES_PER_MINUTE", 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -242,3 +242,23 @@ def test_reading_the_login_page_creates_no_session(client):
     client.get("/accounts/signup/")
 
     assert Session.objects.count() == 0
+
+
+def test_sign_ins_and_failures_are_logged_without_secrets(client, caplog):
+    secret = "a long enough passphrase 42"
+    client.post(
+        "/accounts/signup/",
+        {"username": "harbour", "password1": secret, "password2": secret, "remember": "on"},
+    )
+    client.post("/accounts/logout/")
+    caplog.set_level("INFO", logger="attachment_guide.accounts")
+
+    Client().post("/accounts/login/", {"username": "harbour", "password": "wrong guess 1"})
+    client.post("/accounts/login/", {"username": "harbour", "password": secret})
+
+    messages = [record.getMessage() for record in caplog.records]
+    assert "Sign-in failed: name and password do not match" in messages
+    assert any(message.startswith("Signed in: account ") for message in messages)
+    assert secret not in caplog.text
+    assert "wrong guess 1" not in caplog.text
+    assert "harbour" not in caplog.text

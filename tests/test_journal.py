@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
+from django.utils import timezone
 
 from attachment_guide.journal.models import MAX_ENTRY_LENGTH, Entry
 from attachment_guide.spaces.models import Space
@@ -406,3 +408,66 @@ def test_private_pages_are_never_cached(client):
 
     for url in [LESSON_URL, "/journal/", f"/journal/entries/{entry_id}/"]:
         assert "no-store" in client.get(url)["Cache-Control"], url
+
+
+def test_saves_past_the_minute_allowance_wait_and_lose_nothing(client, settings, monkeypatch):
+    settings.SAVES_PER_MINUTE = 3
+    entry_id = str(uuid.uuid4())
+
+    def autosave(text: str, **extra):
+        data = {
+            "body": text,
+            "entry": entry_id,
+            "version": 0,
+            "writer": "w1",
+            "seq": extra.pop("seq"),
+        }
+        return client.post("/journal/prompts/ab-who-felt-safe/", data, **extra)
+
+    answers = [autosave(f"draft {n}", seq=n, headers={"HX-Request": "true"}) for n in (1, 2, 3)]
+    limited = autosave("draft 4", seq=4, headers={"HX-Request": "true"})
+    without_js = autosave("draft 4, typed on", seq=5)
+
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert limited.status_code == 429
+    assert limited["Retry-After"] == "60"
+    assert without_js.status_code == 429
+    page = without_js.content.decode()
+    assert "draft 4, typed on</textarea>" in page
+    assert "saving pauses for a minute" in page
+    assert Entry.objects.get(id=entry_id).body == "draft 3"
+
+    later = timezone.now() + timedelta(seconds=61)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    retried = autosave("draft 4, typed on", seq=6, headers={"HX-Request": "true"})
+
+    assert retried.status_code == 200
+    assert Entry.objects.get(id=entry_id).body == "draft 4, typed on"
+
+
+def test_one_space_hitting_its_allowance_never_slows_another(client, settings):
+    settings.SAVES_PER_MINUTE = 1
+    client.post("/journal/write/", {"body": "a", "entry": str(uuid.uuid4()), "version": 0})
+    assert (
+        client.post(
+            "/journal/write/", {"body": "b", "entry": str(uuid.uuid4()), "version": 0}
+        ).status_code
+        == 429
+    )
+
+    other = Client()
+    response = other.post(
+        "/journal/write/", {"body": "c", "entry": str(uuid.uuid4()), "version": 0}
+    )
+
+    assert response.status_code == 302
+
+
+def test_a_request_body_over_the_server_limit_gets_a_400_page_in_the_site_design(client, settings):
+    body = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+
+    response = client.post("/journal/write/", {"body": body, "entry": str(uuid.uuid4())})
+
+    assert response.status_code == 400
+    assert "That could not be sent" in response.content.decode()
+    assert Entry.objects.count() == 0

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import logging
+
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
@@ -31,6 +33,9 @@ from attachment_guide.accounts.services import (
 )
 from attachment_guide.http import private
 from attachment_guide.spaces.services import SESSION_KEY, space_for_request
+
+# Who signed in and who failed, for the operator: never a password, never the name typed in.
+log = logging.getLogger("attachment_guide.accounts")
 
 TOO_MANY = _("Too many attempts with this name. Please wait 15 minutes, then try again.")
 
@@ -76,6 +81,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         username, address = form.cleaned_data["username"], client_address(request)
         if throttle_blocked(username=username, address=address):
+            log.warning("Sign-in refused: too many failed attempts")
             form.add_error(None, TOO_MANY)
             status = 429
         else:
@@ -83,10 +89,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
             user = authenticate(request, username=username, password=form.cleaned_data["password"])
             if user is None:
                 throttle_failure(username=username, address=address)
+                log.info("Sign-in failed: name and password do not match")
                 form.add_error(None, _("That name and password do not match. Please try again."))
                 status = 422
             else:
                 throttle_clear(username=username, address=address)
+                log.info("Signed in: account %s", user.pk)
                 space = account_space(user=user)
                 if guest is not None and guest.user_id is None and guest.id != space.id:
                     space_merge(source=guest, target=space)

@@ -42,6 +42,7 @@ from attachment_guide.spaces.services import (
     space_create,
     space_for_request,
     space_id_for_request,
+    space_save_allowed,
     space_touch,
 )
 from lessons.content import get_catalog
@@ -75,6 +76,10 @@ class EntryItem:
 
 
 # --- Saving -------------------------------------------------------------------------------
+
+
+class TooFast(Exception):
+    """This space used up its saves for the minute."""
 
 
 def _uuid(raw: str | None) -> uuid.UUID | None:
@@ -147,6 +152,8 @@ def _save(
     try:
         normalize_body(submitted.body)  # refuse over-long text before creating anything
         if space is not None:
+            if not space_save_allowed(space):
+                raise TooFast()
             space_touch(request, space)
         if submitted.resolve in ("theirs", "both"):
             theirs = Entry.objects.owned_by(space and space.id).filter(id=submitted.entry_id)
@@ -197,10 +204,15 @@ def _save(
         reflection.status, status = "would_empty", 422
     except EntryConflict as exc:
         reflection.status, reflection.theirs, status = "conflict", exc.current, 409
+    except TooFast:
+        reflection.status, status = "too_fast", 429
 
     if not request.htmx:
         if status != 200:
-            return private(page(reflection, status))
+            response = page(reflection, status)
+            if status == 429:
+                response["Retry-After"] = "60"
+            return private(response)
         query = {}
         if submitted.intent == "fresh":
             query["fresh"] = reflection.key
@@ -209,6 +221,9 @@ def _save(
         suffix = f"?{urlencode(query)}" if query else ""
         return redirect(f"{done_url}{suffix}#{reflection.dom_id}")
 
+    if status == 429:  # the page keeps the text and tries again after Retry-After
+        message = _("Too many saves in a minute. Your text is kept and will be saved shortly.")
+        return private(HttpResponse(message, status=429, headers={"Retry-After": "60"}))
     if whole_box:
         response = render(request, "journal/_reflection.html#reflection", {"r": reflection})
         retarget(response, f"#{reflection.dom_id}")

@@ -27,5 +27,10 @@ class Space(models.Model):
         help_text="Set when the person creates an account; empty for a guest space.",
     )
 
+    # Saves in the current minute, shared by every app server: a runaway script or a flood of
+    # requests cannot fill the database, and a person typing never comes near the limit.
+    save_window = models.DateTimeField(null=True, blank=True)
+    save_count = models.PositiveIntegerField(default=0)
+
     def __str__(self) -> str:
         return f"Space {self.id}"

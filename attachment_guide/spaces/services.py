@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
+from django.db.models import Case, F, Q, Value, When
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -43,7 +44,7 @@ def space_for_request(request: HttpRequest) -> Space | None:
 
 def space_create(request: HttpRequest) -> Space:
     """A new space for this browser, made on the first thing the person chooses to keep."""
-    space = Space.objects.create()
+    space = Space.objects.create(save_window=timezone.now(), save_count=1)  # this first save
     request.session.cycle_key()
     request.session[SESSION_KEY] = str(space.id)
     request.session[TOUCHED_KEY] = timezone.localdate().isoformat()
@@ -73,3 +74,17 @@ def spaces_expired(*, now=None):
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.GUEST_SPACE_DAYS + 1)
     return Space.objects.filter(user__isnull=True, last_saved__lt=cutoff)
+
+
+def space_save_allowed(space: Space) -> bool:
+    """Count one save against the space's per-minute allowance, in one UPDATE that every app
+    server shares; False once SAVES_PER_MINUTE is used up (the next minute starts afresh)."""
+    limit, now = settings.SAVES_PER_MINUTE, timezone.now()
+    fresh = Q(save_window__isnull=True) | Q(save_window__lt=now - timedelta(minutes=1))
+    allowed = Space.objects.filter(Q(id=space.id) & (fresh | Q(save_count__lt=limit)))
+    return bool(
+        allowed.update(
+            save_count=Case(When(fresh, then=Value(1)), default=F("save_count") + 1),
+            save_window=Case(When(fresh, then=Value(now)), default=F("save_window")),
+        )
+    )

@@ -159,6 +159,11 @@
     say(form, navigator.onLine === false ? "offline" : "retrying");
     if (status === 403) {
       refreshToken().then(function () { scheduleRetry(form); }, function () { scheduleRetry(form); });
+    } else if (status === 429) {
+      // Too many saves this minute: wait as long as the server asks, then save once.
+      var wait = Number(event.detail.xhr.getResponseHeader("Retry-After")) || 60;
+      clearTimeout(form._retryTimer);
+      form._retryTimer = setTimeout(function () { htmx.trigger(form, "retry"); }, wait * 1000);
     } else {
       scheduleRetry(form);
     }
