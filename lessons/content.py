@@ -266,9 +266,13 @@ def check_metadata(
 
 
 def render_markdown(text: str) -> str:
-    return markdown.markdown(
-        text, extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG
-    ).strip()
+    """HTML for Markdown text. Raw HTML in the text is shown as text, never passed through:
+    content/README.md promises "no raw HTML", and a `<` in a lesson or a diagram's
+    description then cannot start a tag on the page."""
+    md = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG)
+    md.preprocessors.deregister("html_block")
+    md.inlinePatterns.deregister("html")
+    return md.convert(text).strip()
 
 
 def parse_body(
