@@ -30,7 +30,10 @@ MODULE_FILE = "module.md"
 GLOSSARY_FILE = "glossary.md"
 GROUNDING_FILE = "grounding.md"
 FURTHER_READING = "## Further reading"
-BLOCK_KINDS = ("prompt", "try-this", "key-points")
+BLOCK_KINDS = ("prompt", "try-this", "key-points", "diagram")
+# Hand-drawn SVG diagrams that lessons place with `::: diagram <name>`; the file name is the name.
+DIAGRAMS_DIR = Path(__file__).resolve().parent / "diagrams"
+DIAGRAM_FIELDS = ("caption", "alt")
 WORDS_PER_MINUTE = 200
 
 # The one list of extensions lessons may use. Changing it changes every lesson's HTML.
@@ -47,6 +50,8 @@ _H2_RE = re.compile(r"^##(?!#)\s+(?P<title>.+?)(?:\s+\{#(?P<anchor>[^}\s]*)\})?\
 _BLOCK_RE = re.compile(r"^:::\s*(?P<kind>[A-Za-z-]+)?(?:\s+(?P<arg>.*?))?\s*$")
 _FENCE_RE = re.compile(r"^(```|~~~)")
 _WORD_RE = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
+_DIAGRAM_FIELD_RE = re.compile(r"^(?P<key>[a-z]+):\s*(?P<value>.*?)\s*$")
+_SVG_COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
 
 # Links inside the site that content may use; each is checked against the catalog.
 _INTERNAL_LINK_RE = re.compile(r'href="(/(?:lessons|glossary)/[^"]*)"')
@@ -80,12 +85,16 @@ class Prompt:
 
 @dataclass(frozen=True)
 class Block:
-    """One piece of a section: rendered HTML, a reflection prompt, or a "Try this" practice."""
+    """One piece of a section: rendered HTML, a reflection prompt, a "Try this" practice,
+    key points, or a diagram (its SVG, caption, alt text and description)."""
 
-    kind: str  # "html", "prompt", "practice" or "key_points"
+    kind: str  # "html", "prompt", "practice", "key_points" or "diagram"
     html: str = ""
     prompt: Prompt | None = None
     title: str = ""
+    name: str = ""  # a diagram's name
+    alt: str = ""  # a diagram's text alternative, read out in place of the picture
+    svg: str = ""  # a diagram's drawing, repo-authored and safe to inline
 
 
 @dataclass(frozen=True)
@@ -138,6 +147,8 @@ class Lesson:
                     continue
                 if block.title:
                     parts.append(block.title)
+                if block.alt:
+                    parts.append(block.alt)
                 parts.extend(html_to_lines(block.html))
         return "\n".join(p for p in parts if p.strip())
 
@@ -255,9 +266,13 @@ def check_metadata(
 
 
 def render_markdown(text: str) -> str:
-    return markdown.markdown(
-        text, extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG
-    ).strip()
+    """HTML for Markdown text. Raw HTML in the text is shown as text, never passed through:
+    content/README.md promises "no raw HTML", and a `<` in a lesson or a diagram's
+    description then cannot start a tag on the page."""
+    md = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG)
+    md.preprocessors.deregister("html_block")
+    md.inlinePatterns.deregister("html")
+    return md.convert(text).strip()
 
 
 def parse_body(
@@ -331,6 +346,10 @@ def parse_body(
         problems.append(Problem(path, f"'{open_block[0]}' block is never closed", open_block[2]))
     close_section()
 
+    diagrams = [b.name for s in sections for b in s.blocks if b.kind == "diagram"]
+    for name in sorted({n for n in diagrams if diagrams.count(n) > 1}):
+        problems.append(Problem(path, f"diagram '{name}' is used twice; place it once a lesson"))
+
     seen: set[str] = set()
     for section in sections:
         if section.anchor in seen:
@@ -357,6 +376,8 @@ def _finish_block(
             problems.append(Problem(path, f"prompt '{arg}' has no question", start))
             return []
         return [Block(kind="prompt", prompt=Prompt(id=arg, question=" ".join(text.split())))]
+    if kind == "diagram":
+        return _finish_diagram(arg, lines, path, start, problems)
     if kind == "key-points":
         if not text:
             problems.append(Problem(path, "'key-points' block is empty", start))
@@ -369,6 +390,62 @@ def _finish_block(
         problems.append(Problem(path, f"'try-this' block '{arg}' is empty", start))
         return []
     return [Block(kind="practice", title=arg, html=render_markdown(text))]
+
+
+def _finish_diagram(
+    name: str, lines: list[str], path: Path, start: int, problems: list[Problem]
+) -> list[Block]:
+    """`caption:` and `alt:` lines first, then the description in Markdown."""
+    found = len(problems)
+
+    def problem(reason: str) -> None:
+        problems.append(Problem(path, f"diagram {name!r} {reason}", start))
+
+    svg = diagram_svg(name)
+    if svg is None:
+        problem(f"is unknown: use one of {', '.join(map(repr, diagram_names())) or 'none'}")
+    fields: dict[str, str] = {}
+    rest = list(itertools.dropwhile(lambda line: not line.strip(), lines))
+    while rest and (match := _DIAGRAM_FIELD_RE.match(rest[0])) and match["key"] in DIAGRAM_FIELDS:
+        if match["key"] in fields:
+            problem(f"has two '{match['key']}:' lines")
+        fields[match["key"]] = " ".join(match["value"].split())
+        rest.pop(0)
+    if not fields.get("caption"):
+        problem("needs a 'caption:' line: a short title shown under it")
+    if not fields.get("alt"):
+        problem("needs an 'alt:' line: what it shows, read out in place of the picture")
+    description = "\n".join(rest).strip()
+    if not description:
+        problem("needs a description in words after its 'caption:' and 'alt:' lines")
+    if len(problems) > found:
+        return []
+    return [
+        Block(
+            kind="diagram",
+            name=name,
+            title=fields["caption"],
+            alt=fields["alt"],
+            html=render_markdown(description),
+            svg=svg or "",
+        )
+    ]
+
+
+def diagram_names() -> list[str]:
+    return sorted(p.stem for p in DIAGRAMS_DIR.glob("*.svg"))
+
+
+def diagram_svg(name: str) -> str | None:
+    """A diagram's SVG, ready to inline: comments and indentation removed.
+
+    The name is looked up among the files, never joined into a path as given.
+    """
+    if name not in diagram_names():
+        return None
+    text = (DIAGRAMS_DIR / f"{name}.svg").read_text(encoding="utf-8")
+    text = _SVG_COMMENT_RE.sub("", text)
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 def _slugify(title: str) -> str:
@@ -632,9 +709,8 @@ def _signature(root: Path) -> tuple:
     """What changes when an author edits, adds or removes a file."""
     if not root.is_dir():
         return ()
-    return tuple(
-        sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in root.rglob("*.md"))
-    )
+    files = [*root.rglob("*.md"), *DIAGRAMS_DIR.glob("*.svg")]
+    return tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files))
 
 
 def get_catalog() -> Catalog:

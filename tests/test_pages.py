@@ -140,8 +140,10 @@ def test_reading_a_lesson_touches_no_database_and_starts_no_session(
 
 def test_lessons_are_rendered_from_markdown_once_per_process(client, monkeypatch):
     calls = []
-    original = markdown.markdown
-    monkeypatch.setattr(markdown, "markdown", lambda *a, **k: calls.append(1) or original(*a, **k))
+    original = markdown.Markdown.convert
+    monkeypatch.setattr(
+        markdown.Markdown, "convert", lambda md, text: calls.append(1) or original(md, text)
+    )
     lesson = first_lesson()
     url = f"/lessons/{lesson.module_slug}/{lesson.slug}/"
     from lessons.content import clear_catalog
