@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "attachment_guide.spaces.views.LockMiddleware",
 ]
 
 ROOT_URLCONF = "attachment_guide.urls"

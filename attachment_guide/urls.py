@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import include, path
 
 from attachment_guide.safety import views as safety
+from attachment_guide.spaces import views as spaces
 from lessons import views
 
 urlpatterns = [
@@ -21,6 +22,8 @@ urlpatterns = [
     path("privacy/", safety.privacy, name="privacy"),
     path("grounding/", safety.grounding, name="grounding"),
     path("exit/", safety.quick_exit, name="exit"),
-    path("exit/choice/", safety.exit_choice, name="exit_choice"),
+    path("settings/", spaces.settings_view, name="settings"),
+    path("lock/", spaces.lock_view, name="lock"),
+    path("lock/erase/", spaces.erase, name="lock_erase"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -16,9 +16,10 @@ from attachment_guide.journal import reflections
 from attachment_guide.journal.reflections import Reflection
 from attachment_guide.journal.services import Answers, answers_for_prompts
 from attachment_guide.spaces.services import (
+    SESSION_KEY,
+    readable_space_id,
     space_for_request,
     space_get_or_create,
-    space_id_for_request,
 )
 from lessons.content import Lesson, get_catalog
 from lessons.models import LessonProgress
@@ -39,7 +40,7 @@ def modules_with_progress(modules, progress: Progress) -> list[dict]:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     catalog = get_catalog()
-    progress = progress_for_space(catalog=catalog, space_id=space_id_for_request(request))
+    progress = progress_for_space(catalog=catalog, space_id=readable_space_id(request))
     ctx = {
         "modules": modules_with_progress(catalog.modules, progress),
         "first_lesson": next(iter(catalog.lessons), None),
@@ -57,7 +58,7 @@ def module_detail(request: HttpRequest, module_slug: str) -> HttpResponse:
     module = catalog.module(module_slug)
     if module is None:
         raise Http404("No such module")
-    progress = progress_for_space(catalog=catalog, space_id=space_id_for_request(request))
+    progress = progress_for_space(catalog=catalog, space_id=readable_space_id(request))
     ctx = {"module": module, "progress": modules_with_progress([module], progress)[0]}
     return private(render(request, "lessons/module.html", ctx))
 
@@ -69,8 +70,9 @@ def lesson_page(
 
     A reader with no space gets no query at all; one with a space gets one for the lesson.
     """
-    space_id = space_id_for_request(request)
-    anonymous = space_id is None and AUTH_SESSION_KEY not in request.session
+    space_id = readable_space_id(request)
+    locked = space_id is None and SESSION_KEY in request.session
+    anonymous = space_id is None and AUTH_SESSION_KEY not in request.session and not locked
     if anonymous and override is None and not request.GET:
         return private(anonymous_lesson(request, lesson))
     prompt_ids = [prompt.id for prompt in lesson.prompts]
@@ -90,6 +92,7 @@ def lesson_page(
         "module": lesson.module,
         "reflections": boxes,
         "has_space": space_id is not None,
+        "locked": locked,
         "progress": lesson_progress(space_id, lesson),
         "catalog_grounding": get_catalog().grounding,
     }

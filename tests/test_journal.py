@@ -46,7 +46,8 @@ def test_the_first_save_creates_a_private_space_and_says_so_calmly(client):
     html = response.content.decode()
     assert response.status_code == 200
     assert "Saved" in html
-    assert "Saved privately. Only this browser holds the key to it." in html
+    assert "Saved privately. Only this device holds the key to it, for 90 days" in html
+    assert 'form="reflection-ab-who-felt-safe-keep"' in html  # "only for this visit" instead
     entry = Entry.objects.get()
     assert entry.body == "My grandmother's kitchen."
     assert entry.prompt_id == PROMPT

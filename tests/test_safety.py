@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
-from django.test import Client
 
 from attachment_guide.safety.helplines import get_helplines, load_helplines
 from lessons.content import get_catalog
@@ -142,23 +139,6 @@ def test_quick_exit_logs_an_account_out(client):
     client.get("/exit/")
 
     assert "Log in" in client.get("/").content.decode()
-
-
-def test_quick_exit_keeps_a_guests_journal_unless_they_chose_to_forget(client):
-    client.post("/journal/write/", {"body": "mine", "entry": str(uuid.uuid4()), "version": 0})
-
-    client.get("/exit/")
-    assert "mine" in client.get("/journal/").content.decode()
-
-    client.post("/exit/choice/", {"forget": "1"})
-    client.get("/exit/")
-    assert "mine" not in client.get("/journal/").content.decode()
-
-
-def test_the_exit_choice_needs_the_anti_forgery_token():
-    assert (
-        Client(enforce_csrf_checks=True).post("/exit/choice/", {"forget": "1"}).status_code == 403
-    )
 
 
 def test_the_grounding_exercise_is_a_page_of_its_own_and_inside_every_lesson(client):

@@ -9,7 +9,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import User
-from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
@@ -18,7 +17,7 @@ from django.utils import timezone
 from attachment_guide.accounts.models import LoginThrottle, RecoveryCode
 from attachment_guide.journal.models import Entry
 from attachment_guide.spaces.models import Space
-from attachment_guide.spaces.services import SESSION_KEY
+from attachment_guide.spaces.services import sessions_holding
 from lessons.content import get_catalog
 from lessons.models import LessonProgress
 from lessons.progress import section_index
@@ -138,16 +137,12 @@ def throttle_clear(*, username: str, address: str) -> None:
 
 def everything_delete(*, user: User | None, space: Space | None) -> None:
     """Delete the account, its space and everything in it, and every session that held them."""
-    space_key = str(space.id) if space is not None else None
-    user_key = str(user.pk) if user is not None else None
+    space_id = space.id if space is not None else None
+    user_id = user.pk if user is not None else None
     with transaction.atomic():
         if space is not None:
             space.delete()  # its entries, progress and anything else owned go with it
         if user is not None:
             user.delete()
-        for session in Session.objects.iterator(chunk_size=1000):
-            data = session.get_decoded()
-            if (user_key and data.get("_auth_user_id") == user_key) or (
-                space_key and data.get(SESSION_KEY) == space_key
-            ):
-                session.delete()
+        for session, _data in list(sessions_holding(space_id=space_id, user_id=user_id)):
+            session.delete()

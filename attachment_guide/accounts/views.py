@@ -32,6 +32,8 @@ from attachment_guide.accounts.services import (
     throttle_failure,
 )
 from attachment_guide.http import private
+from attachment_guide.spaces import lock
+from attachment_guide.spaces.models import Space
 from attachment_guide.spaces.services import SESSION_KEY, space_for_request
 
 # Who signed in and who failed, for the operator: never a password, never the name typed in.
@@ -43,6 +45,7 @@ TOO_MANY = _("Too many attempts with this name. Please wait 15 minutes, then try
 def _start_session(request: HttpRequest, user: User, *, space_id, remember: bool) -> None:
     login(request, user)
     request.session[SESSION_KEY] = str(space_id)
+    lock.mark_unlocked(request, Space.objects.get(id=space_id))  # the password proves it
     if not remember:
         request.session.set_expiry(0)  # ends when the browser closes
 
@@ -85,7 +88,10 @@ def login_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, TOO_MANY)
             status = 429
         else:
-            guest = space_for_request(request)
+            try:
+                guest = space_for_request(request)
+            except lock.SpaceLocked:
+                guest = None  # a locked guest space is not merged without its passcode
             user = authenticate(request, username=username, password=form.cleaned_data["password"])
             if user is None:
                 throttle_failure(username=username, address=address)

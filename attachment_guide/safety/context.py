@@ -9,4 +9,5 @@ def site(request) -> dict:
     return {
         "site_name": settings.SITE_NAME or _("Attachment Guide"),
         "discreet": settings.DISCREET_MODE,
+        "guest_space_days": settings.GUEST_SPACE_DAYS,
     }

@@ -3,27 +3,25 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from attachment_guide.http import private
 from attachment_guide.safety.helplines import get_helplines
-from attachment_guide.spaces.services import space_id_for_request
+from attachment_guide.spaces.forms import EXIT_CHOICES
+from attachment_guide.spaces.lock import EXIT_FORGET, EXIT_LOCK, LOCK_KEY, exit_action, lock_now
+from attachment_guide.spaces.services import SESSION_KEY
 from lessons.content import get_catalog
-
-EXIT_FORGETS = "exit_forgets"
 
 
 @require_GET
 def support(request: HttpRequest) -> HttpResponse:
-    helplines = get_helplines()
-    has_space = space_id_for_request(request) is not None
+    has_space = request.session.get(SESSION_KEY) is not None
+    labels = dict(EXIT_CHOICES)
     ctx = {
-        "helplines": helplines,
+        "helplines": get_helplines(),
         "has_space": has_space,
-        "is_account": has_space and request.user.is_authenticated,
-        "exit_forgets": request.session.get(EXIT_FORGETS, False) if has_space else False,
-        "guest_space_days": settings.GUEST_SPACE_DAYS,
+        "exit_label": labels[exit_action(request)] if has_space else "",
     }
     return private(render(request, "safety/support.html", ctx))
 
@@ -44,23 +42,20 @@ def grounding(request: HttpRequest) -> HttpResponse:
 @require_GET
 def quick_exit(request: HttpRequest) -> HttpResponse:
     """The one GET that changes state, on purpose: a person in danger must be able to leave
-    with one tap. It ends an account's session; a guest's key to their journal is kept unless
-    they chose otherwise, because losing it cannot be undone."""
-    if request.user.is_authenticated:
-        logout(request)
-    elif request.session.get(EXIT_FORGETS):
-        request.session.flush()
+    with one tap. It does what the person chose in /settings/: leave the space, lock it, or
+    forget this device. Unchosen, an account is logged out and a guest's key is kept, because
+    losing a guest's only key cannot be undone."""
+    action = exit_action(request)
+    if action == EXIT_LOCK and request.session.get(LOCK_KEY):
+        lock_now(request)
+    elif action == EXIT_FORGET or (action == EXIT_LOCK and request.user.is_authenticated):
+        if request.user.is_authenticated:
+            logout(request)
+        else:
+            request.session.flush()
     response = HttpResponseRedirect(settings.QUICK_EXIT_URL)
     # Not "cache" (it stalls Chromium for seconds) and not "cookies" (it would end every
     # guest's journal): storage is all this site could have left behind.
     response["Clear-Site-Data"] = '"storage"'
     response["Referrer-Policy"] = "no-referrer"
     return private(response)
-
-
-@require_POST
-def exit_choice(request: HttpRequest) -> HttpResponse:
-    """A guest's choice: should quick exit also forget this browser's key to the journal?"""
-    if space_id_for_request(request) is not None:
-        request.session[EXIT_FORGETS] = request.POST.get("forget") == "1"
-    return redirect("/support/#quick-exit-choice")

@@ -32,5 +32,13 @@ class Space(models.Model):
     save_window = models.DateTimeField(null=True, blank=True)
     save_count = models.PositiveIntegerField(default=0)
 
+    # An optional passcode lock (see spaces/lock.py): hashed like a password, never shown.
+    passcode_hash = models.CharField(max_length=255, blank=True)
+    lock_after = models.PositiveSmallIntegerField(
+        default=15, help_text="Minutes of quiet before a device locks itself; 0 means never."
+    )
+    unlock_failures = models.PositiveSmallIntegerField(default=0)
+    unlock_failed_at = models.DateTimeField(null=True, blank=True)
+
     def __str__(self) -> str:
         return f"Space {self.id}"

@@ -11,6 +11,8 @@ from django.db.models import Case, F, Q, Value, When
 from django.http import HttpRequest
 from django.utils import timezone
 
+from attachment_guide.spaces import lock
+from attachment_guide.spaces.lock import SpaceLocked, is_locked
 from attachment_guide.spaces.models import Space
 
 SESSION_KEY = "space_id"
@@ -21,8 +23,25 @@ def space_id_for_request(request: HttpRequest) -> uuid.UUID | None:
     """The id of this browser's space, without touching the database when there is none.
 
     Reading a session that does not exist creates nothing, so a reader who has never saved
-    anything gets no session and no row.
+    anything gets no session and no row. A space locked on this device raises SpaceLocked,
+    which the lock middleware answers with the lock screen: no private view can forget it.
     """
+    space_id = _session_space_id(request)
+    if space_id is not None and is_locked(request):
+        raise SpaceLocked()
+    return space_id
+
+
+def readable_space_id(request: HttpRequest) -> uuid.UUID | None:
+    """For pages anyone may read (home, modules, lessons): the space only while unlocked, so
+    a locked device shows the lessons as to a first-time reader."""
+    space_id = _session_space_id(request)
+    if space_id is None or is_locked(request):
+        return None
+    return space_id
+
+
+def _session_space_id(request: HttpRequest) -> uuid.UUID | None:
     raw = request.session.get(SESSION_KEY)
     if not raw:
         return None
@@ -36,10 +55,15 @@ def space_id_for_request(request: HttpRequest) -> uuid.UUID | None:
 
 
 def space_for_request(request: HttpRequest) -> Space | None:
-    space_id = space_id_for_request(request)
+    space_id = _session_space_id(request)
     if space_id is None:
         return None
-    return Space.objects.filter(id=space_id).first()
+    space = Space.objects.filter(id=space_id).first()
+    if space is not None:
+        lock.sync(request, space)  # a passcode set or removed on another device
+        if lock.is_locked(request):
+            raise SpaceLocked()
+    return space
 
 
 def space_create(request: HttpRequest) -> Space:
@@ -88,3 +112,27 @@ def space_save_allowed(space: Space) -> bool:
             save_window=Case(When(fresh, then=Value(now)), default=F("save_window")),
         )
     )
+
+
+def space_behind_lock(request: HttpRequest) -> Space | None:
+    """This device's space whether or not it is locked: only for the lock screen itself."""
+    space_id = _session_space_id(request)
+    return Space.objects.filter(id=space_id).first() if space_id else None
+
+
+def sessions_holding(*, space_id=None, user_id=None):
+    """Every stored session (with its data) that holds this space or is signed in as this user.
+
+    Sessions are not linked to spaces in the database, so this reads each one: fine for the
+    rare moments that need it (deleting everything, setting a passcode), not for every page.
+    """
+    from django.contrib.auth import SESSION_KEY as AUTH_KEY
+    from django.contrib.sessions.models import Session
+
+    space_key, user_key = str(space_id or ""), str(user_id or "")
+    for session in Session.objects.iterator(chunk_size=1000):
+        data = session.get_decoded()
+        if (space_key and data.get(SESSION_KEY) == space_key) or (
+            user_key and data.get(AUTH_KEY) == user_key
+        ):
+            yield session, data

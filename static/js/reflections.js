@@ -156,6 +156,12 @@
       say(form, "gone");
       return;
     }
+    if (status === 423) {
+      // Locked on this device: the text stays; it saves when the page is shown again after
+      // unlocking (see "visibilitychange" below) or when the person presses Save.
+      say(form, "locked");
+      return;
+    }
     say(form, navigator.onLine === false ? "offline" : "retrying");
     if (status === 403) {
       refreshToken().then(function () { scheduleRetry(form); }, function () { scheduleRetry(form); });

@@ -1,0 +1,145 @@
+"""A passcode lock on a private space, for readers who share a device.
+
+The passcode belongs to the space (hashed like a password); whether this device is unlocked
+belongs to its session, so locking a phone does not lock the laptop. The session holds:
+
+    {"after": <minutes of quiet before locking, 0 = never>, "seen": <time of last activity>}
+
+A session whose lock state has no "seen" is locked. The server decides from the time of the
+last request, so a closed tab, a sleeping phone or a page with scripts off locks all the same.
+Checking needs no database query: lesson pages stay as cheap as before.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.http import HttpRequest
+from django.utils import timezone
+
+from attachment_guide.spaces.models import Space
+
+LOCK_KEY = "space_lock"
+EXIT_KEY = "exit_action"
+# Activity is written to the session at most this often, so every page is not a write.
+SEEN_GRANULARITY = 30
+LOCK_AFTER_CHOICES = (5, 15, 60, 0)
+DEFAULT_LOCK_AFTER = 15
+PASSCODE_MIN_LENGTH = 4
+# Wrong passcodes: after this many, one try per PAUSE. Never longer, so nobody can lock the
+# owner out by guessing badly on purpose.
+FREE_TRIES = 5
+PAUSE = timedelta(seconds=30)
+
+EXIT_LEAVE, EXIT_LOCK, EXIT_FORGET = "leave", "lock", "forget"
+
+
+class SpaceLocked(Exception):
+    """The request needs this device's space, and the space is locked here."""
+
+
+def _now() -> float:
+    return timezone.now().timestamp()
+
+
+def is_locked(request: HttpRequest) -> bool:
+    """Whether this session's space is locked, locking it first if it has been quiet too long."""
+    state = request.session.get(LOCK_KEY)
+    if not state:
+        return False
+    seen, after, now = state.get("seen"), state.get("after", 0), _now()
+    if seen is None:
+        return True
+    if after and now - seen > after * 60:
+        lock_now(request)
+        return True
+    if now - seen >= SEEN_GRANULARITY:
+        request.session[LOCK_KEY] = {**state, "seen": now}
+    return False
+
+
+def lock_now(request: HttpRequest) -> None:
+    state = request.session.get(LOCK_KEY)
+    if state:
+        request.session[LOCK_KEY] = {"after": state.get("after", 0), "seen": None}
+
+
+def mark_unlocked(request: HttpRequest, space: Space) -> None:
+    """This device may open the space (right passcode, account password, or a new passcode)."""
+    if space.passcode_hash:
+        request.session[LOCK_KEY] = {"after": space.lock_after, "seen": _now()}
+    else:
+        request.session.pop(LOCK_KEY, None)
+
+
+def sync(request: HttpRequest, space: Space) -> None:
+    """Bring this session in line with the space: a passcode set on another device locks this
+    one until it is entered here; one removed elsewhere stops asking."""
+    state = request.session.get(LOCK_KEY)
+    if not space.passcode_hash:
+        if state:
+            request.session.pop(LOCK_KEY)
+    elif not state:
+        request.session[LOCK_KEY] = {"after": space.lock_after, "seen": None}
+    elif state.get("after") != space.lock_after:
+        request.session[LOCK_KEY] = {**state, "after": space.lock_after}
+
+
+def passcode_set(request: HttpRequest, space: Space, passcode: str, lock_after: int) -> None:
+    """Set the passcode. This device stays open; every other device holding the space (an
+    account's other phones and laptops) is locked until the passcode is entered there."""
+    from attachment_guide.spaces.services import sessions_holding
+
+    space.passcode_hash = make_password(passcode)
+    space.lock_after = lock_after
+    space.unlock_failures = 0
+    space.save(update_fields=["passcode_hash", "lock_after", "unlock_failures"])
+    mark_unlocked(request, space)
+    encoder = import_module(settings.SESSION_ENGINE).SessionStore()
+    for session, data in list(sessions_holding(space_id=space.id)):
+        if session.session_key != request.session.session_key:
+            data[LOCK_KEY] = {"after": lock_after, "seen": None}
+            session.session_data = encoder.encode(data)
+            session.save(update_fields=["session_data"])
+
+
+def passcode_remove(space: Space) -> None:
+    space.passcode_hash = ""
+    space.unlock_failures = 0
+    space.save(update_fields=["passcode_hash", "unlock_failures"])
+
+
+def wait_before_next_try(space: Space) -> int:
+    """Seconds until another passcode may be tried; 0 if now."""
+    if space.unlock_failures < FREE_TRIES or space.unlock_failed_at is None:
+        return 0
+    remaining = space.unlock_failed_at + PAUSE - timezone.now()
+    return max(0, int(remaining.total_seconds() + 0.999))
+
+
+def passcode_matches(space: Space, passcode: str) -> bool:
+    """Check a passcode (or an account's password), counting wrong tries in the database."""
+    right = bool(space.passcode_hash) and check_password(passcode, space.passcode_hash)
+    if not right and space.user is not None:
+        right = space.user.check_password(passcode)
+    if right:
+        if space.unlock_failures:
+            Space.objects.filter(id=space.id).update(unlock_failures=0)
+        return True
+    space.unlock_failures += 1
+    space.unlock_failed_at = timezone.now()
+    space.save(update_fields=["unlock_failures", "unlock_failed_at"])
+    return False
+
+
+def exit_action(request: HttpRequest) -> str:
+    """What quick exit does on this device: the person's choice, or a safe default."""
+    chosen = request.session.get(EXIT_KEY)
+    if chosen is None and request.session.get("exit_forgets"):  # the older, guest-only choice
+        chosen = EXIT_FORGET
+    if chosen in (EXIT_LEAVE, EXIT_LOCK, EXIT_FORGET):
+        return chosen
+    return EXIT_FORGET if request.user.is_authenticated else EXIT_LEAVE

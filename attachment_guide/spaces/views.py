@@ -1,0 +1,205 @@
+"""The lock screen and the person's settings: keep or forget, passcode and auto-lock, exit."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+
+from attachment_guide.accounts.services import everything_delete
+from attachment_guide.http import private
+from attachment_guide.spaces import lock
+from attachment_guide.spaces.forms import (
+    ExitForm,
+    KeepForm,
+    LockAfterForm,
+    PasscodeForm,
+    RemovePasscodeForm,
+    UnlockForm,
+)
+from attachment_guide.spaces.models import Space
+from attachment_guide.spaces.services import space_behind_lock, space_for_request
+
+
+class LockMiddleware:
+    """Any view that asks for a locked space gets the lock screen instead: 423, nothing else."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if isinstance(exception, lock.SpaceLocked):
+            return locked_response(request)
+        return None
+
+
+def locked_response(request: HttpRequest) -> HttpResponse:
+    if request.htmx:
+        message = _("Your space is locked. Your text stays on this page; unlock, then come back.")
+        return private(HttpResponse(message, status=423))
+    here = request.get_full_path() if request.method == "GET" else ""
+    ctx = {"state": "locked", "form": UnlockForm(), "next": here, "space": None}
+    return private(render(request, "spaces/lock.html", ctx, status=423))
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return target
+    return reverse("journal:index")
+
+
+@require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("passcode")
+def lock_view(request: HttpRequest) -> HttpResponse:
+    """Lock this device now, or unlock it with the passcode (or the account's password)."""
+    space = space_behind_lock(request)
+    if space is None or not space.passcode_hash:
+        if space is not None:
+            lock.sync(request, space)
+        ctx = {"state": "none" if space is None else "no-passcode"}
+        return private(render(request, "spaces/lock.html", ctx))
+    lock.sync(request, space)
+    if request.method == "POST" and request.POST.get("action") == "lock":
+        lock.lock_now(request)
+        return redirect("lock")
+    if not lock.is_locked(request):
+        return private(render(request, "spaces/lock.html", {"state": "unlocked"}))
+
+    form, status = UnlockForm(request.POST or None), 200
+    if request.method == "POST" and form.is_valid():
+        wait = lock.wait_before_next_try(space)
+        if wait:
+            form.add_error(
+                None,
+                _("Please wait %(seconds)s seconds, then try again.") % {"seconds": wait},
+            )
+            status = 429
+        elif lock.passcode_matches(space, form.cleaned_data["passcode"]):
+            lock.mark_unlocked(request, space)
+            return redirect(_next_url(request))
+        else:
+            form.add_error("passcode", _("That passcode is not right."))
+            status = 422
+    elif form.errors:
+        status = 422
+    ctx = {
+        "state": "locked",
+        "form": form,
+        "next": request.POST.get("next") or request.GET.get("next", ""),
+        "space": space,
+    }
+    response = private(render(request, "spaces/lock.html", ctx, status=status))
+    if status == 429:
+        response["Retry-After"] = str(lock.wait_before_next_try(space))
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def erase(request: HttpRequest) -> HttpResponse:
+    """A guest who forgot the passcode: the only honest way on is to start again."""
+    space = space_behind_lock(request)
+    if space is None or space.user_id is not None:
+        return redirect("lock")
+    if request.method == "POST":
+        everything_delete(user=None, space=space)
+        request.session.flush()
+        return private(render(request, "accounts/deleted.html"))
+    return private(render(request, "spaces/erase.html"))
+
+
+# --- Settings -------------------------------------------------------------------------------
+
+
+def _forms(request: HttpRequest, space: Space, posted: str = "") -> dict:
+    data = request.POST if request.method == "POST" else None
+    has_passcode, is_guest = bool(space.passcode_hash), space.user_id is None
+    keeps_on_device = not request.session.get_expire_at_browser_close()
+    return {
+        "keep": KeepForm(
+            data if posted == "keep" else None,
+            initial={"keep": "device" if keeps_on_device else "visit"},
+        ),
+        "passcode": PasscodeForm(
+            data if posted == "passcode" else None,
+            has_passcode=has_passcode,
+            initial={"lock_after": space.lock_after},
+        ),
+        "lock_after": LockAfterForm(
+            data if posted == "lock_after" else None, initial={"lock_after": space.lock_after}
+        ),
+        "remove": RemovePasscodeForm(data if posted == "remove" else None),
+        "exit": ExitForm(
+            data if posted == "exit" else None,
+            has_passcode=has_passcode,
+            is_guest=is_guest,
+            initial={"exit_action": lock.exit_action(request)},
+        ),
+    }
+
+
+def keep_apply(request: HttpRequest, keep: str) -> None:
+    # "visit": the cookie ends with the browser; "device": it lasts GUEST_SPACE_DAYS from the
+    # last save (or an account's session age), sliding with use.
+    request.session.set_expiry(0 if keep == "visit" else None)
+
+
+@require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("current", "passcode", "repeat")
+def settings_view(request: HttpRequest) -> HttpResponse:
+    space = space_for_request(request)
+    if space is None:
+        ctx = {"space": None}
+        return private(render(request, "spaces/settings.html", ctx))
+    posted = request.POST.get("section", "") if request.method == "POST" else ""
+    forms = _forms(request, space, posted)
+    form = forms.get(posted)
+    if form is not None and form.is_valid():
+        data = form.cleaned_data
+        needs_current = posted in ("passcode", "remove") and space.passcode_hash
+        if needs_current and not lock.passcode_matches(space, data["current"]):
+            form.add_error("current", _("That passcode is not right."))
+        if not form.errors:
+            _apply(request, space, posted, data)
+            if request.htmx and posted == "keep":  # the line under a first saved answer
+                ctx = {"keep": data["keep"]}
+                return private(render(request, "spaces/settings.html#keep_line", ctx))
+            if posted == "keep" and request.POST.get("next"):
+                return redirect(_next_url(request))
+            return redirect(f"{reverse('settings')}?done={posted}#{posted}")
+    ctx = {
+        "space": space,
+        "forms": forms,
+        "done": request.GET.get("done", ""),
+        "guest_space_days": settings.GUEST_SPACE_DAYS,
+        "is_guest": space.user_id is None,
+    }
+    status = 422 if form is not None and form.errors else 200
+    return private(render(request, "spaces/settings.html", ctx, status=status))
+
+
+def _apply(request: HttpRequest, space: Space, section: str, data: dict) -> None:
+    if section == "keep":
+        keep_apply(request, data["keep"])
+    elif section == "passcode":
+        lock.passcode_set(request, space, data["passcode"], data["lock_after"])
+    elif section == "lock_after":
+        space.lock_after = data["lock_after"]
+        space.save(update_fields=["lock_after"])
+        lock.sync(request, space)
+    elif section == "remove":
+        lock.passcode_remove(space)
+        lock.sync(request, space)
+        if lock.exit_action(request) == lock.EXIT_LOCK:
+            request.session.pop(lock.EXIT_KEY, None)
+    elif section == "exit":
+        request.session[lock.EXIT_KEY] = data["exit_action"]
+        request.session.pop("exit_forgets", None)

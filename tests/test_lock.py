@@ -1,0 +1,378 @@
+"""A passcode lock on the private space: what it hides, how it opens, when it closes itself."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.utils import timezone
+
+from attachment_guide.journal.models import Entry
+from attachment_guide.spaces.models import Space
+
+pytestmark = pytest.mark.django_db
+
+MARKER = "blue-heron-4471"
+PASSCODE = "river stones"
+PASSWORD = "a long enough passphrase 42"
+HX = {"HX-Request": "true"}
+LESSON = "/lessons/attachment-basics/what-attachment-is/"
+
+
+def save(client: Client, text: str = f"My answer {MARKER}") -> Entry:
+    entry_id = uuid.uuid4()
+    client.post(
+        "/journal/prompts/ab-who-felt-safe/",
+        {"body": text, "entry": str(entry_id), "version": 0},
+        headers=HX,
+    )
+    return Entry.objects.get(id=entry_id)
+
+
+def set_passcode(client: Client, lock_after: int = 15) -> None:
+    response = client.post(
+        "/settings/",
+        {"section": "passcode", "passcode": PASSCODE, "repeat": PASSCODE, "lock_after": lock_after},
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+
+
+def lock(client: Client) -> None:
+    assert client.post("/lock/", {"action": "lock"}).status_code == 302
+
+
+def unlock(client: Client, passcode: str = PASSCODE):
+    return client.post("/lock/", {"passcode": passcode, "next": "/journal/"})
+
+
+START = timezone.now
+
+
+def move_clock(monkeypatch, **delta) -> None:
+    """Set the clock to the test's start plus `delta` (time moved, never slept)."""
+    later = START() + timedelta(**delta)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+
+
+@pytest.fixture
+def locked() -> tuple[Client, Entry]:
+    client = Client()
+    entry = save(client)
+    set_passcode(client)
+    lock(client)
+    return client, entry
+
+
+def private_requests(entry: Entry) -> list[tuple[str, str, dict, dict]]:
+    """Every page and fragment that shows or changes something in the space."""
+    e = entry.id
+    return [
+        ("get", "/journal/", {}, {}),
+        ("post", "/journal/", {"q": MARKER}, {}),
+        ("get", f"/journal/entries/{e}/", {}, {}),
+        ("get", f"/journal/entries/{e}/?edit", {}, HX),
+        ("get", f"/journal/entries/{e}/", {}, HX),
+        ("get", f"/journal/entries/{e}/delete/", {}, {}),
+        ("get", f"/journal/entries/{e}/delete/", {}, HX),
+        ("post", f"/journal/entries/{e}/delete/", {}, {}),
+        ("post", f"/journal/entries/{e}/", {"body": "changed", "version": 1}, HX),
+        ("post", "/journal/write/", {"body": "new", "entry": str(uuid.uuid4()), "version": 0}, HX),
+        ("post", "/journal/prompts/ab-who-felt-safe/", {"body": "x", "version": 0}, {}),
+        ("get", "/journal/export/", {}, {}),
+        ("post", "/journal/export/", {"format": "json"}, {}),
+        ("post", "/journal/export/", {"format": "print"}, {}),
+        ("get", "/journal/delete/", {}, {}),
+        ("post", "/journal/delete/", {}, {}),
+        ("get", "/settings/", {}, {}),
+        ("post", "/settings/", {"section": "remove", "current": PASSCODE}, {}),
+        ("get", "/accounts/delete/", {}, {}),
+        ("post", "/accounts/delete/", {}, {}),
+        ("post", f"{LESSON}progress/", {"done": "1"}, {}),
+    ]
+
+
+def test_a_locked_space_hides_every_private_page_and_fragment(locked):
+    client, entry = locked
+    screens = set()
+
+    for method, url, data, headers in private_requests(entry):
+        response = getattr(client, method)(url, data, headers=headers)
+        page = response.content.decode()
+        assert response.status_code == 423, (method, url, headers)
+        assert MARKER not in page, url
+        assert "no-store" in response["Cache-Control"], url
+        if not headers:
+            assert "Enter your passcode" in page, url
+            screen = page.split("<main")[1]
+            screens.add(re.sub(r'name="(next|csrfmiddlewaretoken)" value="[^"]*"', "", screen))
+
+    # The lock screen says nothing about what is behind it: it is the same for every page.
+    assert len(screens) == 1
+
+    entry.refresh_from_db()
+    assert (entry.body, entry.version) == (f"My answer {MARKER}", 1)
+    assert Entry.objects.count() == 1
+    assert Space.objects.get().passcode_hash
+
+
+def test_lessons_stay_readable_while_locked_without_the_answers(locked):
+    client, _ = locked
+
+    lesson = client.get(LESSON)
+    home = client.get("/")
+
+    assert lesson.status_code == 200
+    assert "What attachment is" in lesson.content.decode()
+    assert MARKER not in lesson.content.decode()
+    assert "your answers are hidden" in lesson.content.decode()
+    assert "Continue where you left off" not in home.content.decode()
+    assert 'href="/lock/"' in lesson.content.decode()  # "Unlock" in the navigation
+
+
+def test_the_right_passcode_opens_it_again_and_returns_to_the_page(locked):
+    client, _ = locked
+
+    response = unlock(client)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/journal/"
+    assert MARKER in client.get("/journal/").content.decode()
+    assert MARKER in client.get(LESSON).content.decode()
+
+
+def test_a_wrong_passcode_says_so_and_stays_locked(locked):
+    client, _ = locked
+
+    response = unlock(client, "not it")
+
+    assert response.status_code == 422
+    assert "That passcode is not right." in response.content.decode()
+    assert client.get("/journal/").status_code == 423
+
+
+def test_wrong_tries_are_slowed_never_locked_out(locked, monkeypatch):
+    client, _ = locked
+    for _ in range(5):
+        assert unlock(client, "guess").status_code == 422
+
+    paused = unlock(client, PASSCODE)  # even the right one waits its turn
+
+    assert paused.status_code == 429
+    assert 0 < int(paused["Retry-After"]) <= 30
+    assert "Please wait" in paused.content.decode()
+    move_clock(monkeypatch, seconds=31)
+    assert unlock(client, PASSCODE).status_code == 302
+    assert Space.objects.get().unlock_failures == 0
+
+
+def test_the_passcode_is_stored_hashed(locked):
+    stored = Space.objects.get().passcode_hash
+    assert stored.startswith("argon2")
+    assert PASSCODE not in stored
+
+
+def test_it_locks_itself_after_the_chosen_quiet_time(monkeypatch):
+    client = Client()
+    save(client)
+    set_passcode(client, lock_after=5)
+
+    move_clock(monkeypatch, minutes=4)
+    assert client.get("/journal/").status_code == 200  # activity: the clock starts again
+    move_clock(monkeypatch, minutes=8)
+    assert client.get("/journal/").status_code == 200
+    move_clock(monkeypatch, minutes=13, seconds=30)
+
+    assert client.get("/journal/").status_code == 423
+
+
+def test_never_means_only_when_locked_by_hand(monkeypatch):
+    client = Client()
+    save(client)
+    set_passcode(client, lock_after=0)
+
+    move_clock(monkeypatch, days=3)
+
+    assert client.get("/journal/").status_code == 200
+
+
+def test_locking_survives_a_browser_restart(locked):
+    client, _ = locked
+    restarted = Client()
+    restarted.cookies = client.cookies  # the same cookie jar, as after a restart
+
+    assert restarted.get("/journal/").status_code == 423
+
+
+def test_a_passcode_set_on_one_device_locks_the_accounts_other_devices():
+    phone = Client()
+    save(phone)
+    phone.post(
+        "/accounts/signup/",
+        {"username": "lake", "password1": PASSWORD, "password2": PASSWORD, "remember": "on"},
+    )
+    laptop = Client()
+    laptop.post("/accounts/login/", {"username": "lake", "password": PASSWORD})
+    assert laptop.get("/journal/").status_code == 200
+
+    set_passcode(phone)
+
+    assert phone.get("/journal/").status_code == 200  # unlocked where it was set
+    assert laptop.get("/journal/").status_code == 423
+    assert unlock(laptop).status_code == 302
+
+
+def test_an_account_password_opens_a_forgotten_passcode():
+    client = Client()
+    save(client)
+    client.post(
+        "/accounts/signup/",
+        {"username": "lake", "password1": PASSWORD, "password2": PASSWORD, "remember": "on"},
+    )
+    set_passcode(client)
+    lock(client)
+
+    page = client.get("/lock/").content.decode()
+    assert "type your account password" in page
+
+    assert unlock(client, PASSWORD).status_code == 302
+    assert client.get("/journal/").status_code == 200
+
+
+def test_a_guest_who_forgot_can_only_erase_and_start_again(locked):
+    client, _ = locked
+    page = client.get("/lock/").content.decode()
+    assert "The only way on is to erase it and start again" in page
+
+    response = client.post("/lock/erase/")
+
+    assert "Everything is deleted" in response.content.decode()
+    assert Space.objects.count() == 0
+    assert Entry.objects.count() == 0
+    assert client.get("/journal/").status_code == 200
+    assert "Nothing saved yet" in client.get("/journal/").content.decode()
+
+
+def test_changing_or_removing_the_passcode_needs_the_current_one():
+    client = Client()
+    save(client)
+    set_passcode(client)
+
+    wrong = client.post("/settings/", {"section": "remove", "current": "nope"})
+    assert wrong.status_code == 422
+    assert "That passcode is not right." in wrong.content.decode()
+    assert Space.objects.get().passcode_hash
+
+    client.post("/settings/", {"section": "remove", "current": PASSCODE})
+    assert not Space.objects.get().passcode_hash
+    page = client.post("/lock/", {"action": "lock"}).content.decode()
+    assert "first choose a passcode" in page  # with no passcode there is nothing to lock
+    assert client.get("/journal/").status_code == 200
+
+
+def test_a_short_or_mismatched_passcode_gets_a_clear_message():
+    client = Client()
+    save(client)
+
+    short = client.post(
+        "/settings/", {"section": "passcode", "passcode": "abc", "repeat": "abc", "lock_after": 5}
+    )
+    mismatch = client.post(
+        "/settings/",
+        {"section": "passcode", "passcode": "abcd", "repeat": "abce", "lock_after": 5},
+    )
+
+    assert short.status_code == 422
+    assert "at least 4 characters" in short.content.decode()
+    assert mismatch.status_code == 422
+    assert "The two passcodes are not the same." in mismatch.content.decode()
+    assert not Space.objects.get().passcode_hash
+
+
+# --- Keep or forget, and what exit does -----------------------------------------------------
+
+
+def test_only_for_this_visit_makes_the_key_end_with_the_browser(client):
+    save(client)
+
+    response = client.post("/settings/", {"section": "keep", "keep": "visit"}, headers=HX)
+
+    assert "forget your space when the browser closes" in response.content.decode()
+    assert client.cookies["sessionid"]["max-age"] == ""
+    assert client.cookies["sessionid"]["expires"] == ""
+    client.post("/settings/", {"section": "keep", "keep": "device"})
+    assert client.cookies["sessionid"]["max-age"] == 90 * 24 * 60 * 60
+
+
+def test_the_keep_choice_without_javascript_returns_to_the_lesson(client):
+    save(client)
+
+    response = client.post(
+        "/settings/", {"section": "keep", "keep": "visit", "next": f"{LESSON}#reflection-x"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{LESSON}#reflection-x"
+
+
+def exit_choice(client: Client, action: str, **extra):
+    return client.post("/settings/", {"section": "exit", "exit_action": action, **extra})
+
+
+def test_exit_leaves_a_guests_space_as_it_is_by_default(client):
+    save(client)
+    client.get("/exit/")
+    assert MARKER in client.get("/journal/").content.decode()
+
+
+def test_exit_can_lock_the_space(client):
+    save(client)
+    refused = exit_choice(client, "lock")
+    assert "first choose a passcode" in refused.content.decode()
+    set_passcode(client)
+    assert exit_choice(client, "lock").status_code == 302
+
+    client.get("/exit/")
+
+    assert client.get("/journal/").status_code == 423
+
+
+def test_a_guest_is_warned_before_exit_forgets_the_device(client):
+    save(client)
+
+    warned = exit_choice(client, "forget")
+    assert warned.status_code == 422
+    assert "deletes the only key to your journal" in warned.content.decode()
+    client.get("/exit/")
+    assert MARKER in client.get("/journal/").content.decode()
+
+    exit_choice(client, "forget", understood="on")
+    client.get("/exit/")
+
+    assert "Nothing saved yet" in client.get("/journal/").content.decode()
+
+
+def test_an_account_may_choose_to_stay_signed_in_through_exit(client):
+    save(client)
+    client.post(
+        "/accounts/signup/",
+        {"username": "lake", "password1": PASSWORD, "password2": PASSWORD, "remember": "on"},
+    )
+    client.get("/exit/")
+    assert not User.objects.get().is_anonymous
+    assert "Log in" in client.get("/").content.decode()  # the default logs an account out
+
+    client.post("/accounts/login/", {"username": "lake", "password": PASSWORD})
+    exit_choice(client, "leave")
+    client.get("/exit/")
+
+    assert MARKER in client.get("/journal/").content.decode()
+
+
+def test_settings_without_a_space_explain_there_is_nothing_yet(client):
+    page = client.get("/settings/").content.decode()
+    assert "Nothing is saved on this device yet" in page
+    assert client.get("/lock/").status_code == 200
