@@ -126,19 +126,24 @@ def _forms(request: HttpRequest, space: Space, posted: str = "") -> dict:
     return {
         "keep": KeepForm(
             data if posted == "keep" else None,
+            auto_id="keep-%s",
             initial={"keep": "device" if keeps_on_device else "visit"},
         ),
         "passcode": PasscodeForm(
             data if posted == "passcode" else None,
+            auto_id="passcode-%s",
             has_passcode=has_passcode,
             initial={"lock_after": space.lock_after},
         ),
         "lock_after": LockAfterForm(
-            data if posted == "lock_after" else None, initial={"lock_after": space.lock_after}
+            data if posted == "lock_after" else None,
+            auto_id="after-%s",
+            initial={"lock_after": space.lock_after},
         ),
-        "remove": RemovePasscodeForm(data if posted == "remove" else None),
+        "remove": RemovePasscodeForm(data if posted == "remove" else None, auto_id="remove-%s"),
         "exit": ExitForm(
             data if posted == "exit" else None,
+            auto_id="exit-%s",
             has_passcode=has_passcode,
             is_guest=is_guest,
             initial={"exit_action": lock.exit_action(request)},

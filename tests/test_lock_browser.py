@@ -1,0 +1,107 @@
+"""In Chromium: keep-or-forget across a browser restart, the lock, and the settings page."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.test_browser import assert_accessible
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+LESSON = "/lessons/attachment-basics/what-attachment-is/"
+PASSCODE = "river stones"
+
+
+def first_answer(page, base: str, text: str = "Someone who listened") -> None:
+    page.goto(base + LESSON)
+    box = page.get_by_label("think of a person, a place or even a pet", exact=False).first
+    box.fill(text)
+    box.press("Tab")
+    expect(page.locator(".reflection__saved").first).to_be_visible()
+
+
+def restart_browser(browser, context, *, keep_session_cookies: bool):
+    """A browser restart: cookies without an expiry go unless the browser restores them."""
+    state = context.storage_state()
+    if not keep_session_cookies:
+        state["cookies"] = [c for c in state["cookies"] if c["expires"] != -1]
+    context.close()
+    return browser.new_context(storage_state=state)
+
+
+def test_only_for_this_visit_leaves_nothing_after_a_browser_restart(browser, live_server):
+    context = browser.new_context()
+    page = context.new_page()
+    first_answer(page, live_server.url)
+
+    page.get_by_role("button", name="Keep it only for this visit instead").first.click()
+    expect(
+        page.get_by_text("This device will forget your space when the browser closes")
+    ).to_be_visible()
+    restarted = restart_browser(browser, context, keep_session_cookies=False)
+    page = restarted.new_page()
+    page.goto(live_server.url + "/journal/")
+
+    expect(page.get_by_text("Nothing saved yet")).to_be_visible()
+    restarted.close()
+
+
+def test_kept_on_this_device_survives_a_browser_restart(browser, live_server):
+    context = browser.new_context()
+    page = context.new_page()
+    first_answer(page, live_server.url, "Still here after a restart")
+
+    restarted = restart_browser(browser, context, keep_session_cookies=False)
+    page = restarted.new_page()
+    page.goto(live_server.url + "/journal/")
+
+    expect(page.get_by_text("Still here after a restart")).to_be_visible()
+    restarted.close()
+
+
+def test_lock_unlock_and_settings_pages_pass_axe_and_the_lock_survives_a_restart(
+    browser, live_server, screenshots
+):
+    context = browser.new_context(viewport={"width": 375, "height": 900})
+    page = context.new_page()
+    first_answer(page, live_server.url, "Behind the lock")
+
+    page.goto(live_server.url + "/settings/")
+    page.screenshot(path=screenshots / "settings-375.png", full_page=True)
+    assert_accessible(page, "settings")
+    page.get_by_label("New passcode", exact=True).fill(PASSCODE)
+    page.get_by_label("The new passcode again").fill(PASSCODE)
+    page.get_by_label("After 5 quiet minutes").check()
+    page.get_by_role("button", name="Set the passcode").click()
+    expect(page.get_by_text("Your passcode is set.")).to_be_visible()
+    assert_accessible(page, "settings with a passcode")
+
+    page.get_by_role("button", name="Lock now").click()
+    expect(page.get_by_role("heading", name="Locked")).to_be_visible()
+    page.screenshot(path=screenshots / "locked-375.png", full_page=True)
+    assert_accessible(page, "lock screen")
+
+    restarted = restart_browser(browser, context, keep_session_cookies=True)
+    page = restarted.new_page()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server.url + "/journal/")
+    expect(page.get_by_role("heading", name="Locked")).to_be_visible()
+    assert "Behind the lock" not in page.content()
+    page.goto(live_server.url + LESSON)
+    expect(page.get_by_text("your answers are hidden").first).to_be_visible()
+    page.get_by_role("link", name="Unlock to write").first.click()
+
+    page.get_by_label("Passcode").fill("wrong one")
+    page.get_by_role("button", name="Unlock").click()
+    expect(page.get_by_text("That passcode is not right.")).to_be_visible()
+    assert_accessible(page, "lock screen with an error")
+    page.get_by_label("Passcode").fill(PASSCODE)
+    page.get_by_role("button", name="Unlock").click()
+
+    page.wait_for_url(f"**{LESSON}")
+    expect(
+        page.get_by_label("think of a person, a place or even a pet", exact=False).first
+    ).to_have_value("Behind the lock")
+    page.screenshot(path=screenshots / "settings-unlocked-lesson-1280.png")
+    restarted.close()
