@@ -181,6 +181,25 @@ HELPLINES_FILE = Path(
     os.environ.get("HELPLINES_FILE", "").strip() or BASE_DIR / "content" / "helplines.toml"
 )
 
+
+def operator_setting(name: str, development: str) -> str:
+    """Who runs this copy of the site, for the privacy notice at /privacy/. Production refuses
+    to start without it: a person must know who holds what they write."""
+    value = os.environ.get(name, "").strip()
+    if value:
+        return value
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            f"{name} is required when DJANGO_DEBUG is false: the privacy notice at /privacy/ "
+            "names who runs the site, how to reach them and where what people write is kept."
+        )
+    return development
+
+
+OPERATOR_NAME = operator_setting("OPERATOR_NAME", "the people running this development copy")
+OPERATOR_CONTACT = operator_setting("OPERATOR_CONTACT", "nobody yet: this is a development copy")
+DATA_LOCATION = operator_setting("DATA_LOCATION", "the computer running this development copy")
+
 # Quick exit sends the browser here: an everyday page that draws no attention.
 QUICK_EXIT_URL = os.environ.get("QUICK_EXIT_URL", "").strip() or "https://www.bbc.com/weather"
 if not QUICK_EXIT_URL.startswith("https://"):
@@ -224,8 +243,12 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # A guest's private space lives as long as its session: this many days after the last save
-# (each save restarts the clock), across browser restarts, on this browser only.
-GUEST_SPACE_DAYS = envint("GUEST_SPACE_DAYS", 90)
+# (each save restarts the clock), across browser restarts, on this browser only. It is also
+# the retention period: `purge_expired_spaces` deletes guest spaces untouched for longer.
+GUEST_SPACE_DAYS = envint("GUEST_SPACE_DAYS", 365)
+# Accounts unused (no sign-in, no save) for this many days are deleted with everything in
+# them by the same command; 0 keeps accounts until their owner deletes them.
+INACTIVE_ACCOUNT_DAYS = envint("INACTIVE_ACCOUNT_DAYS", 0)
 SESSION_COOKIE_AGE = GUEST_SPACE_DAYS * 24 * 60 * 60
 # Saves one space may make per minute (autosaves included). Typing autosaves at most every
 # couple of seconds; past the limit the text stays in the page and is saved a minute later.

@@ -25,13 +25,13 @@ LESSON = "/lessons/attachment-basics/what-attachment-is/"
 def write(client, body, prompt="ab-who-felt-safe", entry=None, version=0):
     return client.post(
         f"/journal/prompts/{prompt}/",
-        {"body": body, "entry": str(entry or uuid.uuid4()), "version": version},
+        {"agree": "1", "body": body, "entry": str(entry or uuid.uuid4()), "version": version},
         headers=HX,
     )
 
 
 def signup(client, username="willow", password=PASSWORD, remember=True):
-    data = {"username": username, "password1": password, "password2": password}
+    data = {"username": username, "password1": password, "password2": password, "agree": "on"}
     if remember:
         data["remember"] = "on"
     return client.post("/accounts/signup/", data)
@@ -102,7 +102,8 @@ def test_logging_in_from_a_browser_with_its_own_writing_merges_it_in(client):
     phone = Client()
     write(phone, "Phone answer to the same question")
     write(phone, "Phone free writing", prompt=None) if False else phone.post(
-        "/journal/write/", {"body": "Phone free writing", "entry": str(uuid.uuid4()), "version": 0}
+        "/journal/write/",
+        {"agree": "1", "body": "Phone free writing", "entry": str(uuid.uuid4()), "version": 0},
     )
     phone.post(f"{LESSON}progress/", {"done": "1"})
 
@@ -248,7 +249,13 @@ def test_sign_ins_and_failures_are_logged_without_secrets(client, caplog):
     secret = "a long enough passphrase 42"
     client.post(
         "/accounts/signup/",
-        {"username": "harbour", "password1": secret, "password2": secret, "remember": "on"},
+        {
+            "username": "harbour",
+            "password1": secret,
+            "password2": secret,
+            "remember": "on",
+            "agree": "on",
+        },
     )
     client.post("/accounts/logout/")
     caplog.set_level("INFO", logger="attachment_guide.accounts")

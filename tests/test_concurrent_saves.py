@@ -75,24 +75,3 @@ def test_the_database_is_set_up_for_durable_concurrent_writes():
             cursor.execute("SHOW synchronous_commit")
             assert cursor.fetchone()[0] == "on"
             assert connection.settings_dict["CONN_HEALTH_CHECKS"] is True
-
-
-@pytest.mark.django_db
-def test_expired_guest_spaces_are_purged_with_their_entries(settings):
-    from datetime import timedelta
-
-    from django.contrib.auth.models import User
-    from django.core.management import call_command
-    from django.utils import timezone
-
-    old = timezone.now() - timedelta(days=settings.GUEST_SPACE_DAYS + 2)
-    expired, recent = Space.objects.create(), Space.objects.create()
-    account = Space.objects.create(user=User.objects.create_user("owl", password="x" * 12))
-    Space.objects.filter(id__in=[expired.id, account.id]).update(last_saved=old)
-    for space in (expired, recent, account):
-        Entry.objects.create(space=space, body="words")
-
-    call_command("purge_expired_spaces")
-
-    assert set(Space.objects.values_list("id", flat=True)) == {recent.id, account.id}
-    assert Entry.objects.count() == 2

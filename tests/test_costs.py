@@ -20,7 +20,9 @@ LESSON = "/lessons/attachment-basics/what-attachment-is/"
 
 
 def person_with_entries(client, count: int) -> None:
-    client.post("/journal/write/", {"body": "first", "entry": str(uuid.uuid4()), "version": 0})
+    client.post(
+        "/journal/write/", {"agree": "1", "body": "first", "entry": str(uuid.uuid4()), "version": 0}
+    )
     space = Space.objects.get()
     Entry.objects.bulk_create(
         Entry(space=space, prompt_id="ab-who-felt-safe" if n % 2 else "", body=f"Entry {n}")
@@ -57,7 +59,7 @@ def test_an_autosave_stays_within_a_few_queries(client):
         client,
         "/journal/write/",
         "post",
-        {"body": "changed", "entry": str(entry.id), "version": entry.version},
+        {"agree": "1", "body": "changed", "entry": str(entry.id), "version": entry.version},
     )
 
     # The session, the space, its save allowance (one UPDATE), then the entry locked, read

@@ -33,7 +33,7 @@ def write(client: Client, text: str) -> Entry:
     entry_id = uuid.uuid4()
     response = client.post(
         "/journal/write/",
-        {"body": text, "entry": str(entry_id), "version": 0},
+        {"agree": "1", "body": text, "entry": str(entry_id), "version": 0},
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 200

@@ -28,7 +28,7 @@ PASSWORD = "a long enough passphrase 42"
 def answer(client: Client, prompt: str, text: str) -> None:
     response = client.post(
         f"/journal/prompts/{prompt}/",
-        {"body": text, "entry": str(uuid.uuid4()), "version": 0},
+        {"agree": "1", "body": text, "entry": str(uuid.uuid4()), "version": 0},
         headers=HX,
     )
     assert response.status_code == 200
@@ -36,7 +36,9 @@ def answer(client: Client, prompt: str, text: str) -> None:
 
 def free(client: Client, text: str) -> None:
     response = client.post(
-        "/journal/write/", {"body": text, "entry": str(uuid.uuid4()), "version": 0}, headers=HX
+        "/journal/write/",
+        {"agree": "1", "body": text, "entry": str(uuid.uuid4()), "version": 0},
+        headers=HX,
     )
     assert response.status_code == 200
 
@@ -90,7 +92,13 @@ def test_json_export_holds_every_entry_exactly_and_the_progress(person):
 def test_json_export_names_the_account(person):
     person.post(
         "/accounts/signup/",
-        {"username": "river", "password1": PASSWORD, "password2": PASSWORD, "remember": "on"},
+        {
+            "username": "river",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "remember": "on",
+            "agree": "on",
+        },
     )
 
     data = json.loads(export(person, format="json"))
@@ -260,7 +268,13 @@ def test_a_guest_deletes_everything_and_nothing_is_left(person):
 def test_an_account_deletes_everything_with_its_password_and_every_session_ends(person):
     person.post(
         "/accounts/signup/",
-        {"username": "river", "password1": PASSWORD, "password2": PASSWORD, "remember": "on"},
+        {
+            "username": "river",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "remember": "on",
+            "agree": "on",
+        },
     )
     user = User.objects.get(username="river")
     laptop = Client()
@@ -282,7 +296,13 @@ def test_an_account_deletes_everything_with_its_password_and_every_session_ends(
 def test_logout_asks_the_browser_to_clear_stored_data(person):
     person.post(
         "/accounts/signup/",
-        {"username": "river", "password1": PASSWORD, "password2": PASSWORD, "remember": "on"},
+        {
+            "username": "river",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "remember": "on",
+            "agree": "on",
+        },
     )
     response = person.post("/accounts/logout/")
     assert response["Clear-Site-Data"] == '"storage"'

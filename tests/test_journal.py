@@ -24,7 +24,13 @@ ANSWER_URL = f"/journal/prompts/{PROMPT}/"
 
 
 def save(client, body, *, entry=None, version=0, url=ANSWER_URL, htmx=True, **extra):
-    data = {"body": body, "entry": str(entry or uuid.uuid4()), "version": version, **extra}
+    data = {
+        "agree": "1",
+        "body": body,
+        "entry": str(entry or uuid.uuid4()),
+        "version": version,
+        **extra,
+    }
     return client.post(url, data, headers=HX if htmx else {})
 
 
@@ -46,7 +52,8 @@ def test_the_first_save_creates_a_private_space_and_says_so_calmly(client):
     html = response.content.decode()
     assert response.status_code == 200
     assert "Saved" in html
-    assert "Saved privately. Only this device holds the key to it, for 90 days" in html
+    assert "Saved privately." in html
+    assert "Only this device holds the key to it, for 365 days" in html
     assert 'form="reflection-ab-who-felt-safe-keep"' in html  # "only for this visit" instead
     entry = Entry.objects.get()
     assert entry.body == "My grandmother's kitchen."
@@ -55,7 +62,7 @@ def test_the_first_save_creates_a_private_space_and_says_so_calmly(client):
     # The hidden fields come back out of band, so the next autosave builds on this version.
     assert f'value="{entry.id}" hx-swap-oob="true"' in html
     assert 'name="version" id="reflection-ab-who-felt-safe-version" value="1" hx-swap-oob' in html
-    assert response.cookies["sessionid"]["max-age"] == 90 * 24 * 60 * 60
+    assert response.cookies["sessionid"]["max-age"] == 365 * 24 * 60 * 60
     assert response["Cache-Control"] == "no-store, private"
 
 
@@ -307,7 +314,9 @@ def test_the_journal_and_the_lesson_show_the_same_entry(client):
     save(client, "Said in the lesson", entry=entry_id)
 
     client.post(
-        f"/journal/entries/{entry_id}/", {"body": "Edited in the journal", "version": 1}, headers=HX
+        f"/journal/entries/{entry_id}/",
+        {"agree": "1", "body": "Edited in the journal", "version": 1},
+        headers=HX,
     )
 
     assert ">Edited in the journal</textarea>" in client.get(LESSON_URL).content.decode()
@@ -321,7 +330,7 @@ def test_entries_are_edited_in_place(client):
     editor = client.get(f"/journal/entries/{entry_id}/?edit", headers=HX).content.decode()
     done = client.post(
         f"/journal/entries/{entry_id}/",
-        {"body": "After", "version": 1, "intent": "done"},
+        {"agree": "1", "body": "After", "version": 1, "intent": "done"},
         headers=HX,
     )
 
@@ -417,6 +426,7 @@ def test_saves_past_the_minute_allowance_wait_and_lose_nothing(client, settings,
 
     def autosave(text: str, **extra):
         data = {
+            "agree": "1",
             "body": text,
             "entry": entry_id,
             "version": 0,
@@ -448,17 +458,19 @@ def test_saves_past_the_minute_allowance_wait_and_lose_nothing(client, settings,
 
 def test_one_space_hitting_its_allowance_never_slows_another(client, settings):
     settings.SAVES_PER_MINUTE = 1
-    client.post("/journal/write/", {"body": "a", "entry": str(uuid.uuid4()), "version": 0})
+    client.post(
+        "/journal/write/", {"agree": "1", "body": "a", "entry": str(uuid.uuid4()), "version": 0}
+    )
     assert (
         client.post(
-            "/journal/write/", {"body": "b", "entry": str(uuid.uuid4()), "version": 0}
+            "/journal/write/", {"agree": "1", "body": "b", "entry": str(uuid.uuid4()), "version": 0}
         ).status_code
         == 429
     )
 
     other = Client()
     response = other.post(
-        "/journal/write/", {"body": "c", "entry": str(uuid.uuid4()), "version": 0}
+        "/journal/write/", {"agree": "1", "body": "c", "entry": str(uuid.uuid4()), "version": 0}
     )
 
     assert response.status_code == 302
@@ -467,7 +479,9 @@ def test_one_space_hitting_its_allowance_never_slows_another(client, settings):
 def test_a_request_body_over_the_server_limit_gets_a_400_page_in_the_site_design(client, settings):
     body = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
 
-    response = client.post("/journal/write/", {"body": body, "entry": str(uuid.uuid4())})
+    response = client.post(
+        "/journal/write/", {"agree": "1", "body": body, "entry": str(uuid.uuid4())}
+    )
 
     assert response.status_code == 400
     assert "That could not be sent" in response.content.decode()

@@ -23,7 +23,7 @@ def victims_entry():
     entry_id = uuid.uuid4()
     victim.post(
         "/journal/prompts/ab-who-felt-safe/",
-        {"body": "Only mine", "entry": str(entry_id), "version": 0},
+        {"agree": "1", "body": "Only mine", "entry": str(entry_id), "version": 0},
         headers=HX,
     )
     return Entry.objects.get(id=entry_id)
@@ -35,8 +35,12 @@ def victims_entry():
     [
         ("get", "/journal/entries/{id}/", {}),
         ("get", "/journal/entries/{id}/?edit", {}),
-        ("post", "/journal/entries/{id}/", {"body": "overwritten", "version": 1}),
-        ("post", "/journal/entries/{id}/", {"body": "x", "version": 1, "resolve": "theirs"}),
+        ("post", "/journal/entries/{id}/", {"agree": "1", "body": "overwritten", "version": 1}),
+        (
+            "post",
+            "/journal/entries/{id}/",
+            {"agree": "1", "body": "x", "version": 1, "resolve": "theirs"},
+        ),
         ("get", "/journal/entries/{id}/delete/", {}),
         ("post", "/journal/entries/{id}/delete/", {}),
         ("post", "/journal/export/", {"format": "json", "entry": "{id}"}),
@@ -57,7 +61,10 @@ def test_someone_elses_entry_is_a_404_and_stays_unchanged(victims_entry, method,
 
 def a_person_with_a_journal() -> Client:
     person = Client()
-    person.post("/journal/write/", {"body": "my own", "entry": str(uuid.uuid4()), "version": 0})
+    person.post(
+        "/journal/write/",
+        {"agree": "1", "body": "my own", "entry": str(uuid.uuid4()), "version": 0},
+    )
     return person
 
 
@@ -67,7 +74,13 @@ def test_posting_an_answer_with_someone_elses_entry_id_never_touches_it(victims_
 
     stranger.post(
         "/journal/prompts/ab-who-felt-safe/",
-        {"body": "hijack", "entry": str(victims_entry.id), "version": 1, "resolve": resolve},
+        {
+            "agree": "1",
+            "body": "hijack",
+            "entry": str(victims_entry.id),
+            "version": 1,
+            "resolve": resolve,
+        },
         headers=HX,
     )
 
@@ -92,7 +105,9 @@ def test_entry_ids_in_urls_are_random_uuids(victims_entry):
 def test_state_changing_urls_refuse_a_post_without_the_anti_forgery_token(victims_entry, url):
     forger = Client(enforce_csrf_checks=True)
 
-    response = forger.post(url.format(id=victims_entry.id), {"body": "forged", "version": 1})
+    response = forger.post(
+        url.format(id=victims_entry.id), {"agree": "1", "body": "forged", "version": 1}
+    )
 
     assert response.status_code == 403
     victims_entry.refresh_from_db()
@@ -111,7 +126,13 @@ def test_a_post_with_the_token_from_the_page_works_with_csrf_enforced():
 
     response = person.post(
         "/journal/prompts/ab-who-felt-safe/",
-        {"body": "ok", "entry": str(uuid.uuid4()), "version": 0, "csrfmiddlewaretoken": token},
+        {
+            "agree": "1",
+            "body": "ok",
+            "entry": str(uuid.uuid4()),
+            "version": 0,
+            "csrfmiddlewaretoken": token,
+        },
         headers=HX,
     )
 
@@ -152,19 +173,20 @@ def test_hostile_text_is_escaped_everywhere_it_is_shown(client, payload):
     first, second = uuid.uuid4(), uuid.uuid4()
     marker = f"{payload} marker"
     client.post(
-        "/journal/prompts/ab-who-felt-safe/", {"body": marker, "entry": first, "version": 0}
+        "/journal/prompts/ab-who-felt-safe/",
+        {"agree": "1", "body": marker, "entry": first, "version": 0},
     )
     client.post(
         "/journal/prompts/ab-who-felt-safe/",
-        {"body": marker, "entry": first, "version": 1, "intent": "fresh"},
+        {"agree": "1", "body": marker, "entry": first, "version": 1, "intent": "fresh"},
     )
     client.post(
         "/journal/prompts/ab-who-felt-safe/",
-        {"body": "new " + marker, "entry": second, "version": 0},
+        {"agree": "1", "body": "new " + marker, "entry": second, "version": 0},
     )
     conflict = client.post(
         "/journal/prompts/ab-who-felt-safe/",
-        {"body": "other", "entry": second, "version": 0},
+        {"agree": "1", "body": "other", "entry": second, "version": 0},
         headers=HX,
     )
     assert conflict.status_code == 409
@@ -199,7 +221,10 @@ def test_hostile_text_is_escaped_everywhere_it_is_shown(client, payload):
 
 def test_shown_journal_text_sits_inside_an_hx_disable_container(client):
     entry_id = uuid.uuid4()
-    client.post("/journal/write/", {"body": "<b>bold</b> words", "entry": entry_id, "version": 0})
+    client.post(
+        "/journal/write/",
+        {"agree": "1", "body": "<b>bold</b> words", "entry": entry_id, "version": 0},
+    )
 
     page = client.get("/journal/").content.decode()
 
@@ -224,7 +249,9 @@ def test_journal_text_never_reaches_error_reports_or_logs(client, monkeypatch, c
     def broken(self, **kwargs):
         raise RuntimeError("the disk is full")
 
-    client.post("/journal/write/", {"body": "first", "entry": str(uuid.uuid4()), "version": 0})
+    client.post(
+        "/journal/write/", {"agree": "1", "body": "first", "entry": str(uuid.uuid4()), "version": 0}
+    )
     # Fail deep inside the ORM, where the text sits in frames no decorator can reach.
     monkeypatch.setattr("django.db.models.query.QuerySet.create", broken)
     got_request_exception.connect(report)
@@ -233,7 +260,7 @@ def test_journal_text_never_reaches_error_reports_or_logs(client, monkeypatch, c
     try:
         response = client.post(
             "/journal/prompts/ab-who-felt-safe/",
-            {"body": marker, "entry": str(uuid.uuid4()), "version": 0},
+            {"agree": "1", "body": marker, "entry": str(uuid.uuid4()), "version": 0},
             headers=HX,
         )
     finally:

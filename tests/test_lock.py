@@ -27,7 +27,7 @@ def save(client: Client, text: str = f"My answer {MARKER}") -> Entry:
     entry_id = uuid.uuid4()
     client.post(
         "/journal/prompts/ab-who-felt-safe/",
-        {"body": text, "entry": str(entry_id), "version": 0},
+        {"agree": "1", "body": text, "entry": str(entry_id), "version": 0},
         headers=HX,
     )
     return Entry.objects.get(id=entry_id)
@@ -79,9 +79,19 @@ def private_requests(entry: Entry) -> list[tuple[str, str, dict, dict]]:
         ("get", f"/journal/entries/{e}/delete/", {}, {}),
         ("get", f"/journal/entries/{e}/delete/", {}, HX),
         ("post", f"/journal/entries/{e}/delete/", {}, {}),
-        ("post", f"/journal/entries/{e}/", {"body": "changed", "version": 1}, HX),
-        ("post", "/journal/write/", {"body": "new", "entry": str(uuid.uuid4()), "version": 0}, HX),
-        ("post", "/journal/prompts/ab-who-felt-safe/", {"body": "x", "version": 0}, {}),
+        ("post", f"/journal/entries/{e}/", {"agree": "1", "body": "changed", "version": 1}, HX),
+        (
+            "post",
+            "/journal/write/",
+            {"agree": "1", "body": "new", "entry": str(uuid.uuid4()), "version": 0},
+            HX,
+        ),
+        (
+            "post",
+            "/journal/prompts/ab-who-felt-safe/",
+            {"agree": "1", "body": "x", "version": 0},
+            {},
+        ),
         ("get", "/journal/export/", {}, {}),
         ("post", "/journal/export/", {"format": "json"}, {}),
         ("post", "/journal/export/", {"format": "print"}, {}),
@@ -212,7 +222,13 @@ def test_a_passcode_set_on_one_device_locks_the_accounts_other_devices():
     save(phone)
     phone.post(
         "/accounts/signup/",
-        {"username": "lake", "password1": PASSWORD, "password2": PASSWORD, "remember": "on"},
+        {
+            "username": "lake",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "remember": "on",
+            "agree": "on",
+        },
     )
     laptop = Client()
     laptop.post("/accounts/login/", {"username": "lake", "password": PASSWORD})
@@ -230,7 +246,13 @@ def test_an_account_password_opens_a_forgotten_passcode():
     save(client)
     client.post(
         "/accounts/signup/",
-        {"username": "lake", "password1": PASSWORD, "password2": PASSWORD, "remember": "on"},
+        {
+            "username": "lake",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "remember": "on",
+            "agree": "on",
+        },
     )
     set_passcode(client)
     lock(client)
@@ -304,7 +326,7 @@ def test_only_for_this_visit_makes_the_key_end_with_the_browser(client):
     assert client.cookies["sessionid"]["max-age"] == ""
     assert client.cookies["sessionid"]["expires"] == ""
     client.post("/settings/", {"section": "keep", "keep": "device"})
-    assert client.cookies["sessionid"]["max-age"] == 90 * 24 * 60 * 60
+    assert client.cookies["sessionid"]["max-age"] == 365 * 24 * 60 * 60
 
 
 def test_the_keep_choice_without_javascript_returns_to_the_lesson(client):
@@ -359,7 +381,13 @@ def test_an_account_may_choose_to_stay_signed_in_through_exit(client):
     save(client)
     client.post(
         "/accounts/signup/",
-        {"username": "lake", "password1": PASSWORD, "password2": PASSWORD, "remember": "on"},
+        {
+            "username": "lake",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "remember": "on",
+            "agree": "on",
+        },
     )
     client.get("/exit/")
     assert not User.objects.get().is_anonymous

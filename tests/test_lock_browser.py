@@ -15,6 +15,7 @@ PASSCODE = "river stones"
 
 def first_answer(page, base: str, text: str = "Someone who listened") -> None:
     page.goto(base + LESSON)
+    page.locator("#reflection-ab-who-felt-safe-agree").check()
     box = page.get_by_label("think of a person, a place or even a pet", exact=False).first
     box.fill(text)
     box.press("Tab")

@@ -211,7 +211,13 @@ def test_an_anonymous_lesson_is_rendered_once_and_each_reader_gets_fresh_ids_and
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     saved = second.post(
         "/journal/prompts/ab-who-felt-safe/",
-        {"body": "ok", "entry": ids(page)[0], "version": 0, "csrfmiddlewaretoken": token},
+        {
+            "agree": "1",
+            "body": "ok",
+            "entry": ids(page)[0],
+            "version": 0,
+            "csrfmiddlewaretoken": token,
+        },
         headers={"HX-Request": "true"},
     )
     assert saved.status_code == 200

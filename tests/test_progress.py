@@ -28,7 +28,9 @@ def sections():
 
 
 def give_a_space(client):
-    client.post("/journal/write/", {"body": "hello", "entry": str(uuid.uuid4()), "version": 0})
+    client.post(
+        "/journal/write/", {"agree": "1", "body": "hello", "entry": str(uuid.uuid4()), "version": 0}
+    )
 
 
 def row():

@@ -139,6 +139,12 @@ def test_keyboard_only_read_write_save_journal_and_exit(page, live_server, neutr
     else:
         pytest.fail("the first question could not be reached by keyboard")
     page.keyboard.type("Typed with the keyboard only")
+    page.keyboard.press("Tab")  # the one-time agreement to the privacy notice
+    assert page.evaluate("document.activeElement.id") == "reflection-ab-who-felt-safe-agree"
+    assert focus_is_visible(page)
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")  # the notice's link, inside the sentence
+    assert page.evaluate("document.activeElement.textContent.trim()") == "privacy notice"
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent.trim()") == "Save"
     page.keyboard.press("Enter")
@@ -210,6 +216,7 @@ def test_journal_states_pass_axe(page, live_server):
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
 
+    page.locator("#reflection-free-writing-agree").check()
     page.locator("#reflection-free-writing-body").fill("x" * 50_001)  # the error state
     page.locator("#reflection-free-writing").get_by_role("button", name="Save").click()
     expect(page.locator("#reflection-free-writing-status")).to_contain_text("the limit is 50,000")

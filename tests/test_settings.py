@@ -17,6 +17,9 @@ PRODUCTION = {
     "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
     "DJANGO_ALLOWED_HOSTS": "guide.example.org",
     "JOURNAL_KEYS": "X0nL9yq2cK1dQ3mZ8vB7tR5wE4uI6oP0aS2dF4gH6jk=",
+    "OPERATOR_NAME": "Harbour Counselling",
+    "OPERATOR_CONTACT": "privacy@harbour.example.org",
+    "DATA_LOCATION": "a data centre in Leeds, United Kingdom",
 }
 
 HEADERS_SCRIPT = """
@@ -29,7 +32,7 @@ host = {"host": "guide.example.org"}
 client = Client()
 home = client.get("/", secure=True, headers=host)
 saved = client.post(
-    "/journal/write/", {"body": "x", "entry": str(uuid.uuid4()), "version": 0},
+    "/journal/write/", {"agree": "1", "body": "x", "entry": str(uuid.uuid4()), "version": 0},
     secure=True, headers=host,
 )
 plain = Client().get("/", headers=host)
@@ -77,6 +80,9 @@ def test_production_settings_pass_check_deploy_with_no_warnings(tmp_path):
         ({"DJANGO_DEBUG": "maybe"}, "DJANGO_DEBUG must be one of"),
         ({"DJANGO_HSTS_SECONDS": "a year"}, "DJANGO_HSTS_SECONDS must be a whole number"),
         ({"JOURNAL_KEYS": ""}, "JOURNAL_KEYS is required"),
+        ({"OPERATOR_NAME": ""}, "OPERATOR_NAME is required"),
+        ({"OPERATOR_CONTACT": ""}, "OPERATOR_CONTACT is required"),
+        ({"DATA_LOCATION": ""}, "DATA_LOCATION is required"),
         ({"JOURNAL_KEYS": "not-a-key"}, "32 random bytes"),
     ],
 )

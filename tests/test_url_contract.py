@@ -69,7 +69,13 @@ def person_with_an_entry() -> tuple[Client, Entry]:
     entry_id = uuid.uuid4()
     response = person.post(
         "/journal/write/",
-        {"body": "kept safe", "entry": str(entry_id), "version": 0, "csrfmiddlewaretoken": token},
+        {
+            "agree": "1",
+            "body": "kept safe",
+            "entry": str(entry_id),
+            "version": 0,
+            "csrfmiddlewaretoken": token,
+        },
     )
     assert response.status_code == 302
     return person, Entry.objects.get(id=entry_id)
@@ -103,7 +109,9 @@ def test_no_post_without_the_anti_forgery_token(person_with_an_entry, name):
     url = url_for(name, entry)
 
     for headers in ({}, {"HX-Request": "true"}):
-        response = person.post(url, {"body": "forged", "version": 1, "q": "kept"}, headers=headers)
+        response = person.post(
+            url, {"agree": "1", "body": "forged", "version": 1, "q": "kept"}, headers=headers
+        )
         assert response.status_code == 403, url
 
     entry.refresh_from_db()

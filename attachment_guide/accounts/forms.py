@@ -66,6 +66,15 @@ class SignupForm(NoColons, NewPassword, forms.Form):
     )
     password2 = _password(_("Password again"), "new-password")
     remember = RememberField()
+    agree = forms.BooleanField(
+        label=_("I agree to the privacy notice."),
+        error_messages={"required": _("Please tick this box to make an account.")},
+    )
+
+    def __init__(self, *args, needs_agreement: bool = True, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not needs_agreement:  # agreed with the first save already
+            del self.fields["agree"]
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"]

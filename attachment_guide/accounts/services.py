@@ -17,7 +17,7 @@ from django.utils import timezone
 from attachment_guide.accounts.models import LoginThrottle, RecoveryCode
 from attachment_guide.journal.models import Entry
 from attachment_guide.spaces.models import Space
-from attachment_guide.spaces.services import sessions_holding
+from attachment_guide.spaces.services import sessions_holding, space_new
 from lessons.content import get_catalog
 from lessons.models import LessonProgress
 from lessons.progress import section_index
@@ -46,7 +46,7 @@ def account_create(*, username: str, password: str, space: Space | None) -> tupl
     """A new user that takes over this browser's space, so nothing the guest wrote moves."""
     user = User.objects.create_user(username=username, password=password)
     if space is None or space.user_id is not None:
-        space = Space.objects.create()
+        space = space_new()  # the sign-up form asked for agreement
     space.user = user
     space.save(update_fields=["user"])
     return user, space

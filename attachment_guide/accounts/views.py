@@ -62,12 +62,13 @@ def _next_url(request: HttpRequest) -> str:
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("accounts:account")
-    form = SignupForm(request.POST or None)
+    guest = space_for_request(request)
+    form = SignupForm(request.POST or None, needs_agreement=guest is None)
     if request.method == "POST" and form.is_valid():
         user, space = account_create(
             username=form.cleaned_data["username"],
             password=form.cleaned_data["password1"],
-            space=space_for_request(request),
+            space=guest,
         )
         _start_session(request, user, space_id=space.id, remember=form.cleaned_data["remember"])
         ctx = {"code": recovery_code_new(user=user), "new_account": True}

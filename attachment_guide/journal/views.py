@@ -82,6 +82,10 @@ class TooFast(Exception):
     """This space used up its saves for the minute."""
 
 
+class NeedsAgreement(Exception):
+    """A first save without the tick that agrees to the privacy notice: nothing is kept yet."""
+
+
 def _uuid(raw: str | None) -> uuid.UUID | None:
     try:
         return uuid.UUID(raw or "")
@@ -174,6 +178,8 @@ def _save(
             reflection.focus = True
         else:
             if space is None and submitted.body.strip():
+                if not request.POST.get("agree"):
+                    raise NeedsAgreement()
                 space, reflection.space_created = space_create(request), True
             saved = None
             if space is not None:
@@ -206,6 +212,8 @@ def _save(
         reflection.status, reflection.theirs, status = "conflict", exc.current, 409
     except TooFast:
         reflection.status, status = "too_fast", 429
+    except NeedsAgreement:
+        reflection.status, status = "needs_agreement", 422
 
     if not request.htmx:
         if status != 200:
@@ -225,7 +233,8 @@ def _save(
         message = _("Too many saves in a minute. Your text is kept and will be saved shortly.")
         return private(HttpResponse(message, status=429, headers={"Retry-After": "60"}))
     if whole_box:
-        response = render(request, "journal/_reflection.html#reflection", {"r": reflection})
+        ctx = {"r": reflection, "has_space": space is not None}
+        response = render(request, "journal/_reflection.html#reflection", ctx)
         retarget(response, f"#{reflection.dom_id}")
         reswap(response, "outerHTML")
     else:

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from attachment_guide.http import private
 from attachment_guide.safety.helplines import get_helplines
+from attachment_guide.safety.notice import NOTICE_TEMPLATE, NOTICE_VERSION
 from attachment_guide.spaces.forms import EXIT_CHOICES
 from attachment_guide.spaces.lock import EXIT_FORGET, EXIT_LOCK, LOCK_KEY, exit_action, lock_now
 from attachment_guide.spaces.services import SESSION_KEY
@@ -28,7 +29,16 @@ def support(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def privacy(request: HttpRequest) -> HttpResponse:
-    return render(request, "safety/privacy.html", {"guest_space_days": settings.GUEST_SPACE_DAYS})
+    """The privacy notice, filled from the operator settings."""
+    ctx = {
+        "operator_name": settings.OPERATOR_NAME,
+        "operator_contact": settings.OPERATOR_CONTACT,
+        "data_location": settings.DATA_LOCATION,
+        "guest_space_days": settings.GUEST_SPACE_DAYS,
+        "inactive_account_days": settings.INACTIVE_ACCOUNT_DAYS,
+        "notice_version": NOTICE_VERSION,
+    }
+    return render(request, NOTICE_TEMPLATE, ctx)
 
 
 @require_GET

@@ -32,6 +32,9 @@ class Space(models.Model):
     save_window = models.DateTimeField(null=True, blank=True)
     save_count = models.PositiveIntegerField(default=0)
 
+    # Agreement to the privacy notice, given with the first save: when, and to which version.
+    consented_at = models.DateTimeField(null=True, blank=True)
+    notice_version = models.CharField(max_length=20, blank=True)
     # An optional passcode lock (see spaces/lock.py): hashed like a password, never shown.
     passcode_hash = models.CharField(max_length=255, blank=True)
     lock_after = models.PositiveSmallIntegerField(

@@ -11,6 +11,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.http import HttpRequest
 from django.utils import timezone
 
+from attachment_guide.safety.notice import NOTICE_VERSION
 from attachment_guide.spaces import lock
 from attachment_guide.spaces.lock import SpaceLocked, is_locked
 from attachment_guide.spaces.models import Space
@@ -66,9 +67,18 @@ def space_for_request(request: HttpRequest) -> Space | None:
     return space
 
 
+def space_new(**fields) -> Space:
+    """A new space. Every caller has just asked for agreement to the privacy notice (a tick
+    beside the first answer, the sentence beside "Remember my place", a box when signing up),
+    so the agreement is recorded with it."""
+    return Space.objects.create(
+        consented_at=timezone.now(), notice_version=NOTICE_VERSION, **fields
+    )
+
+
 def space_create(request: HttpRequest) -> Space:
     """A new space for this browser, made on the first thing the person chooses to keep."""
-    space = Space.objects.create(save_window=timezone.now(), save_count=1)  # this first save
+    space = space_new(save_window=timezone.now(), save_count=1)  # counts this first save
     request.session.cycle_key()
     request.session[SESSION_KEY] = str(space.id)
     request.session[TOUCHED_KEY] = timezone.localdate().isoformat()
@@ -98,6 +108,19 @@ def spaces_expired(*, now=None):
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.GUEST_SPACE_DAYS + 1)
     return Space.objects.filter(user__isnull=True, last_saved__lt=cutoff)
+
+
+def accounts_inactive(*, now=None):
+    """Users neither signed in nor saving for INACTIVE_ACCOUNT_DAYS (none when it is 0)."""
+    from django.contrib.auth.models import User
+    from django.db.models.functions import Coalesce
+
+    if not settings.INACTIVE_ACCOUNT_DAYS:
+        return User.objects.none()
+    cutoff = (now or timezone.now()) - timedelta(days=settings.INACTIVE_ACCOUNT_DAYS)
+    users = User.objects.filter(is_staff=False, is_superuser=False)
+    users = users.alias(seen=Coalesce("last_login", "date_joined")).filter(seen__lt=cutoff)
+    return users.exclude(space__last_saved__gte=cutoff)
 
 
 def space_save_allowed(space: Space) -> bool:

@@ -1,22 +1,37 @@
-"""Delete guest spaces whose browser key has expired, with everything written in them.
+"""Retention: delete what has been kept long enough, with everything in it.
 
 Run it daily (cron, a systemd timer, or your platform's scheduler). A guest's key lives in a
 session cookie for GUEST_SPACE_DAYS after the last save; once it is gone, nobody can reach
-that space again, so keeping its journal would only keep a risk.
+that space again, so keeping its journal would only keep a risk. Accounts are kept until
+their owner deletes them, unless INACTIVE_ACCOUNT_DAYS is set. It prints counts, nothing else.
 """
 
 from __future__ import annotations
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
-from attachment_guide.spaces.services import spaces_expired
+from attachment_guide.spaces.models import Space
+from attachment_guide.spaces.services import accounts_inactive, spaces_expired
 
 
 class Command(BaseCommand):
-    help = "Delete guest spaces past GUEST_SPACE_DAYS since their last save, and old sessions."
+    help = (
+        "Delete guest spaces not saved to for GUEST_SPACE_DAYS, accounts unused for "
+        "INACTIVE_ACCOUNT_DAYS (when set), everything in them, and expired sessions."
+    )
 
     def handle(self, *args, **options) -> None:
-        count, _ = spaces_expired().delete()
+        with transaction.atomic():
+            guests = spaces_expired()
+            guest_count = guests.count()
+            guests.delete()
+            users = accounts_inactive()
+            account_count = users.count()
+            Space.objects.filter(user__in=users).delete()
+            users.delete()
         call_command("clearsessions")
-        self.stdout.write(f"Deleted {count} rows of expired guest spaces.")
+        self.stdout.write(
+            f"Deleted {guest_count} guest spaces and {account_count} inactive accounts."
+        )

@@ -1,0 +1,185 @@
+"""The privacy notice names who runs the site; the first save asks for agreement and records
+it; retention deletes exactly what has been kept long enough."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from attachment_guide.journal.models import Entry
+from attachment_guide.safety.notice import NOTICE_SHA256, NOTICE_TEMPLATE, NOTICE_VERSION
+from attachment_guide.spaces.models import Space
+from lessons.models import LessonProgress
+
+pytestmark = pytest.mark.django_db
+
+HX = {"HX-Request": "true"}
+LESSON = "/lessons/attachment-basics/what-attachment-is/"
+PASSWORD = "a long enough passphrase 42"
+
+
+def first_answer(client: Client, **extra):
+    data = {"body": "My first answer", "entry": str(uuid.uuid4()), "version": 0, **extra}
+    return client.post("/journal/prompts/ab-who-felt-safe/", data, headers=HX)
+
+
+def test_the_notice_shows_the_operator_settings(client, settings):
+    settings.OPERATOR_NAME = "Harbour Counselling"
+    settings.OPERATOR_CONTACT = "privacy@harbour.example.org"
+    settings.DATA_LOCATION = "a data centre in Leeds, United Kingdom"
+    settings.GUEST_SPACE_DAYS = 200
+    settings.INACTIVE_ACCOUNT_DAYS = 730
+
+    page = client.get("/privacy/").content.decode()
+
+    assert "run by <strong>Harbour Counselling</strong>" in page
+    assert "privacy@harbour.example.org" in page
+    assert "in a data centre in Leeds, United Kingdom" in page
+    assert "your space lasts 200 days after the last time you save" in page
+    assert "has not been used for 730 days" in page
+    assert f"Version of this notice: {NOTICE_VERSION}." in page
+    assert "the people who run the server could read it" in page  # the limits, honestly
+
+
+def test_without_an_inactivity_limit_accounts_are_told_they_stay(client):
+    page = client.get("/privacy/").content.decode()
+    assert "however long you are away" in page
+
+
+def test_the_notice_version_changes_with_its_text():
+    from django.template.loader import get_template
+
+    text = Path(get_template(NOTICE_TEMPLATE).origin.name).read_bytes()
+
+    assert hashlib.sha256(text).hexdigest() == NOTICE_SHA256, (
+        "The privacy notice changed: give it a new NOTICE_VERSION (today's date) and put "
+        "the new hash in NOTICE_SHA256, both in attachment_guide/safety/notice.py."
+    )
+
+
+def test_the_first_save_asks_for_agreement_and_keeps_the_text(client):
+    page = client.get(LESSON).content.decode()
+    assert 'name="agree"' in page
+    assert 'href="/privacy/">privacy notice</a>' in page
+
+    refused = first_answer(client)
+
+    assert refused.status_code == 422
+    assert "tick the box just above" in refused.content.decode()
+    assert Space.objects.count() == 0
+    assert "sessionid" not in client.cookies  # nothing kept, not even a session
+
+    without_js = client.post(
+        "/journal/prompts/ab-who-felt-safe/",
+        {"body": "Typed without scripts", "entry": str(uuid.uuid4()), "version": 0},
+    )
+    assert without_js.status_code == 422
+    assert "Typed without scripts</textarea>" in without_js.content.decode()
+
+
+def test_agreeing_records_the_time_and_the_notice_version(client):
+    before = timezone.now()
+
+    saved = first_answer(client, agree="1")
+
+    assert saved.status_code == 200
+    space = Space.objects.get()
+    assert before <= space.consented_at <= timezone.now()
+    assert space.notice_version == NOTICE_VERSION
+    assert Entry.objects.get().body == "My first answer"
+    assert 'name="agree"' not in client.get(LESSON).content.decode()  # asked once
+
+
+def test_remember_my_place_says_it_means_agreement_and_records_it(client):
+    page = client.get(LESSON).content.decode()
+    assert "pressing one means you agree to it" in page
+
+    client.post(f"{LESSON}progress/", {"remember": "1"})
+
+    assert Space.objects.get().notice_version == NOTICE_VERSION
+
+
+def test_signing_up_without_a_space_asks_for_agreement(client):
+    data = {"username": "wren", "password1": PASSWORD, "password2": PASSWORD, "remember": "on"}
+
+    refused = client.post("/accounts/signup/", data)
+    assert refused.status_code == 422
+    assert "Please tick this box to make an account." in refused.content.decode()
+    assert 'value="wren"' in refused.content.decode()
+
+    client.post("/accounts/signup/", data | {"agree": "on"})
+
+    assert Space.objects.get(user__username="wren").notice_version == NOTICE_VERSION
+
+
+def test_signing_up_after_a_first_save_does_not_ask_again(client):
+    first_answer(client, agree="1")
+
+    page = client.get("/accounts/signup/").content.decode()
+
+    assert 'name="agree"' not in page
+
+
+# --- Retention -----------------------------------------------------------------------------
+
+
+def purge() -> str:
+    out = io.StringIO()
+    call_command("purge_expired_spaces", stdout=out)
+    return out.getvalue()
+
+
+def aged(space: Space, days: int) -> None:
+    Space.objects.filter(id=space.id).update(last_saved=timezone.now() - timedelta(days=days))
+
+
+def test_retention_deletes_exactly_the_stale_guest_spaces(monkeypatch):
+    stale, recent = Space.objects.create(), Space.objects.create()
+    account = Space.objects.create(user=User.objects.create_user("owl", password="x" * 12))
+    for space in (stale, recent, account):
+        Entry.objects.create(space=space, body="words")
+        LessonProgress.objects.create(space=space, module_slug="m", lesson_slug="l")
+    aged(stale, 400)
+    aged(recent, 100)
+    aged(account, 900)  # accounts stay until their owner deletes them
+
+    assert purge() == "Deleted 1 guest spaces and 0 inactive accounts.\n"
+    assert set(Space.objects.values_list("id", flat=True)) == {recent.id, account.id}
+    assert Entry.objects.count() == LessonProgress.objects.count() == 2
+
+    later = timezone.now() + timedelta(days=300)  # time moves on; nobody saves
+    monkeypatch.setattr(timezone, "now", lambda: later)
+
+    assert purge() == "Deleted 1 guest spaces and 0 inactive accounts.\n"
+    assert list(Space.objects.values_list("id", flat=True)) == [account.id]
+
+
+def test_retention_of_inactive_accounts_when_the_operator_sets_it(settings):
+    settings.INACTIVE_ACCOUNT_DAYS = 730
+    idle = User.objects.create_user("idle", password="x" * 12)
+    busy = User.objects.create_user("busy", password="x" * 12)
+    staff = User.objects.create_user("staff", password="x" * 12, is_staff=True)
+    long_ago = timezone.now() - timedelta(days=800)
+    User.objects.update(date_joined=long_ago, last_login=long_ago)
+    for user in (idle, busy, staff):
+        Space.objects.create(user=user)
+    Space.objects.filter(user=busy).update(last_saved=timezone.now())
+    Space.objects.filter(user__in=[idle, staff]).update(last_saved=long_ago)
+
+    assert purge() == "Deleted 0 guest spaces and 1 inactive accounts.\n"
+    assert set(User.objects.values_list("username", flat=True)) == {"busy", "staff"}
+    assert Space.objects.count() == 2
+
+
+def test_the_default_retention_is_twelve_months():
+    assert django_settings.GUEST_SPACE_DAYS == 365
