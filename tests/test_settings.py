@@ -150,10 +150,38 @@ def assert_strict_headers(headers) -> None:
         "/lessons/attachment-basics/what-attachment-is/",
         "/lessons/no-such-module/",
         "/healthz",
+        "/privacy/",
+        "/settings/",
+        "/lock/",
+        "/journal/export/",
     ],
 )
 def test_every_page_carries_the_csp_and_security_headers(client, url):
     assert_strict_headers(client.get(url).headers)
+
+
+@pytest.mark.django_db
+def test_errors_and_htmx_fragments_carry_them_too(client, settings):
+    import uuid
+
+    settings.SAVES_PER_MINUTE = 1
+    fragment = client.post(
+        "/journal/write/",
+        {"agree": "1", "body": "x", "entry": str(uuid.uuid4()), "version": 0},
+        headers={"HX-Request": "true"},
+    )
+    too_fast = client.post(
+        "/journal/write/",
+        {"body": "y", "entry": str(uuid.uuid4()), "version": 0},
+        headers={"HX-Request": "true"},
+    )
+    refused = client.get("/journal/write/")
+    missing = client.get("/journal/entries/00000000-0000-4000-8000-000000000000/")
+
+    assert (fragment.status_code, too_fast.status_code) == (200, 429)
+    assert (refused.status_code, missing.status_code) == (405, 404)
+    for response in (fragment, too_fast, refused, missing):
+        assert_strict_headers(response.headers)
 
 
 def test_the_csp_setting_itself_is_strict(settings):
