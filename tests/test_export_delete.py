@@ -90,16 +90,7 @@ def test_json_export_holds_every_entry_exactly_and_the_progress(person):
 
 
 def test_json_export_names_the_account(person):
-    person.post(
-        "/accounts/signup/",
-        {
-            "username": "river",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-            "remember": "on",
-            "agree": "on",
-        },
-    )
+    sign_up(person, "river")
 
     data = json.loads(export(person, format="json"))
 
@@ -266,16 +257,7 @@ def test_a_guest_deletes_everything_and_nothing_is_left(person):
 
 
 def test_an_account_deletes_everything_with_its_password_and_every_session_ends(person):
-    person.post(
-        "/accounts/signup/",
-        {
-            "username": "river",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-            "remember": "on",
-            "agree": "on",
-        },
-    )
+    sign_up(person, "river")
     user = User.objects.get(username="river")
     laptop = Client()
     laptop.post("/accounts/login/", {"username": "river", "password": PASSWORD})
@@ -294,15 +276,12 @@ def test_an_account_deletes_everything_with_its_password_and_every_session_ends(
 
 
 def test_logout_asks_the_browser_to_clear_stored_data(person):
-    person.post(
-        "/accounts/signup/",
-        {
-            "username": "river",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-            "remember": "on",
-            "agree": "on",
-        },
-    )
+    sign_up(person, "river")
     response = person.post("/accounts/logout/")
     assert response["Clear-Site-Data"] == '"storage"'
+
+
+def sign_up(client: Client, username: str) -> None:
+    data = {"username": username, "password1": PASSWORD, "password2": PASSWORD}
+    response = client.post("/accounts/signup/", data | {"remember": "on", "agree": "on"})
+    assert response.status_code == 200

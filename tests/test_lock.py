@@ -220,16 +220,7 @@ def test_locking_survives_a_browser_restart(locked):
 def test_a_passcode_set_on_one_device_locks_the_accounts_other_devices():
     phone = Client()
     save(phone)
-    phone.post(
-        "/accounts/signup/",
-        {
-            "username": "lake",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-            "remember": "on",
-            "agree": "on",
-        },
-    )
+    sign_up(phone, "lake")
     laptop = Client()
     laptop.post("/accounts/login/", {"username": "lake", "password": PASSWORD})
     assert laptop.get("/journal/").status_code == 200
@@ -244,16 +235,7 @@ def test_a_passcode_set_on_one_device_locks_the_accounts_other_devices():
 def test_an_account_password_opens_a_forgotten_passcode():
     client = Client()
     save(client)
-    client.post(
-        "/accounts/signup/",
-        {
-            "username": "lake",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-            "remember": "on",
-            "agree": "on",
-        },
-    )
+    sign_up(client, "lake")
     set_passcode(client)
     lock(client)
 
@@ -379,16 +361,7 @@ def test_a_guest_is_warned_before_exit_forgets_the_device(client):
 
 def test_an_account_may_choose_to_stay_signed_in_through_exit(client):
     save(client)
-    client.post(
-        "/accounts/signup/",
-        {
-            "username": "lake",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-            "remember": "on",
-            "agree": "on",
-        },
-    )
+    sign_up(client, "lake")
     client.get("/exit/")
     assert not User.objects.get().is_anonymous
     assert "Log in" in client.get("/").content.decode()  # the default logs an account out
@@ -404,3 +377,9 @@ def test_settings_without_a_space_explain_there_is_nothing_yet(client):
     page = client.get("/settings/").content.decode()
     assert "Nothing is saved on this device yet" in page
     assert client.get("/lock/").status_code == 200
+
+
+def sign_up(client: Client, username: str) -> None:
+    data = {"username": username, "password1": PASSWORD, "password2": PASSWORD}
+    response = client.post("/accounts/signup/", data | {"remember": "on", "agree": "on"})
+    assert response.status_code == 200

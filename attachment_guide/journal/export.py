@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
 from attachment_guide.journal.models import Entry
+from attachment_guide.journal.reflections import source_of
 from attachment_guide.spaces.models import Space
 from lessons.content import get_catalog
 from lessons.models import LessonProgress
@@ -102,14 +103,11 @@ class ExportedEntry:
 
     @classmethod
     def of(cls, entry: Entry) -> ExportedEntry:
-        if not entry.prompt_id:
-            return cls(entry, _("Free writing"))
-        found = get_catalog().prompts.get(entry.prompt_id)
-        if found is None:
-            return cls(entry, _("A question from an earlier version of the lessons"))
-        lesson, prompt = found
+        question, lesson = source_of(entry.prompt_id)
+        if lesson is None:
+            return cls(entry, question)
         module = get_catalog().module(lesson.module_slug)
-        return cls(entry, prompt.question, lesson.title, module.title if module else "")
+        return cls(entry, question, lesson.title, module.title if module else "")
 
 
 def _entries(space_id, selection: Selection) -> Iterator[ExportedEntry]:

@@ -22,6 +22,20 @@ FREE_WRITING = _("Write in your journal")
 FREE_WRITING_KEY = "free-writing"
 
 
+def source_of(prompt_id: str) -> tuple[str, Lesson | None]:
+    """The question an entry answers and the lesson that asks it (None for free writing, or
+    for a prompt that is no longer in the lessons)."""
+    if not prompt_id:
+        return str(_("Free writing")), None
+    from lessons.content import get_catalog
+
+    found = get_catalog().prompts.get(prompt_id)
+    if found is None:
+        return str(_("A question from an earlier version of the lessons")), None
+    lesson, prompt = found
+    return prompt.question, lesson
+
+
 @dataclass
 class Reflection:
     key: str  # unique on the page: used in element ids
