@@ -337,7 +337,8 @@ def test_exit_can_lock_the_space(client):
     refused = exit_choice(client, "lock")
     assert "first choose a passcode" in refused.content.decode()
     set_passcode(client)
-    assert exit_choice(client, "lock").status_code == 302
+    assert exit_choice(client, "lock").status_code == 422  # the passcode is asked first
+    assert exit_choice(client, "lock", current=PASSCODE).status_code == 302
 
     client.get("/exit/")
 
@@ -383,3 +384,58 @@ def sign_up(client: Client, username: str) -> None:
     data = {"username": username, "password1": PASSWORD, "password2": PASSWORD}
     response = client.post("/accounts/signup/", data | {"remember": "on", "agree": "on"})
     assert response.status_code == 200
+
+
+def test_settings_ask_for_the_passcode_and_are_throttled_like_the_lock(monkeypatch):
+    client = Client()
+    save(client)
+    set_passcode(client, lock_after=5)
+
+    weaker = client.post("/settings/", {"section": "lock_after", "lock_after": 0})
+    assert weaker.status_code == 422
+    assert Space.objects.get().lock_after == 5
+    for _ in range(5):
+        wrong = client.post("/settings/", {"section": "remove", "current": "guess"})
+        assert wrong.status_code == 422
+    paused = client.post("/settings/", {"section": "remove", "current": PASSCODE})
+
+    assert paused.status_code == 429
+    assert "Please wait" in paused.content.decode()
+    assert Space.objects.get().passcode_hash
+    move_clock(monkeypatch, seconds=31)
+    client.post("/settings/", {"section": "lock_after", "lock_after": 0, "current": PASSCODE})
+    assert Space.objects.get().lock_after == 0
+
+
+def test_logging_in_on_a_locked_guest_device_shows_the_lock_and_keeps_the_key(locked):
+    client, entry = locked
+    User.objects.create_user("lake", password=PASSWORD)
+
+    response = client.post("/accounts/login/", {"username": "lake", "password": PASSWORD})
+
+    assert response.status_code == 423
+    assert "Enter your passcode" in response.content.decode()
+    assert unlock(client).status_code == 302
+    assert MARKER in client.get("/journal/").content.decode()  # the guest journal is still here
+
+
+def test_recovering_an_account_keeps_this_browsers_guest_writing():
+    owner = Client()
+    sign_up(owner, "lake")
+    from attachment_guide.accounts.services import recovery_code_new
+
+    code = recovery_code_new(user=User.objects.get(username="lake"))
+    guest = Client()
+    save(guest, f"Written as a guest {MARKER}")
+
+    guest.post(
+        "/accounts/recover/",
+        {
+            "username": "lake",
+            "code": code,
+            "password1": PASSWORD + "!",
+            "password2": PASSWORD + "!",
+        },
+    )
+
+    assert MARKER in guest.get("/journal/").content.decode()

@@ -50,6 +50,14 @@ def _start_session(request: HttpRequest, user: User, *, space_id, remember: bool
         request.session.set_expiry(0)  # ends when the browser closes
 
 
+def _merged_space(user: User, guest: Space | None) -> Space:
+    """The account's space, with this browser's guest writing moved into it (none is lost)."""
+    space = account_space(user=user)
+    if guest is not None and guest.user_id is None and guest.id != space.id:
+        space_merge(source=guest, target=space)
+    return space
+
+
 def _next_url(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
@@ -89,10 +97,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, TOO_MANY)
             status = 429
         else:
-            try:
-                guest = space_for_request(request)
-            except lock.SpaceLocked:
-                guest = None  # a locked guest space is not merged without its passcode
+            # A locked device answers with the lock screen: logging in over a locked guest
+            # space would drop the only key to it.
+            guest = space_for_request(request)
             user = authenticate(request, username=username, password=form.cleaned_data["password"])
             if user is None:
                 throttle_failure(username=username, address=address)
@@ -102,9 +109,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             else:
                 throttle_clear(username=username, address=address)
                 log.info("Signed in: account %s", user.pk)
-                space = account_space(user=user)
-                if guest is not None and guest.user_id is None and guest.id != space.id:
-                    space_merge(source=guest, target=space)
+                space = _merged_space(user, guest)
                 remember = form.cleaned_data["remember"]
                 _start_session(request, user, space_id=space.id, remember=remember)
                 return redirect(_next_url(request))
@@ -153,6 +158,7 @@ def recover(request: HttpRequest) -> HttpResponse:
     form = RecoverForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
+        guest = space_for_request(request)  # locked: the lock screen, before anything changes
         username, address = form.cleaned_data["username"], client_address(request)
         user = User.objects.filter(username=username).first()
         if throttle_blocked(username=username, address=address):
@@ -166,7 +172,7 @@ def recover(request: HttpRequest) -> HttpResponse:
             throttle_clear(username=username, address=address)
             user.set_password(form.cleaned_data["password1"])
             user.save(update_fields=["password"])
-            space = account_space(user=user)
+            space = _merged_space(user, guest)
             _start_session(request, user, space_id=space.id, remember=False)
             ctx = {"code": recovery_code_new(user=user), "recovered": True}
             return private(render(request, "accounts/recovery_code.html", ctx))

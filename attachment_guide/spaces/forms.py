@@ -62,7 +62,16 @@ class PasscodeForm(NoColons, forms.Form):
         return data
 
 
-class LockAfterForm(NoColons, forms.Form):
+class CurrentPasscode:
+    """With a passcode set, changing how the space is protected asks for it first."""
+
+    def __init__(self, *args, has_passcode: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if has_passcode:
+            self.fields["current"] = _secret(_("Your passcode"), "current-password")
+
+
+class LockAfterForm(CurrentPasscode, NoColons, forms.Form):
     lock_after = PasscodeForm.base_fields["lock_after"]
 
 
@@ -89,7 +98,7 @@ EXIT_CHOICES = [
 ]
 
 
-class ExitForm(NoColons, forms.Form):
+class ExitForm(CurrentPasscode, NoColons, forms.Form):
     exit_action = forms.ChoiceField(
         label=_("When I press Exit this page"), choices=EXIT_CHOICES, widget=forms.RadioSelect
     )
@@ -99,7 +108,7 @@ class ExitForm(NoColons, forms.Form):
     )
 
     def __init__(self, *args, has_passcode: bool, is_guest: bool, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, has_passcode=has_passcode, **kwargs)
         self.has_passcode, self.is_guest = has_passcode, is_guest
         if not is_guest:
             del self.fields["understood"]

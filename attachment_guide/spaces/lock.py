@@ -17,6 +17,7 @@ from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
+from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -114,25 +115,41 @@ def passcode_remove(space: Space) -> None:
 
 def wait_before_next_try(space: Space) -> int:
     """Seconds until another passcode may be tried; 0 if now."""
+    space.refresh_from_db(fields=["unlock_failures", "unlock_failed_at"])
     if space.unlock_failures < FREE_TRIES or space.unlock_failed_at is None:
         return 0
     remaining = space.unlock_failed_at + PAUSE - timezone.now()
     return max(0, int(remaining.total_seconds() + 0.999))
 
 
+class TooManyTries(Exception):
+    """Five wrong tries: the next waits until PAUSE has passed since the last one."""
+
+
 def passcode_matches(space: Space, passcode: str) -> bool:
-    """Check a passcode (or an account's password), counting wrong tries in the database."""
+    """Check a passcode (or the account's password), throttled in the database.
+
+    Each try first claims its turn in one conditional UPDATE, counted as a failure, so that
+    requests sent at once cannot each slip past the count; a right answer then clears it.
+    Raises TooManyTries when it is not this try's turn yet.
+    """
+    now = timezone.now()
+    turn = (
+        Q(unlock_failures__lt=FREE_TRIES)
+        | Q(unlock_failed_at__isnull=True)
+        | Q(unlock_failed_at__lte=now - PAUSE)
+    )
+    claimed = Space.objects.filter(Q(id=space.id) & turn).update(
+        unlock_failures=F("unlock_failures") + 1, unlock_failed_at=now
+    )
+    if not claimed:
+        raise TooManyTries()
     right = bool(space.passcode_hash) and check_password(passcode, space.passcode_hash)
     if not right and space.user is not None:
         right = space.user.check_password(passcode)
     if right:
-        if space.unlock_failures:
-            Space.objects.filter(id=space.id).update(unlock_failures=0)
-        return True
-    space.unlock_failures += 1
-    space.unlock_failed_at = timezone.now()
-    space.save(update_fields=["unlock_failures", "unlock_failed_at"])
-    return False
+        Space.objects.filter(id=space.id).update(unlock_failures=0)
+    return right
 
 
 def exit_action(request: HttpRequest) -> str:

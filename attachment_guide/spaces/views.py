@@ -50,6 +50,20 @@ def locked_response(request: HttpRequest) -> HttpResponse:
     return private(render(request, "spaces/lock.html", ctx, status=423))
 
 
+def _check_passcode(form, field: str, space: Space) -> int:
+    """200 when the passcode in `field` is right; otherwise the form says why (422 or 429)."""
+    try:
+        if lock.passcode_matches(space, form.cleaned_data[field]):
+            return 200
+    except lock.TooManyTries:
+        wait = lock.wait_before_next_try(space)
+        message = _("Please wait %(seconds)s seconds, then try again.") % {"seconds": wait}
+        form.add_error(None, message)
+        return 429
+    form.add_error(field, _("That passcode is not right."))
+    return 422
+
+
 def _next_url(request: HttpRequest) -> str:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
@@ -76,19 +90,10 @@ def lock_view(request: HttpRequest) -> HttpResponse:
 
     form, status = UnlockForm(request.POST or None), 200
     if request.method == "POST" and form.is_valid():
-        wait = lock.wait_before_next_try(space)
-        if wait:
-            form.add_error(
-                None,
-                _("Please wait %(seconds)s seconds, then try again.") % {"seconds": wait},
-            )
-            status = 429
-        elif lock.passcode_matches(space, form.cleaned_data["passcode"]):
+        status = _check_passcode(form, "passcode", space)
+        if status == 200:
             lock.mark_unlocked(request, space)
             return redirect(_next_url(request))
-        else:
-            form.add_error("passcode", _("That passcode is not right."))
-            status = 422
     elif form.errors:
         status = 422
     ctx = {
@@ -137,6 +142,7 @@ def _forms(request: HttpRequest, space: Space, posted: str = "") -> dict:
         ),
         "lock_after": LockAfterForm(
             data if posted == "lock_after" else None,
+            has_passcode=has_passcode,
             auto_id="after-%s",
             initial={"lock_after": space.lock_after},
         ),
@@ -166,20 +172,20 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         return private(render(request, "spaces/settings.html", ctx))
     posted = request.POST.get("section", "") if request.method == "POST" else ""
     forms = _forms(request, space, posted)
-    form = forms.get(posted)
+    form, status = forms.get(posted), 200
     if form is not None and form.is_valid():
-        data = form.cleaned_data
-        needs_current = posted in ("passcode", "remove") and space.passcode_hash
-        if needs_current and not lock.passcode_matches(space, data["current"]):
-            form.add_error("current", _("That passcode is not right."))
-        if not form.errors:
-            _apply(request, space, posted, data)
+        if "current" in form.fields:  # changing how the space is protected needs the passcode
+            status = _check_passcode(form, "current", space)
+        if status == 200:
+            _apply(request, space, posted, form.cleaned_data)
             if request.htmx and posted == "keep":  # the line under a first saved answer
-                ctx = {"keep": data["keep"]}
+                ctx = {"keep": form.cleaned_data["keep"]}
                 return private(render(request, "spaces/settings.html#keep_line", ctx))
             if posted == "keep" and request.POST.get("next"):
                 return redirect(_next_url(request))
             return redirect(f"{reverse('settings')}?done={posted}#{posted}")
+    elif form is not None:
+        status = 422
     ctx = {
         "space": space,
         "forms": forms,
@@ -187,7 +193,6 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         "guest_space_days": settings.GUEST_SPACE_DAYS,
         "is_guest": space.user_id is None,
     }
-    status = 422 if form is not None and form.errors else 200
     return private(render(request, "spaces/settings.html", ctx, status=status))
 
 

@@ -4,40 +4,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('spaces', '0002_save_allowance'),
+        ("spaces", "0002_save_allowance"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='space',
-            name='consented_at',
+            model_name="space",
+            name="consented_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='space',
-            name='lock_after',
-            field=models.PositiveSmallIntegerField(default=15, help_text='Minutes of quiet before a device locks itself; 0 means never.'),
+            model_name="space",
+            name="lock_after",
+            field=models.PositiveSmallIntegerField(
+                default=15,
+                help_text="Minutes of quiet before a device locks itself; 0 means never.",
+            ),
         ),
         migrations.AddField(
-            model_name='space',
-            name='notice_version',
+            model_name="space",
+            name="notice_version",
             field=models.CharField(blank=True, max_length=20),
         ),
         migrations.AddField(
-            model_name='space',
-            name='passcode_hash',
+            model_name="space",
+            name="passcode_hash",
             field=models.CharField(blank=True, max_length=255),
         ),
         migrations.AddField(
-            model_name='space',
-            name='unlock_failed_at',
+            model_name="space",
+            name="unlock_failed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='space',
-            name='unlock_failures',
+            model_name="space",
+            name="unlock_failures",
             field=models.PositiveSmallIntegerField(default=0),
         ),
     ]
