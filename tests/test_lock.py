@@ -408,7 +408,7 @@ def test_settings_ask_for_the_passcode_and_are_throttled_like_the_lock(monkeypat
 
 
 def test_logging_in_on_a_locked_guest_device_shows_the_lock_and_keeps_the_key(locked):
-    client, entry = locked
+    client, _ = locked
     User.objects.create_user("lake", password=PASSWORD)
 
     response = client.post("/accounts/login/", {"username": "lake", "password": PASSWORD})
