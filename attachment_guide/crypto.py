@@ -23,7 +23,7 @@ from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.db import models
 from django.dispatch import receiver
@@ -134,6 +134,13 @@ class EncryptedTextField(models.TextField):
     """
 
     description = "Text encrypted at rest"
+
+    def get_lookup(self, lookup_name):
+        # Ciphertext cannot be searched or compared: a filter other than = "" or IS NULL would
+        # quietly match nothing, so it fails loudly instead.
+        if lookup_name not in ("exact", "isnull"):
+            raise FieldError(f"Encrypted text cannot be filtered with __{lookup_name}")
+        return super().get_lookup(lookup_name)
 
     def from_db_value(self, value, expression, connection):
         if not value:

@@ -167,3 +167,12 @@ def test_generate_journal_key_prints_a_usable_key():
 
     ring = Keyring([out.getvalue().strip()])
     assert ring.decrypt(ring.encrypt(MARKER)) == MARKER
+
+
+@pytest.mark.django_db
+def test_filters_that_cannot_work_on_ciphertext_fail_loudly():
+    from django.core.exceptions import FieldError
+
+    with pytest.raises(FieldError, match="cannot be filtered with __icontains"):
+        Entry.objects.filter(body__icontains="x").count()
+    assert Entry.objects.filter(body="").count() == 0

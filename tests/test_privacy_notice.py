@@ -183,3 +183,34 @@ def test_retention_of_inactive_accounts_when_the_operator_sets_it(settings):
 
 def test_the_default_retention_is_twelve_months():
     assert django_settings.GUEST_SPACE_DAYS == 365
+
+
+def test_purged_accounts_leave_no_sessions(settings):
+    settings.INACTIVE_ACCOUNT_DAYS = 730
+    client = Client()
+    client.post(
+        "/accounts/signup/",
+        {"username": "idle", "password1": PASSWORD, "password2": PASSWORD, "agree": "on"},
+    )
+    long_ago = timezone.now() - timedelta(days=800)
+    User.objects.update(date_joined=long_ago, last_login=long_ago)
+    Space.objects.update(last_saved=long_ago)
+
+    assert purge() == "Deleted 0 guest spaces and 1 inactive accounts.\n"
+
+    from django.contrib.sessions.models import Session
+
+    assert Session.objects.count() == 0
+
+
+def test_a_space_from_an_older_notice_is_asked_again_and_its_answer_recorded(client):
+    first_answer(client, agree="1")
+    Space.objects.update(notice_version="2020-01-01")
+    session = client.session
+    session["agreed_notice"] = "2020-01-01"
+    session.save()
+
+    assert 'name="agree"' in client.get(LESSON).content.decode()
+    assert first_answer(client).status_code == 422
+    assert first_answer(client, agree="1").status_code == 200
+    assert Space.objects.get().notice_version == NOTICE_VERSION

@@ -32,9 +32,15 @@ from attachment_guide.accounts.services import (
     throttle_failure,
 )
 from attachment_guide.http import private
+from attachment_guide.safety.notice import NOTICE_VERSION
 from attachment_guide.spaces import lock
 from attachment_guide.spaces.models import Space
-from attachment_guide.spaces.services import SESSION_KEY, space_for_request
+from attachment_guide.spaces.services import (
+    SESSION_KEY,
+    agreement_record,
+    agreement_remember,
+    space_for_request,
+)
 
 # Who signed in and who failed, for the operator: never a password, never the name typed in.
 log = logging.getLogger("attachment_guide.accounts")
@@ -45,7 +51,9 @@ TOO_MANY = _("Too many attempts with this name. Please wait 15 minutes, then try
 def _start_session(request: HttpRequest, user: User, *, space_id, remember: bool) -> None:
     login(request, user)
     request.session[SESSION_KEY] = str(space_id)
-    lock.mark_unlocked(request, Space.objects.get(id=space_id))  # the password proves it
+    space = Space.objects.get(id=space_id)
+    lock.mark_unlocked(request, space)  # the password proves it
+    agreement_remember(request, space)
     if not remember:
         request.session.set_expiry(0)  # ends when the browser closes
 
@@ -71,7 +79,8 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("accounts:account")
     guest = space_for_request(request)
-    form = SignupForm(request.POST or None, needs_agreement=guest is None)
+    needs = guest is None or guest.notice_version != NOTICE_VERSION
+    form = SignupForm(request.POST or None, needs_agreement=needs)
     if request.method == "POST" and form.is_valid():
         user, space = account_create(
             username=form.cleaned_data["username"],
@@ -79,6 +88,8 @@ def signup(request: HttpRequest) -> HttpResponse:
             space=guest,
         )
         _start_session(request, user, space_id=space.id, remember=form.cleaned_data["remember"])
+        if needs:
+            agreement_record(request, space)
         ctx = {"code": recovery_code_new(user=user), "new_account": True}
         return private(render(request, "accounts/recovery_code.html", ctx))
     status = 422 if form.errors else 200

@@ -39,6 +39,8 @@ from attachment_guide.journal.services import (
 )
 from attachment_guide.spaces.models import Space
 from attachment_guide.spaces.services import (
+    agreement_needed,
+    agreement_record,
     space_create,
     space_for_request,
     space_id_for_request,
@@ -177,10 +179,13 @@ def _save(
                 reflection = rebuild(space).show(theirs)
             reflection.focus = True
         else:
-            if space is None and submitted.body.strip():
+            if submitted.body.strip() and (space is None or agreement_needed(request)):
                 if not request.POST.get("agree"):
                     raise NeedsAgreement()
-                space, reflection.space_created = space_create(request), True
+                if space is None:
+                    space, reflection.space_created = space_create(request), True
+                else:  # a space from before this version of the notice
+                    agreement_record(request, space)
             saved = None
             if space is not None:
                 saved = entry_save(
@@ -301,7 +306,8 @@ def journal_page(
     if query:
         page = Paginator(entries_matching(space_id, query), ENTRIES_PER_PAGE).get_page(number)
         found = Entry.objects.owned_by(space_id).in_bulk(page.object_list)
-        page.object_list = [found[entry_id] for entry_id in page.object_list]
+        # An entry deleted (in another tab) between the two queries simply drops out.
+        page.object_list = [found[i] for i in page.object_list if i in found]
     else:
         entries = Entry.objects.owned_by(space_id).with_text().newest_first()
         page = Paginator(entries, ENTRIES_PER_PAGE).get_page(number)

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from attachment_guide.spaces.services import agreement_needed
+
 
 def site(request) -> dict:
     """The site's name (neutral in discreet mode) and where quick exit goes."""
@@ -10,4 +12,7 @@ def site(request) -> dict:
         "site_name": settings.SITE_NAME or _("Attachment Guide"),
         "discreet": settings.DISCREET_MODE,
         "guest_space_days": settings.GUEST_SPACE_DAYS,
+        # Asked beside writing boxes until this browser has agreed to this version of the
+        # notice (read from the session: no query).
+        "needs_agreement": agreement_needed(request),
     }

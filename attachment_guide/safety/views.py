@@ -49,6 +49,17 @@ def grounding(request: HttpRequest) -> HttpResponse:
     return render(request, "safety/grounding.html", {"page": page})
 
 
+def forget_guest(request: HttpRequest) -> None:
+    """Throw away this browser's key, and the space it opened: kept on the server, nobody
+    could ever reach it again, so keeping it would only keep a risk."""
+    from attachment_guide.spaces.models import Space
+
+    space_id = request.session.get(SESSION_KEY)
+    request.session.flush()  # the one session that held it
+    if space_id:
+        Space.objects.filter(id=space_id, user__isnull=True).delete()
+
+
 @require_GET
 def quick_exit(request: HttpRequest) -> HttpResponse:
     """The one GET that changes state, on purpose: a person in danger must be able to leave
@@ -56,13 +67,17 @@ def quick_exit(request: HttpRequest) -> HttpResponse:
     forget this device. Unchosen, an account is logged out and a guest's key is kept, because
     losing a guest's only key cannot be undone."""
     action = exit_action(request)
+    if action == EXIT_FORGET and request.headers.get("Sec-Fetch-Site") == "cross-site":
+        # A link on another site must not be able to throw away a guest's only key: the
+        # worst a forged exit may do is lock the space or sign someone out.
+        action = EXIT_LOCK
     if action == EXIT_LOCK and request.session.get(LOCK_KEY):
         lock_now(request)
     elif action == EXIT_FORGET or (action == EXIT_LOCK and request.user.is_authenticated):
         if request.user.is_authenticated:
             logout(request)
         else:
-            request.session.flush()
+            forget_guest(request)
     response = HttpResponseRedirect(settings.QUICK_EXIT_URL)
     # Not "cache" (it stalls Chromium for seconds) and not "cookies" (it would end every
     # guest's journal): storage is all this site could have left behind.

@@ -59,7 +59,19 @@ def is_locked(request: HttpRequest) -> bool:
         return True
     if now - seen >= SEEN_GRANULARITY:
         request.session[LOCK_KEY] = {**state, "seen": now}
+        _touch_daily(request)
     return False
+
+
+def _touch_daily(request: HttpRequest) -> None:
+    """Writing the session renews its cookie; the space's retention clock must move with it,
+    or a reader who only reads could lose a space their browser still holds."""
+    from attachment_guide.spaces.services import SESSION_KEY, TOUCHED_KEY
+
+    today = timezone.localdate().isoformat()
+    if request.session.get(TOUCHED_KEY) != today:
+        request.session[TOUCHED_KEY] = today
+        Space.objects.filter(id=request.session.get(SESSION_KEY)).update(last_saved=timezone.now())
 
 
 def lock_now(request: HttpRequest) -> None:

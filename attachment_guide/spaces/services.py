@@ -18,6 +18,7 @@ from attachment_guide.spaces.models import Space
 
 SESSION_KEY = "space_id"
 TOUCHED_KEY = "space_touched"
+AGREED_KEY = "agreed_notice"
 
 
 def space_id_for_request(request: HttpRequest) -> uuid.UUID | None:
@@ -28,6 +29,12 @@ def space_id_for_request(request: HttpRequest) -> uuid.UUID | None:
     which the lock middleware answers with the lock screen: no private view can forget it.
     """
     space_id = _session_space_id(request)
+    if space_id is not None and request.user.is_authenticated:
+        # An account can be open on several devices: one small query picks up a passcode
+        # set (or removed) on another. A guest's space lives in this session alone.
+        fields = Space.objects.filter(id=space_id).values("passcode_hash", "lock_after").first()
+        if fields is not None:
+            lock.sync(request, Space(id=space_id, **fields))
     if space_id is not None and is_locked(request):
         raise SpaceLocked()
     return space_id
@@ -76,12 +83,32 @@ def space_new(**fields) -> Space:
     )
 
 
+def agreement_needed(request: HttpRequest) -> bool:
+    """Whether this browser has yet to agree to the current privacy notice."""
+    return request.session.get(AGREED_KEY) != NOTICE_VERSION
+
+
+def agreement_record(request: HttpRequest, space: Space) -> None:
+    """The person agreed (again, to a newer notice): record when, and to which version."""
+    Space.objects.filter(id=space.id).update(
+        consented_at=timezone.now(), notice_version=NOTICE_VERSION
+    )
+    request.session[AGREED_KEY] = NOTICE_VERSION
+
+
+def agreement_remember(request: HttpRequest, space: Space) -> None:
+    """A new session (a log-in) for a space that agreed to this notice need not ask again."""
+    if space.notice_version == NOTICE_VERSION:
+        request.session[AGREED_KEY] = NOTICE_VERSION
+
+
 def space_create(request: HttpRequest) -> Space:
     """A new space for this browser, made on the first thing the person chooses to keep."""
     space = space_new(save_window=timezone.now(), save_count=1)  # counts this first save
     request.session.cycle_key()
     request.session[SESSION_KEY] = str(space.id)
     request.session[TOUCHED_KEY] = timezone.localdate().isoformat()
+    request.session[AGREED_KEY] = NOTICE_VERSION
     return space
 
 

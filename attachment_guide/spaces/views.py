@@ -46,7 +46,14 @@ def locked_response(request: HttpRequest) -> HttpResponse:
         message = _("Your space is locked. Your text stays on this page; unlock, then come back.")
         return private(HttpResponse(message, status=423))
     here = request.get_full_path() if request.method == "GET" else ""
-    ctx = {"state": "locked", "form": UnlockForm(), "next": here, "space": None}
+    ctx = {
+        "state": "locked",
+        "form": UnlockForm(),
+        "next": here,
+        "space": None,
+        # Text sent without JavaScript after the space locked itself comes back, never lost.
+        "draft": request.POST.get("body", "") if request.method == "POST" else "",
+    }
     return private(render(request, "spaces/lock.html", ctx, status=423))
 
 

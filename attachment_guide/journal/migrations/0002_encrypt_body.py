@@ -1,7 +1,7 @@
 from django.db import migrations
 
 import attachment_guide.crypto
-from attachment_guide.crypto import keyring, rewrite_column, split_stored
+from attachment_guide.crypto import keyring, rewrite_column
 
 
 def encrypt_existing(apps, schema_editor):
@@ -9,7 +9,7 @@ def encrypt_existing(apps, schema_editor):
 
     def encrypt(stored: str) -> str | None:
         try:
-            split_stored(stored)
+            keyring().decrypt(stored)  # already ours: leave it
         except attachment_guide.crypto.JournalKeyError:
             return keyring().encrypt(stored)
         return None

@@ -8,6 +8,8 @@ their owner deletes them, unless INACTIVE_ACCOUNT_DAYS is set. It prints counts,
 
 from __future__ import annotations
 
+from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
+from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -28,10 +30,15 @@ class Command(BaseCommand):
             guest_count = guests.count()
             guests.delete()
             users = accounts_inactive()
-            account_count = users.count()
+            user_ids = {str(pk) for pk in users.values_list("pk", flat=True)}
             Space.objects.filter(user__in=users).delete()
             users.delete()
+        if user_ids:  # their sessions go too: nothing may still point at them
+            for session in Session.objects.iterator(chunk_size=1000):
+                if session.get_decoded().get(AUTH_SESSION_KEY) in user_ids:
+                    session.delete()
         call_command("clearsessions")
+        account_count = len(user_ids)
         self.stdout.write(
             f"Deleted {guest_count} guest spaces and {account_count} inactive accounts."
         )
