@@ -60,7 +60,9 @@ def test_an_autosave_stays_within_a_few_queries(client):
         {"body": "changed", "entry": str(entry.id), "version": entry.version},
     )
 
-    assert count <= 6
+    # The session, the space, its save allowance (one UPDATE), then the entry locked, read
+    # and written inside one transaction: none of it grows with the journal.
+    assert count <= 7
 
 
 def test_a_first_lesson_visit_stays_under_60_kb_compressed(client):
