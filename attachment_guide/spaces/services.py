@@ -88,3 +88,19 @@ def space_save_allowed(space: Space) -> bool:
             save_window=Case(When(fresh, then=Value(now)), default=F("save_window")),
         )
     )
+
+
+class SaveLimitReached(Exception):
+    """This space used up its saves for the minute."""
+
+
+def space_for_saving(request: HttpRequest) -> Space:
+    """This browser's space, ready for one more save: created by the first thing the person
+    keeps, otherwise kept alive and counted against the per-minute allowance."""
+    space = space_for_request(request)
+    if space is None:
+        return space_create(request)
+    if not space_save_allowed(space):
+        raise SaveLimitReached()
+    space_touch(request, space)
+    return space

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import re
+import uuid
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from attachment_guide.crypto import EncryptedTextField
+from attachment_guide.spaces.models import Space
+
+# Enforced by the forms: the columns hold ciphertext, so the database cannot count characters.
+MAX_NAME_LENGTH = 80
+MAX_REACH_LENGTH = 200
+# A way to reach someone that is plainly a phone number becomes a link that calls it.
+PHONE = re.compile(r"\+?[0-9][0-9 ().-]{4,}")
+# Enough for a large family and every service around it; it also keeps the drawing bounded.
+MAX_MEMBERS = 60
+
+
+class Ring(models.IntegerChoices):
+    CLOSEST = 1, _("Closest")
+    REGULAR = 2, _("People I see regularly")
+    WIDER = 3, _("Wider and professional support")
+
+
+class Help(models.TextChoices):
+    LISTENING = "listening", _("Listening")
+    PRACTICAL = "practical", _("Practical help")
+    COMPANY = "company", _("Company")
+    PROFESSIONAL = "professional", _("Professional support")
+
+
+class CircleQuerySet(models.QuerySet):
+    def owned_by(self, space_id) -> CircleQuerySet:
+        """The only way views reach a circle: scoped to one space (no space, nobody)."""
+        if space_id is None:
+            return self.none()
+        return self.filter(space_id=space_id)
+
+    def in_ring_order(self) -> CircleQuerySet:
+        return self.order_by("ring", "created", "id")
+
+
+class CircleMember(models.Model):
+    """A person, group or service in one ring of someone's support circle."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="circle_members")
+    name = EncryptedTextField(help_text="A name, nickname or initials; encrypted at rest.")
+    ring = models.PositiveSmallIntegerField(choices=Ring.choices)
+    helps = models.JSONField(
+        default=list, blank=True, help_text="How they help: a list of Help values."
+    )
+    reach = EncryptedTextField(
+        blank=True, help_text="An optional way to reach them; encrypted at rest."
+    )
+    created = models.DateTimeField(default=timezone.now)
+    updated = models.DateTimeField(default=timezone.now)
+
+    objects = CircleQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["space", "ring", "created"], name="circle_space_ring")]
+
+    def __str__(self) -> str:
+        # Never the name: it must not reach logs or error reports.
+        return f"Circle member {self.id}"
+
+    @property
+    def ring_label(self) -> str:
+        return Ring(self.ring).label
+
+    @property
+    def help_labels(self) -> list[str]:
+        return [str(label) for value, label in Help.choices if value in self.helps]
+
+    @property
+    def tel_uri(self) -> str:
+        if not PHONE.fullmatch(self.reach):
+            return ""
+        return "tel:" + re.sub(r"[^0-9+]", "", self.reach)
