@@ -17,6 +17,7 @@ from django.db import connection
 from django.test import Client
 
 from attachment_guide.circle.drawing import LABEL_MAX, draw, shorten, text_width
+from attachment_guide.circle.forms import GuidedStartForm, MemberForm
 from attachment_guide.circle.models import MAX_MEMBERS, CircleMember
 from attachment_guide.journal.models import Entry
 from attachment_guide.spaces.models import Space
@@ -185,7 +186,7 @@ def test_too_many_changes_in_a_minute_wait_and_keep_the_typing(person, settings)
 
 @pytest.mark.parametrize("htmx", [False, True])
 def test_the_guided_start_puts_each_answer_in_its_own_ring(client, htmx):
-    answers = {"closest": "Mum, Sam", "regular": "Jo\nthe choir; Jo", "wider": "Dr Patel"}
+    answers = {"hard_day": "Mum, Sam", "most_weeks": "Jo\nthe choir; Jo", "services": "Dr Patel"}
 
     response = client.post("/circle/start/", answers, headers=HX if htmx else {})
 
@@ -212,7 +213,7 @@ def test_the_guided_start_puts_each_answer_in_its_own_ring(client, htmx):
 def test_an_empty_guided_start_asks_gently_and_keeps_the_answers(client, htmx):
     response = client.post(
         "/circle/start/",
-        {"closest": " , ", "wider": "y" * 81},
+        {"hard_day": " , ", "services": "y" * 81},
         headers=HX if htmx else {},
     )
 
@@ -221,7 +222,7 @@ def test_an_empty_guided_start_asks_gently_and_keeps_the_answers(client, htmx):
     assert "Please keep each name to 80 characters or fewer." in text
     assert f'value="{"y" * 81}"' in text
     assert CircleMember.objects.count() == 0 and Space.objects.count() == 0
-    nothing = client.post("/circle/start/", {"closest": ""}, headers=HX if htmx else {})
+    nothing = client.post("/circle/start/", {"hard_day": ""}, headers=HX if htmx else {})
     assert "Write at least one name" in nothing.content.decode()
 
 
@@ -317,6 +318,15 @@ def test_someone_elses_circle_is_a_404_and_stays_unchanged(person, method, path,
     assert "Mum" not in page(someone) and "My own friend" in page(someone)
 
 
+@pytest.mark.parametrize("form", [MemberForm, GuidedStartForm])
+def test_no_field_hides_a_property_of_its_form_in_the_browser(form):
+    # A field named like a property of HTMLFormElement replaces it in the DOM: one named
+    # "closest" stopped htmx from sending the guided start in place.
+    dom = {"action", "closest", "contains", "elements", "id", "length", "matches", "method"}
+    dom |= {"remove", "reset", "style", "submit", "target", "checkValidity"}
+    assert not set(form.base_fields) & dom
+
+
 def test_member_ids_are_random_uuids(person):
     assert member("Mum").id.version == 4
 
@@ -334,7 +344,7 @@ def test_every_circle_response_keeps_out_of_the_browser_cache(person):
         person.post(f"/circle/{mum.id}/", {"name": "", "ring": 1}, headers=HX),
         add(person, "", htmx=True),
         add(person, "Another"),
-        person.post("/circle/start/", {"closest": "A"}, headers=HX),
+        person.post("/circle/start/", {"hard_day": "A"}, headers=HX),
         person.post(f"/circle/{mum.id}/remove/"),
     ]
     for response in responses:
@@ -474,9 +484,9 @@ def test_the_map_grows_with_the_people_in_it_and_says_how_narrow_it_may_be():
     fuller = draw([CircleMember(name=f"Friend {n}", ring=1 + n % 3) for n in range(30)])
 
     assert empty.size < 320  # three thin rings, as in the lesson's diagram
-    assert empty.min_width < 312
+    assert not empty.may_scroll
     assert fuller.size > empty.size
-    assert fuller.min_width > 312  # scrolls in its own box on a small phone, names readable
+    assert fuller.may_scroll  # scrolls in its own box on a small phone, names readable
 
 
 # --- Hostile names -------------------------------------------------------------------------------

@@ -32,6 +32,8 @@ TITLE_BASELINE = 15  # ring titles follow an arc this far outside the ring's inn
 # fits a 320px screen at that size, and a fuller one scrolls sideways inside its own box (the
 # page itself never does) instead of shrinking further.
 READABLE_PX = 11
+# What a 320px screen leaves the drawing (site.css trims the page's side padding to 4px).
+SMALL_SCREEN_ROOM = 312
 
 # Advance widths in em, close to DejaVu Sans (the widest common sans-serif, and Chromium's
 # system-ui on Debian): a pill sized for it holds the name in any narrower font too.
@@ -144,6 +146,18 @@ class Drawing:
     def min_width(self) -> int:
         """The narrowest the drawing may be shown, in CSS pixels, with names still readable."""
         return math.ceil(self.size * READABLE_PX / NAME_SIZE)
+
+    @property
+    def scale(self) -> str:
+        """How large to show it where there is room (site.css): names at about 15px."""
+        if self.size <= 340:
+            return "s"
+        return "m" if self.size <= 480 else "l"
+
+    @property
+    def may_scroll(self) -> bool:
+        """Wider than a small phone leaves it: it scrolls in its own box there."""
+        return self.min_width > SMALL_SCREEN_ROOM
 
     def counts(self) -> dict[int, int]:
         found = {ring: 0 for ring in Ring.values}

@@ -28,7 +28,7 @@ class MemberForm(NoColons, forms.Form):
     name = forms.CharField(
         label=_("Name or nickname"),
         max_length=MAX_NAME_LENGTH,
-        help_text=_("A nickname or initials are fine. Only you will see this."),
+        help_text=_("A nickname or initials are fine."),
         error_messages={
             "required": _("Please write a name, a nickname or initials."),
             "max_length": TOO_LONG,
@@ -74,21 +74,23 @@ class MemberForm(NoColons, forms.Form):
 class GuidedStartForm(NoColons, forms.Form):
     """Three gentle questions; each answer may hold several names."""
 
-    closest = forms.CharField(
+    # Not "closest": a field's name becomes a property of its <form> in the browser, and
+    # form.closest() is what htmx uses to find its way around.
+    hard_day = forms.CharField(
         label=_("Who could you call if you had a hard day?"),
         required=False,
         max_length=MAX_NAMES_LENGTH,
         error_messages={"max_length": TOO_LONG},
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    regular = forms.CharField(
+    most_weeks = forms.CharField(
         label=_("Who do you see most weeks?"),
         required=False,
         max_length=MAX_NAMES_LENGTH,
         error_messages={"max_length": TOO_LONG},
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    wider = forms.CharField(
+    services = forms.CharField(
         label=_("Which groups, services or professionals help you?"),
         required=False,
         max_length=MAX_NAMES_LENGTH,
@@ -97,9 +99,9 @@ class GuidedStartForm(NoColons, forms.Form):
     )
     # Where each answer goes, and how those people most likely help (easy to change later).
     PLACES = {
-        "closest": (Ring.CLOSEST, [Help.LISTENING]),
-        "regular": (Ring.REGULAR, [Help.COMPANY]),
-        "wider": (Ring.WIDER, [Help.PROFESSIONAL]),
+        "hard_day": (Ring.CLOSEST, [Help.LISTENING]),
+        "most_weeks": (Ring.REGULAR, [Help.COMPANY]),
+        "services": (Ring.WIDER, [Help.PROFESSIONAL]),
     }
 
     def __init__(self, *args, **kwargs) -> None:

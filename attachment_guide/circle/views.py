@@ -158,7 +158,7 @@ def add(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@sensitive_post_parameters("closest", "regular", "wider")
+@sensitive_post_parameters("hard_day", "most_weeks", "services")
 def start(request: HttpRequest) -> HttpResponse:
     """The guided start: a few questions whose answers put the first people on the map."""
     form, status = GuidedStartForm(request.POST, auto_id="start-%s"), 422
@@ -205,7 +205,9 @@ def member(request: HttpRequest, member_id: uuid.UUID) -> HttpResponse:
             ctx = {"m": found, "form": _edit_form(found)}
             return private(render(request, "circle/member.html", ctx))
         if "edit" in request.GET:
-            ctx = {"m": found, "form": _edit_form(found)}
+            form = _edit_form(found)
+            form.fields["name"].widget.attrs["autofocus"] = True
+            ctx = {"m": found, "form": form}
             return private(render(request, f"{PAGE}#edit", ctx))
         ctx = {"m": found, "focus_member": found.id}
         return private(render(request, f"{PAGE}#member", ctx))
