@@ -170,6 +170,7 @@ PAGES = {
     "home": "/",
     "lesson": LESSON,
     "journal": "/journal/",
+    "circle": "/circle/",
     "support": "/support/",
     "login": "/accounts/login/",
 }
