@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from attachment_guide.circle.models import CircleMember
 from tests.test_browser import assert_accessible
+from tests.test_circle import overlap
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,17 +30,6 @@ MEASURE = """(svg) => [...svg.querySelectorAll(".dg-person")].map((g) => {
   const inside = t.x >= b.x && t.x + t.width <= b.x + b.width;
   return {name: text.textContent, corners, px, inside};
 })"""
-
-
-def separated(a: list, b: list) -> bool:
-    for polygon in (a, b):
-        for (x1, y1), (x2, y2) in zip(polygon, polygon[1:] + polygon[:1], strict=True):
-            nx, ny = y2 - y1, x1 - x2
-            pa = [nx * x + ny * y for x, y in a]
-            pb = [nx * x + ny * y for x, y in b]
-            if max(pa) <= min(pb) or max(pb) <= min(pa):
-                return True
-    return False
 
 
 def start_a_map(page, base: str) -> None:
@@ -169,7 +159,7 @@ def test_the_map_is_readable_on_a_phone_and_a_desktop(browser, live_server, scre
             assert person["px"] >= 11, f"{person['name']} is {person['px']:.1f}px at {width}px"
         for i, one in enumerate(people):
             for other in people[i + 1 :]:
-                assert separated(one["corners"], other["corners"]), (one["name"], other["name"])
+                assert not overlap(one["corners"], other["corners"]), (one["name"], other["name"])
 
     page.emulate_media(media="print")
     expect(page.locator("#circle-add")).to_be_hidden()

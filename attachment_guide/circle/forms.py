@@ -71,45 +71,32 @@ class MemberForm(NoColons, forms.Form):
         return one_line(self.cleaned_data["reach"])
 
 
+def _names(label) -> forms.CharField:
+    """One of the guided start's questions: any number of names, or none."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=MAX_NAMES_LENGTH,
+        help_text=_("Separate names with commas. Leave it empty if no one comes to mind."),
+        error_messages={"max_length": TOO_LONG},
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
 class GuidedStartForm(NoColons, forms.Form):
     """Three gentle questions; each answer may hold several names."""
 
     # Not "closest": a field's name becomes a property of its <form> in the browser, and
     # form.closest() is what htmx uses to find its way around.
-    hard_day = forms.CharField(
-        label=_("Who could you call if you had a hard day?"),
-        required=False,
-        max_length=MAX_NAMES_LENGTH,
-        error_messages={"max_length": TOO_LONG},
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )
-    most_weeks = forms.CharField(
-        label=_("Who do you see most weeks?"),
-        required=False,
-        max_length=MAX_NAMES_LENGTH,
-        error_messages={"max_length": TOO_LONG},
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )
-    services = forms.CharField(
-        label=_("Which groups, services or professionals help you?"),
-        required=False,
-        max_length=MAX_NAMES_LENGTH,
-        error_messages={"max_length": TOO_LONG},
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )
+    hard_day = _names(_("Who could you call if you had a hard day?"))
+    most_weeks = _names(_("Who do you see most weeks?"))
+    services = _names(_("Which groups, services or professionals help you?"))
     # Where each answer goes, and how those people most likely help (easy to change later).
     PLACES = {
         "hard_day": (Ring.CLOSEST, [Help.LISTENING]),
         "most_weeks": (Ring.REGULAR, [Help.COMPANY]),
         "services": (Ring.WIDER, [Help.PROFESSIONAL]),
     }
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.help_text = _(
-                "Separate names with commas. Leave it empty if no one comes to mind."
-            )
 
     def _names(self, field: str) -> list[str]:
         names = [one_line(part) for part in NAME_SEPARATORS.split(self.cleaned_data[field])]

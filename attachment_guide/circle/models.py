@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from attachment_guide.crypto import EncryptedTextField
-from attachment_guide.spaces.models import Space
+from attachment_guide.spaces.models import OwnedQuerySet, Space
 
 # Enforced by the forms: the columns hold ciphertext, so the database cannot count characters.
 MAX_NAME_LENGTH = 80
@@ -32,13 +32,7 @@ class Help(models.TextChoices):
     PROFESSIONAL = "professional", _("Professional support")
 
 
-class CircleQuerySet(models.QuerySet):
-    def owned_by(self, space_id) -> CircleQuerySet:
-        """The only way views reach a circle: scoped to one space (no space, nobody)."""
-        if space_id is None:
-            return self.none()
-        return self.filter(space_id=space_id)
-
+class CircleQuerySet(OwnedQuerySet):
     def in_ring_order(self) -> CircleQuerySet:
         return self.order_by("ring", "created", "id")
 
