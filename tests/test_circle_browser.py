@@ -79,6 +79,7 @@ def test_a_person_builds_a_map_in_place_and_axe_finds_nothing(page, live_server,
     editor.get_by_label("People I see regularly").check()
     editor.get_by_role("button", name="Save changes").click()
     expect(page.locator("#circle-status")).to_have_text("Changes saved.")
+    expect(page.locator(".member__name", has_text="Mum")).to_be_focused()  # where they were
     expect(page.locator('.dg-person[data-ring="2"]', has_text="Mum")).to_have_count(1)
 
     # Remove asks first, in place.
@@ -89,6 +90,7 @@ def test_a_person_builds_a_map_in_place_and_axe_finds_nothing(page, live_server,
     page.get_by_role("button", name="Remove").click()
     expect(page.locator("#circle-status")).to_have_text("Removed from your map.")
     expect(page.locator(".dg-person")).to_have_count(9)
+    expect(page.locator("#circle-list-title")).to_be_focused()
 
     assert page.evaluate("window.stillThisPage") is True
     assert sorted(m.name for m in CircleMember.objects.all())[:2] == [

@@ -172,7 +172,7 @@ def filename(extension: str) -> str:
 # --- JSON: complete and machine-readable -------------------------------------------------
 
 
-@sensitive_variables("entry", "item")
+@sensitive_variables("entry", "item", "head")
 def as_json(*, space: Space, selection: Selection) -> Iterator[str]:
     user = space.user
     head = {
