@@ -32,6 +32,28 @@ class Help(models.TextChoices):
     PROFESSIONAL = "professional", _("Professional support")
 
 
+class HelpsField(models.CharField):
+    """A list of Help values, stored as "listening,company". (A JSONField would do, but its
+    system check asks SQLite what it supports, so `manage.py check` would need a database.)"""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", list)
+        super().__init__(*args, **kwargs)
+
+    def from_db_value(self, value, expression, connection) -> list[str]:
+        return self.to_python(value)
+
+    def to_python(self, value) -> list[str]:
+        if isinstance(value, list | tuple):
+            return list(value)
+        return [part for part in (value or "").split(",") if part]
+
+    def get_prep_value(self, value) -> str:
+        return ",".join(self.to_python(value))
+
+
 class CircleQuerySet(OwnedQuerySet):
     def in_ring_order(self) -> CircleQuerySet:
         return self.order_by("ring", "created", "id")
@@ -44,9 +66,7 @@ class CircleMember(models.Model):
     space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="circle_members")
     name = EncryptedTextField(help_text="A name, nickname or initials; encrypted at rest.")
     ring = models.PositiveSmallIntegerField(choices=Ring.choices)
-    helps = models.JSONField(
-        default=list, blank=True, help_text="How they help: a list of Help values."
-    )
+    helps = HelpsField(help_text="How they help: Help values, stored comma-separated.")
     reach = EncryptedTextField(
         blank=True, help_text="An optional way to reach them; encrypted at rest."
     )
