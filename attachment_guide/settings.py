@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "lessons",
     "attachment_guide.spaces",
     "attachment_guide.journal",
+    "attachment_guide.circle",
     "attachment_guide.accounts",
     "attachment_guide.safety",
 ]

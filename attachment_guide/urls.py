@@ -18,6 +18,7 @@ urlpatterns = [
     path("glossary/", views.glossary, name="glossary"),
     path("accounts/", include("attachment_guide.accounts.urls")),
     path("journal/", include("attachment_guide.journal.urls")),
+    path("circle/", include("attachment_guide.circle.urls")),
     path("support/", safety.support, name="support"),
     path("privacy/", safety.privacy, name="privacy"),
     path("grounding/", safety.grounding, name="grounding"),

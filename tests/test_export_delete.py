@@ -56,6 +56,7 @@ def person() -> Client:
     answer(client, "ab-who-felt-safe", "My gran's kitchen, the radio on.")
     free(client, "Line one\nLine two & <three>")
     client.post(f"{LESSON}progress/", {"section": "in-short"})
+    client.post("/circle/add/", {"name": "My gran", "ring": 1})  # so delete must find it too
     return client
 
 

@@ -176,6 +176,7 @@ PAGES = {
     "home": "/",
     "lesson": LESSON,
     "journal": "/journal/",
+    "circle": "/circle/",
     "support": "/support/",
     "login": "/accounts/login/",
 }

@@ -47,6 +47,11 @@ ROUTES = {
     "journal:token": READ,
     "journal:export": FORM,
     "journal:delete_all": FORM,
+    "circle:index": READ,
+    "circle:add": WRITE,
+    "circle:start": WRITE,
+    "circle:member": FORM,
+    "circle:remove": FORM,
 }
 
 
@@ -92,6 +97,9 @@ def url_for(name: str, entry: Entry) -> str:
         "journal:answer": {"prompt_id": "ab-who-felt-safe"},
         "journal:entry": {"entry_id": entry.id},
         "journal:delete": {"entry_id": entry.id},
+        # Any id will do: the anti-forgery check and the method check come before the lookup.
+        "circle:member": {"member_id": uuid.uuid4()},
+        "circle:remove": {"member_id": uuid.uuid4()},
     }
     return reverse(name, kwargs=kwargs.get(name, {}))
 

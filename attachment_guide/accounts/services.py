@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from attachment_guide.accounts.models import LoginThrottle, RecoveryCode
+from attachment_guide.circle.models import CircleMember
 from attachment_guide.journal.models import Entry
 from attachment_guide.spaces.models import Space
 from attachment_guide.spaces.services import sessions_holding, space_new
@@ -63,9 +64,11 @@ def space_merge(*, source: Space, target: Space) -> None:
 
     Both answers to one prompt are kept: the newer stays the current answer and the older
     becomes an earlier one, because answers are ordered by when they were written.
-    Progress keeps the further of the two for each lesson.
+    Progress keeps the further of the two for each lesson; the support circle keeps everyone
+    from both maps.
     """
     Entry.objects.filter(space=source).update(space=target)
+    CircleMember.objects.filter(space=source).update(space=target)
     theirs = {
         (row.module_slug, row.lesson_slug): row
         for row in LessonProgress.objects.filter(space=target)

@@ -21,6 +21,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
+from attachment_guide.circle.models import CircleMember, Ring
 from attachment_guide.journal.models import Entry
 from attachment_guide.journal.reflections import source_of
 from attachment_guide.spaces.models import Space
@@ -36,6 +37,7 @@ SECTIONS = {
     "auth.User": "account",
     "journal.Entry": "entries",
     "lessons.LessonProgress": "progress",
+    "circle.CircleMember": "circle",
 }
 # Owner-linked models deliberately not exported, and why.
 LEFT_OUT = {
@@ -135,6 +137,28 @@ def _progress(space_id) -> list[dict]:
     return rows
 
 
+def circle_members(space_id) -> list[CircleMember]:
+    """The support circle, ring by ring: small (a few dozen at most), so read at once."""
+    return list(CircleMember.objects.owned_by(space_id).in_ring_order())
+
+
+@sensitive_variables("member")
+def _circle(space_id) -> list[dict]:
+    return [
+        {
+            "id": str(member.id),
+            "name": member.name,
+            "ring": member.ring,
+            "ring_name": str(member.ring_label),
+            "helps": member.helps,
+            "reach": member.reach,
+            "created": member.created.isoformat(),
+            "updated": member.updated.isoformat(),
+        }
+        for member in circle_members(space_id)
+    ]
+
+
 def _when(moment: datetime) -> str:
     return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
@@ -146,7 +170,7 @@ def filename(extension: str) -> str:
 # --- JSON: complete and machine-readable -------------------------------------------------
 
 
-@sensitive_variables("entry", "item")
+@sensitive_variables("entry", "item", "head")
 def as_json(*, space: Space, selection: Selection) -> Iterator[str]:
     user = space.user
     head = {
@@ -162,6 +186,7 @@ def as_json(*, space: Space, selection: Selection) -> Iterator[str]:
         if user is None
         else {"username": user.get_username(), "joined": user.date_joined.isoformat()},
         "progress": _progress(space.id),
+        "circle": _circle(space.id),
     }
     yield json.dumps(head, ensure_ascii=False, indent=1)[:-2] + ',\n "entries": ['
     for number, item in enumerate(_entries(space.id, selection)):
@@ -184,7 +209,7 @@ def as_json(*, space: Space, selection: Selection) -> Iterator[str]:
 # --- Markdown: readable, with questions and dates ----------------------------------------
 
 
-@sensitive_variables("item")
+@sensitive_variables("item", "circle", "member", "details")
 def as_markdown(*, space: Space, selection: Selection, site_name: str) -> Iterator[str]:
     yield f"# {_('My journal')} · {site_name}\n\n"
     yield _("Exported on %(date)s.") % {"date": _when(timezone.now())} + "\n\n"
@@ -195,6 +220,18 @@ def as_markdown(*, space: Space, selection: Selection, site_name: str) -> Iterat
             state = _("finished") if row["done"] else _("started")
             yield f"- {row['title'] or row['lesson']}: {state}\n"
         yield "\n"
+    circle = circle_members(space.id) if selection.everything else []
+    if circle:
+        yield f"## {_('My support circle')}\n\n"
+        for ring, label in Ring.choices:
+            members = [member for member in circle if member.ring == ring]
+            if not members:
+                continue
+            yield f"### {label}\n\n"
+            for member in members:
+                details = [", ".join(member.help_labels), member.reach]
+                yield f"- {' · '.join([member.name, *filter(None, details)])}\n"
+            yield "\n"
     yield f"## {_('Entries')}\n\n"
     for item in _entries(space.id, selection):
         yield f"### {item.question}\n\n"

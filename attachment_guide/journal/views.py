@@ -19,9 +19,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
+from attachment_guide.circle.models import CircleMember
+from attachment_guide.circle.views import map_context
 from attachment_guide.http import private
 from attachment_guide.journal import reflections
-from attachment_guide.journal.export import Selection, as_json, as_markdown, as_print_page, filename
+from attachment_guide.journal.export import (
+    Selection,
+    as_json,
+    as_markdown,
+    as_print_page,
+    circle_members,
+    filename,
+)
 from attachment_guide.journal.forms import ExportForm
 from attachment_guide.journal.models import Entry
 from attachment_guide.journal.reflections import Reflection
@@ -450,6 +459,7 @@ def export(request: HttpRequest) -> HttpResponse:
         "form": form,
         "has_space": space is not None,
         "count": Entry.objects.owned_by(space and space.id).with_text().count(),
+        "circle_count": CircleMember.objects.owned_by(space and space.id).count(),
     }
     return private(render(request, "journal/export.html", ctx, status=422 if form.errors else 200))
 
@@ -473,6 +483,8 @@ def _export_response(
             "everything": selection.everything,
             "exported": timezone.now(),
         }
+        if selection.everything:  # one entry printed for a therapist does not bring the map
+            ctx["circle"] = map_context(circle_members(space.id))
         page = render_to_string("journal/export_print.html", ctx, request=request)
         stream = as_print_page(
             page_html=page, marker=PRINT_MARKER, space=space, selection=selection

@@ -45,3 +45,12 @@ class Space(models.Model):
 
     def __str__(self) -> str:
         return f"Space {self.id}"
+
+
+class OwnedQuerySet(models.QuerySet):
+    """Rows that belong to a space. Views reach them only through `owned_by`."""
+
+    def owned_by(self, space_id):
+        if space_id is None:  # no space, nothing of theirs
+            return self.none()
+        return self.filter(space_id=space_id)

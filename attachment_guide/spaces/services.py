@@ -186,3 +186,28 @@ def sessions_holding(*, space_id=None, user_id=None):
             user_key and data.get(AUTH_KEY) == user_key
         ):
             yield session, data
+
+
+class SaveLimitReached(Exception):
+    """This space used up its saves for the minute."""
+
+
+class AgreementMissing(Exception):
+    """Keeping something needs the tick that agrees to the privacy notice first."""
+
+
+def space_for_saving(request: HttpRequest) -> Space:
+    """This browser's space, ready for one more save: created by the first thing the person
+    keeps, otherwise kept alive and counted against the per-minute allowance."""
+    space = space_for_request(request)
+    if agreement_needed(request):
+        if not request.POST.get("agree"):
+            raise AgreementMissing()
+        if space is not None:
+            agreement_record(request, space)
+    if space is None:
+        return space_create(request)
+    if not space_save_allowed(space):
+        raise SaveLimitReached()
+    space_touch(request, space)
+    return space

@@ -1,0 +1,171 @@
+"""My support circle in a real Chromium: changed in place without a page load, readable on a
+phone and a desktop in light and dark, nothing overlapping, and axe finds nothing to fix."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from attachment_guide.circle.models import CircleMember
+from tests.test_browser import assert_accessible
+from tests.test_circle import overlap
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+FIRST_PEOPLE = {
+    "Who could you call if you had a hard day?": "Mum, Sam, Priya",
+    "Who do you see most weeks?": "Grandad, Book club, Jo from work",
+    "Which groups, services or professionals help you?": "Dr Patel, Crisis line, Therapist (Lee)",
+}
+
+# Every name's box on the map in screen pixels (turned as drawn), its text's height, and
+# whether the text stays inside its own pill.
+MEASURE = """(svg) => [...svg.querySelectorAll(".dg-person")].map((g) => {
+  const rect = g.querySelector("rect"), text = g.querySelector("text");
+  const m = g.getScreenCTM();
+  const b = rect.getBBox(), t = text.getBBox();
+  const corners = [[b.x, b.y], [b.x + b.width, b.y], [b.x + b.width, b.y + b.height], [b.x, b.y + b.height]]
+    .map(([x, y]) => [m.a * x + m.c * y + m.e, m.b * x + m.d * y + m.f]);
+  const px = parseFloat(text.getAttribute("font-size")) * Math.hypot(m.a, m.b);
+  const inside = t.x >= b.x && t.x + t.width <= b.x + b.width;
+  return {name: text.textContent, corners, px, inside};
+})"""
+
+
+def start_a_map(page, base: str) -> None:
+    page.goto(base + "/circle/")
+    for question, names in FIRST_PEOPLE.items():
+        page.get_by_label(question).fill(names)
+    page.locator("#start-agree").check()  # the one-time agreement to the privacy notice
+    page.get_by_role("button", name="Put them on my map").click()
+    expect(page.locator("#circle-status")).to_have_text("Added 9 to your map.")
+
+
+def test_a_person_builds_a_map_in_place_and_axe_finds_nothing(page, live_server, screenshots):
+    errors = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.goto(live_server.url + "/circle/")
+    assert_accessible(page, "empty circle")
+    page.screenshot(path=screenshots / "circle-empty-1280.png", full_page=True)
+
+    start_a_map(page, live_server.url)  # its message ("Added 9") comes only with htmx
+    page.evaluate("window.stillThisPage = true")
+    form = page.locator("#circle-add")
+    form.get_by_label("Name or nickname").fill("Aunt Margaret Thompson-Whitfield")
+    form.get_by_label("People I see regularly").check()
+    form.get_by_label("Practical help").check()
+    form.get_by_label("A way to reach them (optional)").fill("07700 900123")
+    form.get_by_role("button", name="Add to my map").click()
+
+    expect(page.locator("#circle-status")).to_have_text("Added to your map.")
+    expect(page.locator("#add-name")).to_be_focused()  # ready for the next person
+    expect(page.locator(".dg-person")).to_have_count(10)
+    assert page.evaluate("window.stillThisPage") is True  # no page load: htmx swapped it in
+    assert_accessible(page, "circle with people")
+
+    # Bad input: a clear message in place, what was typed kept.
+    form = page.locator("#circle-add")
+    form.get_by_label("A way to reach them (optional)").fill("kept")
+    form.get_by_role("button", name="Add to my map").click()
+    expect(page.locator("#circle-add")).to_contain_text("Please write a name")
+    expect(page.locator("#add-reach")).to_have_value("kept")
+    assert_accessible(page, "circle form with errors")
+
+    # Edit in place: Mum moves to the second ring, and the map follows.
+    mum = page.locator(".member", has_text="Mum")
+    mum.get_by_role("link", name="Edit Mum").click()
+    editor = page.locator(".member--editing")
+    expect(editor.get_by_label("Name or nickname")).to_be_focused()
+    assert_accessible(page, "editing in place")
+    editor.get_by_label("People I see regularly").check()
+    editor.get_by_role("button", name="Save changes").click()
+    expect(page.locator("#circle-status")).to_have_text("Changes saved.")
+    expect(page.locator(".member__name", has_text="Mum")).to_be_focused()  # where they were
+    expect(page.locator('.dg-person[data-ring="2"]', has_text="Mum")).to_have_count(1)
+
+    # Remove asks first, in place.
+    page.get_by_role("link", name="Remove Sam").click()
+    expect(page.locator(".member--confirm")).to_contain_text("Remove “Sam” from your map?")
+    expect(page.get_by_role("button", name="Remove")).to_be_focused()
+    assert_accessible(page, "confirming a removal")
+    page.get_by_role("button", name="Remove").click()
+    expect(page.locator("#circle-status")).to_have_text("Removed from your map.")
+    expect(page.locator(".dg-person")).to_have_count(9)
+    expect(page.locator("#circle-list-title")).to_be_focused()
+
+    assert page.evaluate("window.stillThisPage") is True
+    assert sorted(m.name for m in CircleMember.objects.all())[:2] == [
+        "Aunt Margaret Thompson-Whitfield",
+        "Book club",
+    ]
+    # The only console error allowed is the refused form's own 422 (CSP would show up here).
+    assert [e for e in errors if "status of 422" not in e] == []
+
+
+def test_without_javascript_the_same_forms_work(browser, live_server):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+
+    start_a_map_without_js = page.goto(live_server.url + "/circle/")
+    assert start_a_map_without_js.ok
+    page.get_by_label("Who could you call if you had a hard day?").fill("Mum")
+    page.locator("#start-agree").check()
+    page.get_by_role("button", name="Put them on my map").click()
+    expect(page.locator("#circle-status")).to_have_text("Your map has its first people.")
+    page.get_by_role("link", name="Remove Mum").click()
+    assert page.url.endswith("/remove/")
+    page.get_by_role("button", name="Remove").click()
+
+    expect(page.locator("#circle-status")).to_have_text("Removed from your map.")
+    assert CircleMember.objects.count() == 0
+    context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_map_is_readable_on_a_phone_and_a_desktop(browser, live_server, screenshots, scheme):
+    context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    start_a_map(page, live_server.url)
+    # Nine people with everyday names fit a 320px screen whole, names 11px or more.
+    page.set_viewport_size({"width": 320, "height": 900})
+    box = page.locator(".circle-map__scroll")
+    assert box.evaluate("(b) => b.scrollWidth <= b.clientWidth")
+    assert box.get_attribute("tabindex") is None
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.locator("#add-name").fill("Aunt Margaret Thompson-Whitfield")
+    page.locator("#add-ring_2").check()
+    page.get_by_role("button", name="Add to my map").click()
+    expect(page.locator(".dg-person")).to_have_count(10)
+    assert_accessible(page, f"circle ({scheme})")
+
+    for width in (1280, 375, 320):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(live_server.url + "/circle/")
+        if width != 320:
+            page.screenshot(path=screenshots / f"circle-{scheme}-{width}.png", full_page=True)
+            page.locator(".circle-map").screenshot(
+                path=screenshots / f"circle-map-{scheme}-{width}.png"
+            )
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"the page scrolls sideways at {width}px"
+        svg = page.locator(".circle-map__drawing")
+        box = svg.evaluate("(s) => [s.parentElement.scrollWidth, s.parentElement.clientWidth]")
+        if width == 320:
+            # Two long names in the outer ring make the map wider than a 320px screen: rather
+            # than shrink the names, it scrolls in its own box, which the keyboard can reach.
+            assert svg.locator("xpath=..").get_attribute("tabindex") == "0"
+        else:
+            assert box[0] <= box[1], f"the map scrolls in its box at {width}px: {box}"
+        people = svg.evaluate(MEASURE)
+        assert len(people) == 10
+        for person in people:
+            assert person["inside"], f"{person['name']} spills out of its pill at {width}px"
+            assert person["px"] >= 11, f"{person['name']} is {person['px']:.1f}px at {width}px"
+        for i, one in enumerate(people):
+            for other in people[i + 1 :]:
+                assert not overlap(one["corners"], other["corners"]), (one["name"], other["name"])
+
+    page.emulate_media(media="print")
+    expect(page.locator("#circle-add")).to_be_hidden()
+    expect(page.locator(".member__actions").first).to_be_hidden()
+    context.close()
