@@ -175,6 +175,10 @@ STORAGES = {
 # The Markdown lessons. Loaded once per process; reloaded on change in development.
 CONTENT_DIR = BASE_DIR / "content"
 CONTENT_RELOAD = DEBUG
+# `manage.py check` warns about a lesson whose last review (its `reviewed_on`) is older.
+CONTENT_REVIEW_MAX_AGE_DAYS = envint("CONTENT_REVIEW_MAX_AGE_DAYS", 365)
+if CONTENT_REVIEW_MAX_AGE_DAYS < 1:
+    raise ImproperlyConfigured("CONTENT_REVIEW_MAX_AGE_DAYS must be 1 or more")
 # Crisis and support lines for /support/: a checked TOML file (see content/README.md).
 HELPLINES_FILE = Path(
     os.environ.get("HELPLINES_FILE", "").strip() or BASE_DIR / "content" / "helplines.toml"
