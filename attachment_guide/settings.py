@@ -179,6 +179,8 @@ CONTENT_RELOAD = DEBUG
 CONTENT_REVIEW_MAX_AGE_DAYS = envint("CONTENT_REVIEW_MAX_AGE_DAYS", 365)
 if CONTENT_REVIEW_MAX_AGE_DAYS < 1:
     raise ImproperlyConfigured("CONTENT_REVIEW_MAX_AGE_DAYS must be 1 or more")
+# "Report a problem with this lesson": at most this many reports a clock hour, site-wide.
+PROBLEM_REPORTS_PER_HOUR = envint("PROBLEM_REPORTS_PER_HOUR", 30)
 # Crisis and support lines for /support/: a checked TOML file (see content/README.md).
 HELPLINES_FILE = Path(
     os.environ.get("HELPLINES_FILE", "").strip() or BASE_DIR / "content" / "helplines.toml"

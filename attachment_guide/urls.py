@@ -14,6 +14,16 @@ urlpatterns = [
         views.lesson_progress_update,
         name="lesson_progress",
     ),
+    path(
+        "lessons/<slug:module_slug>/<slug:lesson_slug>/report/",
+        views.lesson_report,
+        name="lesson_report",
+    ),
+    path(
+        "lessons/<slug:module_slug>/<slug:lesson_slug>/report/sent/",
+        views.lesson_report_sent,
+        name="lesson_report_sent",
+    ),
     path("glossary/", views.glossary, name="glossary"),
     path("accounts/", include("attachment_guide.accounts.urls")),
     path("journal/", include("attachment_guide.journal.urls")),
