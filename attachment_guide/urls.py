@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib import admin
 from django.urls import include, path
 
 from attachment_guide.safety import views as safety
@@ -32,4 +34,5 @@ urlpatterns = [
     path("exit/", safety.quick_exit, name="exit"),
     path("exit/choice/", safety.exit_choice, name="exit_choice"),
     path("healthz", views.healthz, name="healthz"),
+    path(settings.ADMIN_PATH, admin.site.urls),
 ]

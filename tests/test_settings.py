@@ -63,6 +63,9 @@ def test_production_settings_pass_check_deploy_with_no_warnings(tmp_path):
         ({"DJANGO_ALLOWED_HOSTS": ""}, "DJANGO_ALLOWED_HOSTS is required"),
         ({"DJANGO_DEBUG": "maybe"}, "DJANGO_DEBUG must be one of"),
         ({"DJANGO_HSTS_SECONDS": "a year"}, "DJANGO_HSTS_SECONDS must be a whole number"),
+        ({"DJANGO_ADMIN_PATH": "/admin"}, "DJANGO_ADMIN_PATH must look like 'staff/'"),
+        ({"CONTENT_REVIEW_MAX_AGE_DAYS": "0"}, "CONTENT_REVIEW_MAX_AGE_DAYS must be 1 or more"),
+        ({"PROBLEM_REPORTS_PER_HOUR": "many"}, "PROBLEM_REPORTS_PER_HOUR must be a whole number"),
     ],
 )
 def test_production_refuses_to_start_without_what_it_needs(tmp_path, env, message):
@@ -123,6 +126,7 @@ def assert_strict_headers(headers) -> None:
         "/lessons/attachment-basics/what-attachment-is/",
         "/lessons/no-such-module/",
         "/healthz",
+        "/staff/login/",
     ],
 )
 def test_every_page_carries_the_csp_and_security_headers(client, url):
