@@ -21,6 +21,16 @@ MARKER = "Zanzibar-marker-7f3kq-only-in-journals"
 STAFF_PASSWORD = "a long staff pass phrase"
 
 
+def report_a_dead_link() -> ProblemReport:
+    return ProblemReport.objects.create(
+        module_slug="attachment-basics",
+        lesson_slug="what-attachment-is",
+        kind="link",
+        comment="The glossary link is dead.",
+        received="2026-11-29T10:00:00Z",
+    )
+
+
 @pytest.fixture
 def people():
     """An account and a guest, each with the marker in their journal."""
@@ -30,13 +40,7 @@ def people():
     write(person, f"Free text {MARKER}", prompt="ab-a-secure-moment")
     guest = Client()
     write(guest, f"Guest words {MARKER}")
-    ProblemReport.objects.create(
-        module_slug="attachment-basics",
-        lesson_slug="what-attachment-is",
-        kind="link",
-        comment="The glossary link is dead.",
-        received="2026-11-29T10:00:00Z",
-    )
+    report_a_dead_link()
     assert Entry.objects.filter(body__contains=MARKER).count() == 3
     return {"code": code, "user": User.objects.get(username="willow")}
 

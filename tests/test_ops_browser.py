@@ -7,11 +7,11 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from lessons.models import ProblemReport
+from tests.test_admin import STAFF_PASSWORD, report_a_dead_link
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 LESSON = "/lessons/attachment-basics/what-attachment-is/"
-STAFF_PASSWORD = "a long staff pass phrase"
 
 
 def watch(page):
@@ -92,13 +92,7 @@ def test_the_staff_admin_works_under_the_sites_strict_csp(
     browser, live_server, django_user_model, screenshots
 ):
     django_user_model.objects.create_superuser("boss", password=STAFF_PASSWORD)
-    ProblemReport.objects.create(
-        module_slug="attachment-basics",
-        lesson_slug="what-attachment-is",
-        kind="link",
-        comment="A dead link.",
-        received="2026-11-29T10:00:00Z",
-    )
+    report_a_dead_link()
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = watch(context.new_page())
 

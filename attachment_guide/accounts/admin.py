@@ -10,32 +10,19 @@ from django.utils.translation import gettext_lazy as _
 admin.site.unregister(User)
 
 
+# What staff may read about an account, and the flags they may change.
+METADATA = ["username", "date_joined", "last_login", "space_last_saved", "entry_count"]
+FLAGS = ["is_active", "is_staff", "is_superuser"]
+
+
 @admin.register(User)
 class AccountAdmin(admin.ModelAdmin):
-    list_display = [
-        "username",
-        "date_joined",
-        "last_login",
-        "space_last_saved",
-        "entry_count",
-        "is_active",
-        "is_staff",
-    ]
-    list_filter = ["is_staff", "is_superuser", "is_active"]
+    list_display = [*METADATA, "is_active", "is_staff"]
+    list_filter = FLAGS
     search_fields = ["username"]
     ordering = ["-date_joined"]
-    fields = [
-        "username",
-        "date_joined",
-        "last_login",
-        "space_last_saved",
-        "entry_count",
-        "is_active",
-        "is_staff",
-        "is_superuser",
-        "groups",
-    ]
-    readonly_fields = ["username", "date_joined", "last_login", "space_last_saved", "entry_count"]
+    fields = [*METADATA, *FLAGS, "groups"]
+    readonly_fields = METADATA
     filter_horizontal = ["groups"]
 
     def get_queryset(self, request):
