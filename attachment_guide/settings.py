@@ -8,6 +8,7 @@ Every variable is listed in README.md.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -73,8 +74,11 @@ if not DEBUG and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # Django's admin, as a site that shows staff metadata only (attachment_guide/staff/).
+    "attachment_guide.staff.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
+    "django.contrib.messages",
     "django.contrib.sessions",
     "django.contrib.staticfiles",
     "django_htmx",
@@ -94,6 +98,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "attachment_guide.spaces.views.LockMiddleware",
@@ -110,6 +115,9 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                # The admin needs these two; both are lazy, so other pages pay nothing.
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
                 "attachment_guide.safety.context.site",
             ],
         },
@@ -177,6 +185,12 @@ STORAGES = {
 # The Markdown lessons. Loaded once per process; reloaded on change in development.
 CONTENT_DIR = BASE_DIR / "content"
 CONTENT_RELOAD = DEBUG
+# `manage.py check` warns about a lesson whose last review (its `reviewed_on`) is older.
+CONTENT_REVIEW_MAX_AGE_DAYS = envint("CONTENT_REVIEW_MAX_AGE_DAYS", 365)
+if CONTENT_REVIEW_MAX_AGE_DAYS < 1:
+    raise ImproperlyConfigured("CONTENT_REVIEW_MAX_AGE_DAYS must be 1 or more")
+# "Report a problem with this lesson": at most this many reports a clock hour, site-wide.
+PROBLEM_REPORTS_PER_HOUR = envint("PROBLEM_REPORTS_PER_HOUR", 30)
 # Crisis and support lines for /support/: a checked TOML file (see content/README.md).
 HELPLINES_FILE = Path(
     os.environ.get("HELPLINES_FILE", "").strip() or BASE_DIR / "content" / "helplines.toml"
@@ -227,6 +241,13 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 LOGIN_URL = "accounts:login"
+# The staff admin's address: not the well-known /admin/, which bots try first. A path of
+# words, digits, hyphens and underscores, ending in "/".
+ADMIN_PATH = os.environ.get("DJANGO_ADMIN_PATH", "").strip() or "staff/"
+if not re.fullmatch(r"[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*/", ADMIN_PATH):
+    raise ImproperlyConfigured(
+        f"DJANGO_ADMIN_PATH must look like 'staff/' or 'team/admin/', not {ADMIN_PATH!r}"
+    )
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

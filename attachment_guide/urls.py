@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib import admin
 from django.urls import include, path
 
 from attachment_guide.safety import views as safety
@@ -15,6 +17,16 @@ urlpatterns = [
         views.lesson_progress_update,
         name="lesson_progress",
     ),
+    path(
+        "lessons/<slug:module_slug>/<slug:lesson_slug>/report/",
+        views.lesson_report,
+        name="lesson_report",
+    ),
+    path(
+        "lessons/<slug:module_slug>/<slug:lesson_slug>/report/sent/",
+        views.lesson_report_sent,
+        name="lesson_report_sent",
+    ),
     path("glossary/", views.glossary, name="glossary"),
     path("accounts/", include("attachment_guide.accounts.urls")),
     path("journal/", include("attachment_guide.journal.urls")),
@@ -27,4 +39,5 @@ urlpatterns = [
     path("lock/", spaces.lock_view, name="lock"),
     path("lock/erase/", spaces.erase, name="lock_erase"),
     path("healthz", views.healthz, name="healthz"),
+    path(settings.ADMIN_PATH, admin.site.urls),
 ]

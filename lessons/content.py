@@ -17,11 +17,13 @@ import re
 import threading
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
 import markdown
 from django.conf import settings
+from django.utils import timezone
 
 # Slugs and ids appear in URLs and journal rows: lowercase words joined by single hyphens.
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -41,7 +43,13 @@ MARKDOWN_EXTENSIONS = ["attr_list", "sane_lists", "smarty", "tables", "toc"]
 MARKDOWN_CONFIG = {"toc": {"permalink": False}}
 
 MODULE_KEYS = {"title": str, "summary": str, "order": int}
-LESSON_KEYS = {"title": str, "summary": str, "order": int}
+LESSON_KEYS = {
+    "title": str,
+    "summary": str,
+    "order": int,
+    "reviewed_by": str,
+    "reviewed_on": date,
+}
 LESSON_OPTIONAL_KEYS = {"content_note": str, "old_slugs": list}
 GLOSSARY_KEYS = {"title": str, "summary": str}
 
@@ -114,6 +122,8 @@ class Lesson:
     sections: tuple[Section, ...]
     content_note: str = ""
     old_slugs: tuple[str, ...] = ()
+    reviewed_by: str = ""
+    reviewed_on: date | None = None
     path: Path | None = None
     word_count: int = 0
     # Set when the catalog is assembled.
@@ -251,11 +261,13 @@ def check_metadata(
     for key, kind in required.items():
         if key not in meta:
             problems.append(Problem(path, f"metadata is missing '{key}'"))
-        elif not isinstance(meta[key], kind) or (kind is str and not meta[key].strip()):
-            problems.append(Problem(path, f"metadata '{key}' must be a non-empty {kind.__name__}"))
+        elif not _is_kind(meta[key], kind) or (kind is str and not meta[key].strip()):
+            problems.append(Problem(path, f"metadata '{key}' must be {_kind_name(key, kind)}"))
     for key, kind in optional.items():
-        if key in meta and not isinstance(meta[key], kind):
-            problems.append(Problem(path, f"metadata '{key}' must be a {kind.__name__}"))
+        if key in meta and not _is_kind(meta[key], kind):
+            problems.append(
+                Problem(path, f"metadata '{key}' must be {_kind_name(key, kind, empty_ok=True)}")
+            )
     for key in sorted(meta.keys() - required.keys() - optional.keys()):
         problems.append(Problem(path, f"unknown metadata key '{key}'"))
     if isinstance(meta.get("old_slugs"), list):
@@ -263,6 +275,19 @@ def check_metadata(
             if not isinstance(old, str) or not SLUG_RE.match(old):
                 problems.append(Problem(path, f"old slug {old!r} is not a valid slug"))
     return problems
+
+
+def _is_kind(value: object, kind: type) -> bool:
+    # TOML has dates and date-times; a review is a day, and datetime is a subclass of date.
+    if kind is date and isinstance(value, datetime):
+        return False
+    return isinstance(value, kind)
+
+
+def _kind_name(key: str, kind: type, *, empty_ok: bool = False) -> str:
+    if kind is date:
+        return f"a date without quotes or a time, like {key} = 2026-11-29"
+    return f"a {kind.__name__}" if empty_ok else f"a non-empty {kind.__name__}"
 
 
 def render_markdown(text: str) -> str:
@@ -499,6 +524,10 @@ def load_lesson(path: Path, module_slug: str) -> tuple[Lesson | None, list[Probl
     if problems:
         return None, problems
     problems = check_metadata(meta, path, LESSON_KEYS, LESSON_OPTIONAL_KEYS)
+    reviewed_on = meta.get("reviewed_on") if _is_kind(meta.get("reviewed_on"), date) else None
+    # A day of slack: an author ahead of the server's time zone writes tomorrow's date.
+    if reviewed_on and reviewed_on > timezone.localdate() + timedelta(days=1):
+        problems.append(Problem(path, f"metadata 'reviewed_on' {reviewed_on} is in the future"))
     sections, body_problems = parse_body(body, path, first_line)
     problems += body_problems
     lesson = Lesson(
@@ -511,6 +540,8 @@ def load_lesson(path: Path, module_slug: str) -> tuple[Lesson | None, list[Probl
         old_slugs=tuple(
             meta.get("old_slugs", ()) if isinstance(meta.get("old_slugs"), list) else ()
         ),
+        reviewed_by=str(meta.get("reviewed_by", "")).strip(),
+        reviewed_on=reviewed_on,
         sections=tuple(sections),
         path=path,
     )
@@ -727,6 +758,15 @@ def get_catalog() -> Catalog:
         if _cached is None or _cached[0] != signature:
             _cached = (signature, load_catalog(root))
         return _cached[1]
+
+
+def reviews_older_than(catalog: Catalog, *, days: int, today: date) -> list[Lesson]:
+    """Lessons whose last review was more than `days` days before `today`."""
+    return [
+        lesson
+        for lesson in catalog.lessons
+        if lesson.reviewed_on and (today - lesson.reviewed_on).days > days
+    ]
 
 
 def clear_catalog() -> None:

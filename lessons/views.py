@@ -9,7 +9,10 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from attachment_guide.http import private
 from attachment_guide.journal import reflections
@@ -22,7 +25,9 @@ from attachment_guide.spaces.services import (
     space_get_or_create,
 )
 from lessons.content import Lesson, get_catalog
-from lessons.models import LessonProgress
+from lessons.forms import ProblemReportForm
+from lessons.models import LessonProgress, ProblemReport
+from lessons.problem_reports import TooManyReports, problem_report_create
 from lessons.progress import Progress, progress_for_space, progress_record, progress_reset
 
 
@@ -95,6 +100,7 @@ def lesson_page(
         "locked": locked,
         "progress": lesson_progress(space_id, lesson),
         "catalog_grounding": get_catalog().grounding,
+        "report_form": ProblemReportForm(),
     }
     # The page may hold the person's own words: keep it out of every cache.
     return private(render(request, "lessons/lesson.html", ctx, status=status))
@@ -128,6 +134,7 @@ def anonymous_lesson(request: HttpRequest, lesson: Lesson) -> HttpResponse:
             "has_space": False,
             "progress": None,
             "catalog_grounding": get_catalog().grounding,
+            "report_form": ProblemReportForm(),
             "csrf_token": _TOKEN_MARK,
         }
         cached = (render_to_string("lessons/lesson.html", ctx, request=request), marks)
@@ -160,6 +167,13 @@ def lesson_detail(request: HttpRequest, module_slug: str, lesson_slug: str) -> H
     return lesson_page(request, lesson)
 
 
+def _lesson_or_404(module_slug: str, lesson_slug: str) -> Lesson:
+    lesson = get_catalog().lesson(module_slug, lesson_slug)
+    if lesson is None:
+        raise Http404("No such lesson")
+    return lesson
+
+
 @require_POST
 def lesson_progress_update(
     request: HttpRequest, module_slug: str, lesson_slug: str
@@ -169,9 +183,7 @@ def lesson_progress_update(
     Automatic updates come only from pages of people who already have a space; pressing
     "Mark as done" or "Remember my place" is a choice, so it may create the space.
     """
-    lesson = get_catalog().lesson(module_slug, lesson_slug)
-    if lesson is None:
-        raise Http404("No such lesson")
+    lesson = _lesson_or_404(module_slug, lesson_slug)
     chosen = any(key in request.POST for key in ("done", "reset", "remember"))
     space = space_get_or_create(request)[0] if chosen else space_for_request(request)
     row = None
@@ -196,6 +208,55 @@ def lesson_progress_update(
         "has_space": space is not None,
     }
     return private(render(request, "lessons/lesson.html#progress", ctx))
+
+
+@require_POST
+@sensitive_post_parameters("comment")
+@vary_on_headers("HX-Request")
+def lesson_report(request: HttpRequest, module_slug: str, lesson_slug: str) -> HttpResponse:
+    """Store a "Report a problem with this lesson" form, with nothing about who sent it.
+
+    With htmx the form is swapped in place; without JavaScript a good report redirects to a
+    thank-you page, and a bad one comes back on a page of its own with the words kept.
+    """
+    lesson = _lesson_or_404(module_slug, lesson_slug)
+    form = ProblemReportForm(request.POST)
+    status = 422
+    if form.is_valid():
+        kind = form.cleaned_data["kind"]
+        try:
+            problem_report_create(lesson=lesson, kind=kind, comment=form.cleaned_data["comment"])
+        except TooManyReports:
+            form.add_error(
+                None,
+                _(
+                    "Many reports have come in this hour, so this one was not sent. "
+                    "Please try again later. Your words are still here."
+                ),
+            )
+            status = 429
+        else:
+            if not request.htmx:
+                url = reverse("lesson_report_sent", args=[lesson.module_slug, lesson.slug])
+                return redirect(f"{url}?kind={kind}")
+            ctx = {"lesson": lesson, "module": lesson.module, "report_sent": True, "kind": kind}
+            return private(render(request, "lessons/lesson.html#report", ctx))
+    ctx = {"lesson": lesson, "module": lesson.module, "report_form": form}
+    template = "lessons/lesson.html#report" if request.htmx else "lessons/report.html"
+    return private(render(request, template, ctx, status=status))
+
+
+@require_GET
+def lesson_report_sent(request: HttpRequest, module_slug: str, lesson_slug: str) -> HttpResponse:
+    lesson = _lesson_or_404(module_slug, lesson_slug)
+    kind = request.GET.get("kind", "")
+    ctx = {
+        "lesson": lesson,
+        "module": lesson.module,
+        "report_sent": True,
+        "kind": kind if kind in ProblemReport.Kind.values else "",
+    }
+    return render(request, "lessons/report.html", ctx)
 
 
 @require_GET

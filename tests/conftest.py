@@ -50,7 +50,8 @@ def renamed_lesson(tmp_path, settings):
     module.mkdir()
     (module / "module.md").write_text('+++\ntitle = "B"\nsummary = "S."\norder = 1\n+++\nIntro.\n')
     (module / "new-name.md").write_text(
-        '+++\ntitle = "Renamed"\nsummary = "S."\norder = 1\nold_slugs = ["old-name"]\n+++\n'
+        '+++\ntitle = "Renamed"\nsummary = "S."\norder = 1\nold_slugs = ["old-name"]\n'
+        'reviewed_by = "the Attachment Guide team"\nreviewed_on = 2026-11-29\n+++\n'
         "Text.\n\n## Part {#part}\n\nMore.\n\n::: prompt b-one\nWhy?\n:::\n"
     )
     settings.CONTENT_DIR = tmp_path

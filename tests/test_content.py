@@ -27,6 +27,8 @@ LESSON = """\
 title = "First steps"
 summary = "A short summary."
 order = 1
+reviewed_by = "the Attachment Guide team"
+reviewed_on = 2026-11-29
 +++
 
 Opening words.
@@ -135,6 +137,35 @@ def test_lessons_and_modules_follow_their_order_and_link_to_each_other(tmp_path)
             "first-steps.md: metadata 'order' must be a non-empty int",
         ),
         (
+            {
+                "basics/first-steps.md": LESSON.replace(
+                    'reviewed_by = "the Attachment Guide team"\n', ""
+                )
+            },
+            "first-steps.md: metadata is missing 'reviewed_by'",
+        ),
+        (
+            {"basics/first-steps.md": LESSON.replace("reviewed_on = 2026-11-29\n", "")},
+            "first-steps.md: metadata is missing 'reviewed_on'",
+        ),
+        (
+            {"basics/first-steps.md": LESSON.replace("2026-11-29", '"2026-11-29"')},
+            "first-steps.md: metadata 'reviewed_on' must be a date without quotes or a time, "
+            "like reviewed_on = 2026-11-29",
+        ),
+        (
+            {"basics/first-steps.md": LESSON.replace("2026-11-29", "2026-11-29T10:00:00")},
+            "first-steps.md: metadata 'reviewed_on' must be a date without quotes or a time",
+        ),
+        (
+            {"basics/first-steps.md": LESSON.replace("2026-11-29", "2062-11-29")},
+            "first-steps.md: metadata 'reviewed_on' 2062-11-29 is in the future",
+        ),
+        (
+            {"basics/first-steps.md": LESSON.replace('"the Attachment Guide team"', '" "')},
+            "first-steps.md: metadata 'reviewed_by' must be a non-empty str",
+        ),
+        (
             {"basics/first-steps.md": LESSON.replace("order = 1", "order = 1\ncontentnote = 'x'")},
             "first-steps.md: unknown metadata key 'contentnote'",
         ),
@@ -156,7 +187,7 @@ def test_lessons_and_modules_follow_their_order_and_link_to_each_other(tmp_path)
         ),
         (
             {"basics/first-steps.md": LESSON.replace("::: prompt basics-first", "::: prompt")},
-            "first-steps.md:13: prompt needs an id of lowercase words and hyphens, got ''",
+            "first-steps.md:15: prompt needs an id of lowercase words and hyphens, got ''",
         ),
         (
             {"basics/first-steps.md": LESSON.replace("basics-first", "Basics_First")},
@@ -164,15 +195,15 @@ def test_lessons_and_modules_follow_their_order_and_link_to_each_other(tmp_path)
         ),
         (
             {"basics/first-steps.md": LESSON.replace("What helps you feel safe?", "")},
-            "first-steps.md:13: prompt 'basics-first' has no question",
+            "first-steps.md:15: prompt 'basics-first' has no question",
         ),
         (
             {"basics/first-steps.md": LESSON.rstrip().removesuffix(":::")},
-            "first-steps.md:21: 'try-this' block is never closed",
+            "first-steps.md:23: 'try-this' block is never closed",
         ),
         (
             {"basics/first-steps.md": LESSON.replace("::: prompt", "::: question")},
-            "first-steps.md:13: unknown block '::: question basics-first'",
+            "first-steps.md:15: unknown block '::: question basics-first'",
         ),
         (
             {
@@ -180,11 +211,11 @@ def test_lessons_and_modules_follow_their_order_and_link_to_each_other(tmp_path)
                     "What helps", "::: try-this Inner\nWhat helps"
                 )
             },
-            "first-steps.md:14: blocks cannot be nested",
+            "first-steps.md:16: blocks cannot be nested",
         ),
         (
             {"basics/first-steps.md": LESSON.replace("::: try-this A slow breath", "::: try-this")},
-            "first-steps.md:21: 'try-this' needs a title",
+            "first-steps.md:23: 'try-this' needs a title",
         ),
         (
             {"basics/first-steps.md": LESSON.replace("## A practice", "## Again {#feeling-safe}")},
@@ -196,7 +227,7 @@ def test_lessons_and_modules_follow_their_order_and_link_to_each_other(tmp_path)
         ),
         (
             {"basics/first-steps.md": LESSON.replace("Opening words.", "# A second title")},
-            "first-steps.md:7: use '##' for sections",
+            "first-steps.md:9: use '##' for sections",
         ),
         (
             {"basics/First Steps.md": LESSON},

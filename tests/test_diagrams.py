@@ -65,7 +65,7 @@ def test_caption_and_alt_lines_may_come_in_either_order(tmp_path):
     [
         (
             ("::: diagram window-of-tolerance", "::: diagram window-of-tolerence"),
-            "first-steps.md:21: diagram 'window-of-tolerence' is unknown: use one of "
+            "first-steps.md:23: diagram 'window-of-tolerence' is unknown: use one of "
             "'circles-of-support', 'rupture-and-repair', 'secure-base-cycle', "
             "'window-of-tolerance'",
         ),
@@ -76,16 +76,16 @@ def test_caption_and_alt_lines_may_come_in_either_order(tmp_path):
         ),
         (
             ("alt: Three bands, one above the other.\n", ""),
-            "first-steps.md:21: diagram 'window-of-tolerance' needs an 'alt:' line",
+            "first-steps.md:23: diagram 'window-of-tolerance' needs an 'alt:' line",
         ),
         (("alt: Three bands, one above the other.", "alt:  "), "needs an 'alt:' line"),
         (
             ("caption: The window, with too much above it.\n", ""),
-            "first-steps.md:21: diagram 'window-of-tolerance' needs a 'caption:' line",
+            "first-steps.md:23: diagram 'window-of-tolerance' needs a 'caption:' line",
         ),
         (
             ('The top band says "Too much."\n\n- The middle band is the window.\n', ""),
-            "first-steps.md:21: diagram 'window-of-tolerance' needs a description in words",
+            "first-steps.md:23: diagram 'window-of-tolerance' needs a description in words",
         ),
         (
             ("alt: Three bands, one above the other.", "alt: Bands.\nalt: Bands again."),
@@ -108,7 +108,7 @@ def test_manage_py_check_fails_on_an_unknown_diagram(tmp_path, settings):
     good_tree(tmp_path, **{"basics/first-steps.md": lesson})
     settings.CONTENT_DIR = tmp_path
 
-    with pytest.raises(SystemCheckError, match=r"first-steps\.md:21: diagram 'window' is unknown"):
+    with pytest.raises(SystemCheckError, match=r"first-steps\.md:23: diagram 'window' is unknown"):
         call_command("check")
 
 

@@ -84,6 +84,9 @@ def test_production_settings_pass_check_deploy_with_no_warnings(tmp_path):
         ({"OPERATOR_CONTACT": ""}, "OPERATOR_CONTACT is required"),
         ({"DATA_LOCATION": ""}, "DATA_LOCATION is required"),
         ({"JOURNAL_KEYS": "not-a-key"}, "32 random bytes"),
+        ({"DJANGO_ADMIN_PATH": "/admin"}, "DJANGO_ADMIN_PATH must look like 'staff/'"),
+        ({"CONTENT_REVIEW_MAX_AGE_DAYS": "0"}, "CONTENT_REVIEW_MAX_AGE_DAYS must be 1 or more"),
+        ({"PROBLEM_REPORTS_PER_HOUR": "many"}, "PROBLEM_REPORTS_PER_HOUR must be a whole number"),
     ],
 )
 def test_production_refuses_to_start_without_what_it_needs(tmp_path, env, message):
@@ -154,6 +157,7 @@ def assert_strict_headers(headers) -> None:
         "/settings/",
         "/lock/",
         "/journal/export/",
+        "/staff/login/",
     ],
 )
 def test_every_page_carries_the_csp_and_security_headers(client, url):

@@ -9,4 +9,4 @@ from __future__ import annotations
 
 NOTICE_VERSION = "2026-11-29"
 NOTICE_TEMPLATE = "safety/privacy.html"
-NOTICE_SHA256 = "5f11ca55dd212d492d1a882a7e359c139891ee8051de9ece114001727bb67d91"
+NOTICE_SHA256 = "2b66739548b37d6ddc8892efccf011b28ecfc93fc16dd8acdf4e1009cce8913a"
