@@ -102,6 +102,10 @@ def private_requests(entry: Entry) -> list[tuple[str, str, dict, dict]]:
         ("get", "/accounts/delete/", {}, {}),
         ("post", "/accounts/delete/", {}, {}),
         ("post", f"{LESSON}progress/", {"done": "1"}, {}),
+        ("get", "/circle/", {}, {}),
+        ("post", "/circle/add/", {"agree": "1", "name": "Mum", "ring": 1}, {}),
+        ("post", "/circle/add/", {"agree": "1", "name": "Mum", "ring": 1}, HX),
+        ("post", "/circle/start/", {"agree": "1", "hard_day": "Mum"}, {}),
     ]
 
 
