@@ -45,7 +45,10 @@ def test_an_answer_saves_itself_and_is_there_after_a_reload(page, live_server, s
     type_answer(page, "The old oak tree in the park.")
 
     expect(page.locator(STATUS)).to_contain_text("Saved", timeout=5000)
-    expect(page.locator(STATUS)).to_contain_text("Only this device holds the key")
+    expect(page.locator(STATUS)).to_contain_text("Saved privately")
+    expect(page.locator(f"#reflection-{PROMPT}-keepline")).to_contain_text(
+        "Only this device holds the key"
+    )
     assert bodies() == ["The old oak tree in the park."]
     page.reload()
 
