@@ -747,10 +747,15 @@ def _signature(root: Path) -> tuple:
 def get_catalog() -> Catalog:
     """The catalog for `settings.CONTENT_DIR`, loaded once (and on change when reloading)."""
     global _cached
-    root = Path(settings.CONTENT_DIR)
     cached = _cached
-    if cached is not None and not settings.CONTENT_RELOAD and cached[0][0] == str(root):
+    # The common case, a few times a request: no new Path (building one showed in profiles).
+    if (
+        cached is not None
+        and not settings.CONTENT_RELOAD
+        and cached[0][0] == str(settings.CONTENT_DIR)
+    ):
         return cached[1]
+    root = Path(settings.CONTENT_DIR)
     signature = (str(root), _signature(root) if settings.CONTENT_RELOAD else ())
     if cached is not None and cached[0] == signature:
         return cached[1]
