@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -84,6 +85,15 @@ class EntryItem:
             lesson_title=lesson.title,
             lesson_url=reflections.lesson_url(lesson, prompt.id),
         )
+
+    # Reversed once per card, not once per link: the journal lists 20 cards a page.
+    @cached_property
+    def url(self) -> str:
+        return reverse("journal:entry", args=[self.entry.id])
+
+    @cached_property
+    def delete_url(self) -> str:
+        return reverse("journal:delete", args=[self.entry.id])
 
 
 # --- Saving -------------------------------------------------------------------------------
