@@ -117,7 +117,11 @@ def main() -> None:
     from django.utils.crypto import get_random_string
 
     csrf = get_random_string(32)  # the form Django keeps in its CSRF cookie
-    cookie = f"Cookie: sessionid={session.session_key}; csrftoken={csrf}"
+    # Named as production names them, so the signed-in rows never quietly measure a stranger.
+    cookie = (
+        f"Cookie: {settings.SESSION_COOKIE_NAME}={session.session_key}; "
+        f"{settings.CSRF_COOKIE_NAME}={csrf}"
+    )
     entry = Entry.objects.filter(space=space, prompt_id=lesson.prompts[0].id).get()
     post_script = work / "post.lua"
     body = (
