@@ -159,6 +159,11 @@ def main() -> None:
                 time.sleep(0.1)
         else:
             sys.exit("gunicorn did not start")
+        signed_in = urllib.request.Request(
+            base + lesson_url, headers={"Cookie": cookie.removeprefix("Cookie: ")}
+        )
+        if b"An answer." not in urllib.request.urlopen(signed_in).read():
+            sys.exit("The signed-in lesson does not show the reader's answers: check the cookie")
         targets = [
             ("static CSS (floor)", css, [], None),
             ("anonymous lesson", lesson_url, [], None),
