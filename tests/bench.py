@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,11 +57,9 @@ def wrk(url: str, headers: list[str], script: Path | None = None) -> tuple[float
     return rps, ms("50"), ms("99")
 
 
-def main() -> None:
-    if not shutil.which("wrk"):
-        sys.exit("make bench needs wrk: apt-get install wrk (Debian/Ubuntu) or brew install wrk")
-    work = Path(tempfile.mkdtemp(prefix="guide-bench-"))
-    port = free_port()
+def production_settings(work: Path) -> dict[str, str]:
+    """Production settings on this machine, with a throwaway database and static folder in
+    `work`; `os.environ` is updated too, for Django set up in this process."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "attachment_guide.settings",
@@ -71,37 +70,41 @@ def main() -> None:
         "DJANGO_BEHIND_PROXY": "false",
         "DJANGO_SQLITE_PATH": str(work / "bench.sqlite3"),
         "DJANGO_STATIC_ROOT": str(work / "static"),
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "WEB_CONCURRENCY": os.environ.get("WEB_CONCURRENCY", "2"),
     }
-    if "DATABASE_URL" in os.environ:
-        env["DATABASE_URL"] = os.environ["DATABASE_URL"]
     os.environ.update(env)
     python = sys.executable
     subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run(
         [python, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env, check=True
     )
-
     import django
 
     django.setup()
+    return env
+
+
+@dataclass
+class Reader:
+    """A returning reader: answers to every prompt of a lesson, progress in a few lessons,
+    200 journal entries, and a session; what a request needs to act as them."""
+
+    lesson_url: str
+    cookie: str  # the Cookie header's value
+    csrf: str
+    autosave_url: str
+    autosave_body: str  # form-encoded, as the writing box posts it
+
+
+def returning_reader(lesson) -> Reader:
     from django.conf import settings
     from django.contrib.sessions.backends.db import SessionStore
-    from django.contrib.staticfiles.storage import staticfiles_storage
+    from django.utils.crypto import get_random_string
 
     from attachment_guide.journal.models import Entry
     from attachment_guide.spaces.models import Space
-    from lessons.content import get_catalog, load_catalog
+    from lessons.content import get_catalog
     from lessons.models import LessonProgress
 
-    started = time.perf_counter()
-    catalog = load_catalog(Path(settings.CONTENT_DIR))
-    load_seconds = time.perf_counter() - started
-    lesson = catalog.lessons[0]
-    lesson_url = f"/lessons/{lesson.module_slug}/{lesson.slug}/"
-
-    # A returning reader: answers to every prompt, progress in a few lessons, 200 entries.
     space = Space.objects.create()
     for prompt in lesson.prompts:
         Entry.objects.create(space=space, prompt_id=prompt.id, body="An answer. " * 40)
@@ -114,26 +117,52 @@ def main() -> None:
     session = SessionStore()
     session["space_id"] = str(space.id)
     session.create()
-    from django.utils.crypto import get_random_string
-
     csrf = get_random_string(32)  # the form Django keeps in its CSRF cookie
-    # Named as production names them, so the signed-in rows never quietly measure a stranger.
-    cookie = (
-        f"Cookie: {settings.SESSION_COOKIE_NAME}={session.session_key}; "
-        f"{settings.CSRF_COOKIE_NAME}={csrf}"
-    )
     entry = Entry.objects.filter(space=space, prompt_id=lesson.prompts[0].id).get()
-    post_script = work / "post.lua"
-    body = (
-        f"entry={entry.id}&version={entry.version}&writer=bench&seq=0"
-        f"&body={'Still%20writing%20this.%20' * 20}"
+    return Reader(
+        lesson_url=f"/lessons/{lesson.module_slug}/{lesson.slug}/",
+        # Named as production names them, so the signed-in rows never quietly measure a
+        # stranger.
+        cookie=f"{settings.SESSION_COOKIE_NAME}={session.session_key}; "
+        f"{settings.CSRF_COOKIE_NAME}={csrf}",
+        csrf=csrf,
+        autosave_url=f"/journal/prompts/{lesson.prompts[0].id}/",
+        autosave_body=(
+            f"entry={entry.id}&version={entry.version}&writer=bench&seq=0"
+            f"&body={'Still%20writing%20this.%20' * 20}"
+        ),
     )
+
+
+def main() -> None:
+    if not shutil.which("wrk"):
+        sys.exit("make bench needs wrk: apt-get install wrk (Debian/Ubuntu) or brew install wrk")
+    work = Path(tempfile.mkdtemp(prefix="guide-bench-"))
+    port = free_port()
+    os.environ["GUNICORN_BIND"] = f"127.0.0.1:{port}"
+    os.environ["WEB_CONCURRENCY"] = os.environ.get("WEB_CONCURRENCY", "2")
+    env = production_settings(work)
+    python = sys.executable
+
+    from django.conf import settings
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    from lessons.content import load_catalog
+
+    started = time.perf_counter()
+    catalog = load_catalog(Path(settings.CONTENT_DIR))
+    load_seconds = time.perf_counter() - started
+    lesson = catalog.lessons[0]
+    reader = returning_reader(lesson)
+    lesson_url = reader.lesson_url
+    cookie = f"Cookie: {reader.cookie}"
+    post_script = work / "post.lua"
     post_script.write_text(
         'wrk.method = "POST"\n'
-        f'wrk.body = "{body}"\n'
+        f'wrk.body = "{reader.autosave_body}"\n'
         'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n'
         'wrk.headers["HX-Request"] = "true"\n'
-        f'wrk.headers["X-CSRFToken"] = "{csrf}"\n'
+        f'wrk.headers["X-CSRFToken"] = "{reader.csrf}"\n'
     )
 
     css = staticfiles_storage.url("css/site.css")
@@ -159,9 +188,7 @@ def main() -> None:
                 time.sleep(0.1)
         else:
             sys.exit("gunicorn did not start")
-        signed_in = urllib.request.Request(
-            base + lesson_url, headers={"Cookie": cookie.removeprefix("Cookie: ")}
-        )
+        signed_in = urllib.request.Request(base + lesson_url, headers={"Cookie": reader.cookie})
         if b"An answer." not in urllib.request.urlopen(signed_in).read():
             sys.exit("The signed-in lesson does not show the reader's answers: check the cookie")
         targets = [
@@ -169,7 +196,7 @@ def main() -> None:
             ("anonymous lesson", lesson_url, [], None),
             ("signed-in lesson", lesson_url, [cookie], None),
             ("journal page", "/journal/", [cookie], None),
-            ("autosave POST", f"/journal/prompts/{lesson.prompts[0].id}/", [cookie], post_script),
+            ("autosave POST", reader.autosave_url, [cookie], post_script),
         ]
         results: dict[str, list[tuple[float, float, float]]] = {name: [] for name, *_ in targets}
         for _ in range(ROUNDS):
