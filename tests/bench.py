@@ -193,6 +193,8 @@ def main() -> None:
             sys.exit("The signed-in lesson does not show the reader's answers: check the cookie")
         targets = [
             ("static CSS (floor)", css, [], None),
+            # Django's whole request cycle around a view that does nothing: the ceiling for pages.
+            ("empty Django view", "/healthz", [], None),
             ("anonymous lesson", lesson_url, [], None),
             ("signed-in lesson", lesson_url, [cookie], None),
             ("journal page", "/journal/", [cookie], None),
