@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from attachment_guide.accounts.models import RecoveryCode
+from attachment_guide.circle.models import CircleMember
 from attachment_guide.journal.models import Entry
 from attachment_guide.spaces.models import Space
 from lessons.models import ProblemReport
@@ -19,6 +20,8 @@ pytestmark = pytest.mark.django_db
 
 MARKER = "Zanzibar-marker-7f3kq-only-in-journals"
 STAFF_PASSWORD = "a long staff pass phrase"
+CIRCLE_NAME = "Auntie-Zebedee-circle-marker"
+PASSCODE = "harbour lights 9"
 
 
 def report_a_dead_link() -> ProblemReport:
@@ -40,9 +43,17 @@ def people():
     write(person, f"Free text {MARKER}", prompt="ab-a-secure-moment")
     guest = Client()
     write(guest, f"Guest words {MARKER}")
+    # A name on the support circle and a passcode: neither may show in the admin either.
+    guest.post("/circle/add/", {"name": CIRCLE_NAME, "ring": 1, "reach": CIRCLE_NAME})
+    guest.post(
+        "/settings/",
+        {"section": "passcode", "passcode": PASSCODE, "repeat": PASSCODE, "lock_after": 15},
+    )
     report_a_dead_link()
     assert Entry.objects.count() == 3
-    return {"code": code, "user": User.objects.get(username="willow")}
+    assert CircleMember.objects.get().name == CIRCLE_NAME
+    passcode_hash = Space.objects.exclude(passcode_hash="").get().passcode_hash
+    return {"code": code, "user": User.objects.get(username="willow"), "hash": passcode_hash}
 
 
 @pytest.fixture
@@ -63,6 +74,9 @@ def secrets(people) -> list[str]:
         user.password,
         user.password.split("$")[-1],  # the hash itself
         RecoveryCode.objects.get(user=user).code_hash.split("$")[-1],
+        CIRCLE_NAME,
+        PASSCODE,
+        people["hash"].split("$")[-1],
     ]
 
 
