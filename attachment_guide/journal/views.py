@@ -49,8 +49,9 @@ from attachment_guide.journal.services import (
 )
 from attachment_guide.spaces.models import Space
 from attachment_guide.spaces.services import (
-    agreement_needed,
-    agreement_record,
+    AgreementMissing,
+    SaveLimitReached,
+    agreement_check,
     space_create,
     space_for_request,
     space_id_for_request,
@@ -97,14 +98,6 @@ class EntryItem:
 
 
 # --- Saving -------------------------------------------------------------------------------
-
-
-class TooFast(Exception):
-    """This space used up its saves for the minute."""
-
-
-class NeedsAgreement(Exception):
-    """A first save without the tick that agrees to the privacy notice: nothing is kept yet."""
 
 
 def _uuid(raw: str | None) -> uuid.UUID | None:
@@ -178,7 +171,7 @@ def _save(
         normalize_body(submitted.body)  # refuse over-long text before creating anything
         if space is not None:
             if not space_save_allowed(space):
-                raise TooFast()
+                raise SaveLimitReached()
             space_touch(request, space)
         if submitted.resolve in ("theirs", "both"):
             theirs = Entry.objects.owned_by(space and space.id).filter(id=submitted.entry_id)
@@ -198,13 +191,10 @@ def _save(
                 reflection = rebuild(space).show(theirs)
             reflection.focus = True
         else:
-            if submitted.body.strip() and (space is None or agreement_needed(request)):
-                if not request.POST.get("agree"):
-                    raise NeedsAgreement()
+            if submitted.body.strip():
+                agreement_check(request, space)
                 if space is None:
                     space, reflection.space_created = space_create(request), True
-                else:  # a space from before this version of the notice
-                    agreement_record(request, space)
             saved = None
             if space is not None:
                 saved = entry_save(
@@ -234,9 +224,9 @@ def _save(
         reflection.status, status = "would_empty", 422
     except EntryConflict as exc:
         reflection.status, reflection.theirs, status = "conflict", exc.current, 409
-    except TooFast:
+    except SaveLimitReached:
         reflection.status, status = "too_fast", 429
-    except NeedsAgreement:
+    except AgreementMissing:
         reflection.status, status = "needs_agreement", 422
 
     if not request.htmx:

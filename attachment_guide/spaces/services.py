@@ -196,15 +196,22 @@ class AgreementMissing(Exception):
     """Keeping something needs the tick that agrees to the privacy notice first."""
 
 
-def space_for_saving(request: HttpRequest) -> Space:
-    """This browser's space, ready for one more save: created by the first thing the person
-    keeps, otherwise kept alive and counted against the per-minute allowance."""
-    space = space_for_request(request)
+def agreement_check(request: HttpRequest, space: Space | None) -> None:
+    """Before keeping something: raise AgreementMissing unless this browser has agreed to the
+    current notice, or agrees with this request (then it is recorded on an existing space; a
+    new space records it as it is made)."""
     if agreement_needed(request):
         if not request.POST.get("agree"):
             raise AgreementMissing()
         if space is not None:
             agreement_record(request, space)
+
+
+def space_for_saving(request: HttpRequest) -> Space:
+    """This browser's space, ready for one more save: created by the first thing the person
+    keeps, otherwise kept alive and counted against the per-minute allowance."""
+    space = space_for_request(request)
+    agreement_check(request, space)
     if space is None:
         return space_create(request)
     if not space_save_allowed(space):
