@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import functools
 import uuid
+from dataclasses import dataclass
 
-from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -16,12 +16,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from attachment_guide.frames import Frame, FrameCache, Reader, slot
 from attachment_guide.http import private
 from attachment_guide.journal import reflections
 from attachment_guide.journal.reflections import Reflection
 from attachment_guide.journal.services import Answers, answers_for_prompts
 from attachment_guide.spaces.services import (
-    SESSION_KEY,
     readable_space_id,
     space_for_request,
     space_get_or_create,
@@ -75,79 +75,123 @@ def lesson_page(
 ) -> HttpResponse:
     """A lesson with each prompt's writing box, holding this person's answers if any.
 
-    A reader with no space gets no query at all; one with a space gets one for the lesson.
+    A reader with no space gets no query at all; one with a space gets one for the answers
+    and one for the progress. The page around the boxes is rendered once per lesson and kind
+    of reader (`lesson_frame`); each request fills in only its own parts.
     """
     space_id = readable_space_id(request)
-    locked = space_id is None and SESSION_KEY in request.session
-    anonymous = space_id is None and AUTH_SESSION_KEY not in request.session and not locked
-    if anonymous and override is None and not request.GET:
-        return private(anonymous_lesson(request, lesson))
+    reader = Reader.of(
+        request, space_id=space_id, path=reverse("lesson", args=[lesson.module_slug, lesson.slug])
+    )
+    frame = lesson_frame(lesson, reader)
+    token = get_token(request)
+    if space_id is None and override is None:
+        # Nothing here is this reader's own: the boxes are the same empty ones for everyone
+        # (or, on a locked device, the same locked ones).
+        page = empty_lesson(frame, lesson, reader).fill(fresh_ids(lesson, token))
+        return private(HttpResponse(page, status=status))
     prompt_ids = [prompt.id for prompt in lesson.prompts]
     answers = answers_for_prompts(space_id=space_id, prompt_ids=prompt_ids)
-    boxes = {}
+    slots = {"token": token}
     for prompt in lesson.prompts:
         box = reflections.for_prompt(prompt, answers[prompt.id])
         if request.GET.get("fresh") == prompt.id:
             box.start_fresh()
         elif request.GET.get("saved") == prompt.id and box.current:
             box.mark_saved(box.current)
-        boxes[prompt.id] = box
-    if override is not None:
-        boxes[override.key] = override
-    ctx = {
-        "lesson": lesson,
-        "module": lesson.module,
-        "reflections": boxes,
-        "has_space": space_id is not None,
-        "locked": locked,
-        "progress": lesson_progress(space_id, lesson),
-        "catalog_grounding": get_catalog().grounding,
-        "blank_report_fields": blank_report_fields(get_language()),
-    }
+        if override is not None and override.key == prompt.id:
+            box = override
+        slots[f"box:{prompt.id}"] = reflections.render(box, reader=reader, csrf_token=token)
+    progress = lesson_progress(space_id, lesson)
+    slots["progress"] = progress_panel(lesson, reader, progress=progress, token=token)
     # The page may hold the person's own words: keep it out of every cache.
-    return private(render(request, "lessons/lesson.html", ctx, status=status))
+    return private(HttpResponse(frame.fill(slots), status=status))
 
 
-# A reader with no space sees the same page as every other such reader, but for the
-# anti-forgery token and the fresh ids each writing box carries. So the page is rendered once
-# per lesson with markers in their place, and each request only fills them in.
-_anonymous_pages: dict[tuple, tuple[str, int]] = {}
-_TOKEN_MARK = "csrf-token-mark-0f3c9a"  # noqa: S105  (a marker, not a secret)
+# Lesson pages, empty lessons and progress panels, rendered once; a new catalog starts afresh.
+_pages = FrameCache()
 
 
-def anonymous_lesson(request: HttpRequest, lesson: Lesson) -> HttpResponse:
-    key = (id(get_catalog()), lesson.module_slug, lesson.slug, get_language())
-    cached = _anonymous_pages.get(key)
-    if cached is None:
-        boxes, marks = {}, 0
-        for prompt in lesson.prompts:
-            box = reflections.for_prompt(prompt, Answers())
-            box.entry_id, box.writer, box.both_id = (
-                f"id-mark-{marks}-0f3c9a",
-                f"id-mark-{marks + 1}-0f3c9a",
-                f"id-mark-{marks + 2}-0f3c9a",
-            )
-            marks += 3
-            boxes[prompt.id] = box
+def lesson_frame(lesson: Lesson, reader: Reader) -> Frame:
+    """The lesson page with slots for the token, each writing box and the progress panel."""
+    catalog = get_catalog()
+
+    def render() -> str:
         ctx = {
             "lesson": lesson,
             "module": lesson.module,
-            "reflections": boxes,
-            "has_space": False,
-            "progress": None,
-            "catalog_grounding": get_catalog().grounding,
+            "has_space": reader.has_space,
+            "locked": reader.locked,
+            "catalog_grounding": catalog.grounding,
             "blank_report_fields": blank_report_fields(get_language()),
-            "csrf_token": _TOKEN_MARK,
+            "csrf_token": slot("token"),
+            "slots": {
+                "boxes": {prompt.id: slot(f"box:{prompt.id}") for prompt in lesson.prompts},
+                "progress": slot("progress"),
+            },
         }
-        cached = (render_to_string("lessons/lesson.html", ctx, request=request), marks)
-        _anonymous_pages[key] = cached
-    html, marks = cached
-    html = html.replace(_TOKEN_MARK, get_token(request))
-    for mark in range(marks):
-        html = html.replace(
-            f"id-mark-{mark}-0f3c9a", uuid.uuid4().hex if mark % 3 == 1 else str(uuid.uuid4())
-        )
-    return HttpResponse(html)
+        return render_to_string("lessons/lesson.html", ctx, reader.stand_in())
+
+    key = ("page", lesson.module_slug, lesson.slug, get_language(), reader)
+    return _pages.get(catalog, key, render)
+
+
+def empty_lesson(frame: Frame, lesson: Lesson, reader: Reader) -> Frame:
+    """The page as a reader with no readable space sees it: empty boxes whose ids and token
+    are slots (see `fresh_ids`), and the progress panel of someone who has not started."""
+
+    def render() -> str:
+        token = slot("token")
+        slots = {"token": token}
+        for prompt in lesson.prompts:
+            box = reflections.for_prompt(prompt, Answers())
+            box.entry_id = slot(f"{prompt.id}:entry")
+            box.writer = slot(f"{prompt.id}:writer")
+            box.both_id = slot(f"{prompt.id}:both")
+            ctx = {"r": box, "csrf_token": token, "has_space": False}
+            slots[f"box:{prompt.id}"] = render_to_string(
+                reflections.TEMPLATE, ctx, reader.stand_in()
+            )
+        slots["progress"] = progress_panel(lesson, reader, progress=None, token=token)
+        return frame.fill(slots)
+
+    return _pages.get(get_catalog(), ("empty", frame), render)
+
+
+def fresh_ids(lesson: Lesson, token: str) -> dict[str, str]:
+    """What each reader's copy of an empty lesson needs of its own (see `Reflection`)."""
+    values = {"token": token}
+    for prompt in lesson.prompts:
+        values[f"{prompt.id}:entry"] = str(uuid.uuid4())
+        values[f"{prompt.id}:writer"] = uuid.uuid4().hex
+        values[f"{prompt.id}:both"] = str(uuid.uuid4())
+    return values
+
+
+@dataclass(frozen=True)
+class _Progress:
+    done: bool
+
+
+def progress_panel(
+    lesson: Lesson, reader: Reader, *, progress: LessonProgress | None, token: str
+) -> str:
+    """`lessons/lesson.html#progress` for this reader, from a frame per lesson and state:
+    rendered from a stand-in that knows only whether the lesson is started and done."""
+    state = None if progress is None else _Progress(done=progress.done)
+
+    def render() -> str:
+        ctx = {
+            "lesson": lesson,
+            "module": lesson.module,
+            "has_space": reader.has_space,
+            "progress": state,
+            "csrf_token": slot("token"),
+        }
+        return render_to_string("lessons/lesson.html#progress", ctx, reader.stand_in())
+
+    key = ("progress", lesson.module_slug, lesson.slug, get_language(), reader, state)
+    return _pages.get(get_catalog(), key, render).fill({"token": token})
 
 
 @functools.cache

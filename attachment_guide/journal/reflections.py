@@ -8,12 +8,19 @@ entry in the journal behave alike.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from django.template import Context
+from django.template.base import render_value_in_context
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.timezone import template_localtime
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from attachment_guide.frames import FrameCache, Reader, slot
 from attachment_guide.journal.models import MAX_ENTRY_LENGTH, Entry
 from attachment_guide.journal.services import Answers
 from lessons.content import Lesson, Prompt
@@ -60,6 +67,10 @@ class Reflection:
     focus: bool = False
     limit: int = MAX_ENTRY_LENGTH
     current: Entry | None = None
+    # When `current` was last saved, as the status line shows it: ISO for the browser to put
+    # in local time, and the UTC text shown until it does (or without JavaScript).
+    last_saved_iso: str = ""
+    last_saved_text: str = ""
 
     @property
     def can_start_fresh(self) -> bool:
@@ -79,8 +90,12 @@ class Reflection:
         self.current = entry
         if entry is None:
             self.entry_id, self.version, self.body = str(uuid.uuid4()), 0, ""
+            self.last_saved_iso = self.last_saved_text = ""
         else:
             self.entry_id, self.version, self.body = str(entry.id), entry.version, entry.body
+            updated = template_localtime(entry.updated)  # as the template's date filter does
+            self.last_saved_iso = date_format(updated, "c")
+            self.last_saved_text = date_format(updated, "j M Y, H:i")
         return self
 
     def start_fresh(self) -> Reflection:
@@ -125,6 +140,61 @@ def for_entry(entry: Entry, question: str) -> Reflection:
         can_finish=True,
     )
     return reflection.show(entry)
+
+
+# --- Rendering -----------------------------------------------------------------------------
+
+TEMPLATE = "journal/_reflection.html#reflection"
+# What two people's boxes at rest may differ in; everything else comes from the prompt.
+_PERSONAL = (
+    "entry_id",
+    "version",
+    "writer",
+    "both_id",
+    "body",
+    "last_saved_iso",
+    "last_saved_text",
+)
+_SOME_ANSWER = object()  # stands for `current` in a frame: says "answered", holds nothing
+_ESCAPING = Context()  # autoescape on, as in templates
+_at_rest = FrameCache()
+
+
+def render(reflection: Reflection, *, reader: Reader, csrf_token: str) -> str:
+    """The box as `journal/_reflection.html#reflection` renders it, for a page of `reader`'s.
+
+    A box at rest (as a page load shows it: nothing new in its status line, no conflict, no
+    earlier answers, no focus) differs between people only in `_PERSONAL`. So a prompt's box,
+    or free writing's, comes from a frame rendered once per prompt, shape and `Reader`, from a
+    copy that holds slots and `_SOME_ANSWER` instead of anyone's values: nothing of one person
+    can end up in another's box. Rendering three boxes was ~40% of a signed-in lesson view.
+    Any other box is rendered whole, still from the reader's stand-in request.
+    """
+    from lessons.content import get_catalog
+
+    r, catalog = reflection, get_catalog()
+    ctx = {"has_space": reader.has_space}
+    at_rest = not (r.status or r.theirs is not None or r.earlier or r.focus)
+    # Only boxes the catalog names: one frame per entry would grow without end.
+    if not at_rest or (r.key != FREE_WRITING_KEY and r.key not in catalog.prompts):
+        ctx.update(r=r, csrf_token=csrf_token)
+        return render_to_string(TEMPLATE, ctx, request=reader.stand_in())
+
+    def render_frame() -> str:
+        stand_in = replace(
+            r,
+            current=_SOME_ANSWER if r.current is not None else None,
+            **{name: slot(name) for name in _PERSONAL},
+        )
+        ctx.update(r=stand_in, csrf_token=slot("csrf_token"))
+        return render_to_string(TEMPLATE, ctx, request=reader.stand_in())
+
+    shape = (r.key, r.action, r.question, r.fresh_label, r.can_finish, r.limit)
+    key = (*shape, r.current is not None, get_language(), reader)
+    frame = _at_rest.get(catalog, key, render_frame)
+    values = {name: render_value_in_context(getattr(r, name), _ESCAPING) for name in _PERSONAL}
+    values["csrf_token"] = render_value_in_context(csrf_token, _ESCAPING)
+    return frame.fill(values)
 
 
 def lesson_url(lesson: Lesson, prompt_id: str) -> str:

@@ -1,0 +1,200 @@
+"""Lesson pages are rendered once per kind of reader and filled in per request (frames.py).
+
+Two promises: each reader gets exactly the page a whole render from their own request would
+give (so a template that starts reading something new of the request, which the stand-in
+does not carry, fails here), and nothing of one person reaches a page another is served.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from django.contrib.auth.models import User
+from django.template.loader import render_to_string
+from django.test import Client
+
+from attachment_guide.journal import reflections
+from attachment_guide.journal.models import Entry
+from attachment_guide.journal.services import answers_for_prompts
+from attachment_guide.spaces.services import AGREED_KEY, SESSION_KEY, readable_space_id
+from lessons import views
+from lessons.content import get_catalog
+
+pytestmark = pytest.mark.django_db
+
+LESSON = "/lessons/attachment-basics/what-attachment-is/"
+PROMPT = "ab-who-felt-safe"
+PASSCODE = "river stones"
+HX = {"HX-Request": "true"}
+
+
+def save(client: Client, text: str) -> Entry:
+    entry_id = uuid.uuid4()
+    response = client.post(
+        f"/journal/prompts/{PROMPT}/",
+        {"agree": "1", "body": text, "entry": str(entry_id), "version": 0},
+        headers=HX,
+    )
+    assert response.status_code == 200, response.content.decode()
+    return Entry.objects.get(id=entry_id)
+
+
+def set_passcode(client: Client, lock_after: int) -> None:
+    response = client.post(
+        "/settings/",
+        {"section": "passcode", "passcode": PASSCODE, "repeat": PASSCODE, "lock_after": lock_after},
+    )
+    assert response.status_code == 302
+
+
+def anonymous(client: Client) -> None:
+    pass
+
+
+def guest_with_an_answer(client: Client) -> None:
+    save(client, "An answer <b>with</b> & marks")
+
+
+def guest_asked_again_after_a_new_notice(client: Client) -> None:
+    save(client, "Written before the notice changed")
+    session = client.session
+    session[AGREED_KEY] = "an-older-notice"
+    session.save()
+
+
+def guest_with_a_lock_after_five_minutes(client: Client) -> None:
+    save(client, "Kept behind a passcode")
+    set_passcode(client, lock_after=5)
+
+
+def guest_locked(client: Client) -> None:
+    guest_with_a_lock_after_five_minutes(client)
+    assert client.post("/lock/", {"action": "lock"}).status_code == 302
+
+
+def guest_who_finished_the_lesson(client: Client) -> None:
+    save(client, "Done with this one")
+    client.post(f"{LESSON}progress/", {"done": "1"})
+
+
+def account_with_an_answer(client: Client) -> None:
+    User.objects.create_user("reader", password="a long enough passphrase 42")
+    client.login(username="reader", password="a long enough passphrase 42")
+    save(client, "Written while logged in")
+
+
+def account_without_a_space(client: Client) -> None:
+    User.objects.create_user("reader", password="a long enough passphrase 42")
+    client.login(username="reader", password="a long enough passphrase 42")
+
+
+READERS = [
+    anonymous,
+    guest_with_an_answer,
+    guest_asked_again_after_a_new_notice,
+    guest_with_a_lock_after_five_minutes,
+    guest_locked,
+    guest_who_finished_the_lesson,
+    account_with_an_answer,
+    account_without_a_space,
+]
+
+
+def rendered_whole(request, token: str) -> str:
+    """The lesson page rendered from the reader's real request, nothing reused."""
+    lesson = get_catalog().lesson("attachment-basics", "what-attachment-is")
+    space_id = readable_space_id(request)
+    answers = answers_for_prompts(space_id=space_id, prompt_ids=[p.id for p in lesson.prompts])
+    has_space = space_id is not None
+    boxes = {
+        prompt.id: render_to_string(
+            reflections.TEMPLATE,
+            {
+                "r": reflections.for_prompt(prompt, answers[prompt.id]),
+                "has_space": has_space,
+                "csrf_token": token,
+            },
+            request,
+        )
+        for prompt in lesson.prompts
+    }
+    common = {"lesson": lesson, "module": lesson.module, "has_space": has_space}
+    progress = render_to_string(
+        "lessons/lesson.html#progress",
+        {**common, "progress": views.lesson_progress(space_id, lesson), "csrf_token": token},
+        request,
+    )
+    ctx = {
+        **common,
+        "locked": space_id is None and SESSION_KEY in request.session,
+        "catalog_grounding": get_catalog().grounding,
+        "blank_report_fields": views.blank_report_fields("en"),
+        "csrf_token": token,
+        "slots": {"boxes": boxes, "progress": progress},
+    }
+    return render_to_string("lessons/lesson.html", ctx, request)
+
+
+UUIDISH = re.compile(r"[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}")
+
+
+def ids_blanked(html: str) -> str:
+    """Each box carries fresh random ids (writer, "keep both", a new answer's id)."""
+    return UUIDISH.sub("ID", html)
+
+
+@pytest.mark.parametrize("arrange", READERS, ids=lambda f: f.__name__)
+def test_each_reader_gets_the_page_a_whole_render_of_their_own_request_gives(arrange):
+    client = Client()
+    arrange(client)
+    views._pages.clear()
+    reflections._at_rest.clear()
+    for attempt in ("first, frames rendered", "second, frames reused"):
+        response = client.get(LESSON)
+        assert response.status_code == 200
+        page = response.content.decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+        expected = rendered_whole(response.wsgi_request, token)
+
+        assert ids_blanked(page) == ids_blanked(expected), attempt
+        assert "\ue000" not in page and "\ue001" not in page
+
+
+def test_nothing_of_one_reader_reaches_a_page_served_to_another():
+    views._pages.clear()
+    reflections._at_rest.clear()
+    first, second, stranger = Client(), Client(), Client()
+    mine = save(first, "first-reader-marker-8812 <i>mine</i>")
+    set_passcode(first, lock_after=5)
+    first.post(f"{LESSON}progress/", {"done": "1"})
+    assert "first-reader-marker-8812" in first.get(LESSON).content.decode()  # frames made now
+
+    # The same kind of reader (an answer, a passcode, the lesson done) and a first-time one.
+    theirs = save(second, "second-reader-words")
+    set_passcode(second, lock_after=5)
+    second.post(f"{LESSON}progress/", {"done": "1"})
+    pages = {"second": second.get(LESSON), "stranger": stranger.get(LESSON)}
+
+    for who, response in pages.items():
+        page = response.content.decode()
+        assert "first-reader-marker-8812" not in page, who
+        assert str(mine.id) not in page, who
+        assert first.cookies["csrftoken"].value not in page, who
+    second_page = pages["second"].content.decode()
+    assert "second-reader-words" in second_page and str(theirs.id) in second_page
+    assert 'data-lock-after="5"' in second_page and "You finished this lesson." in second_page
+    stranger_page = pages["stranger"].content.decode()
+    assert "data-lock-after" not in stranger_page and "Lock now" not in stranger_page
+    assert "You finished this lesson." not in stranger_page
+
+
+def test_a_readers_own_words_are_filled_in_as_text_never_read_as_slots():
+    client = Client()
+    save(client, "\ue000token\ue001 and \ue000progress\ue001 <script>x</script>")
+
+    page = client.get(LESSON).content.decode()
+
+    assert "\ue000token\ue001 and \ue000progress\ue001 &lt;script&gt;x&lt;/script&gt;" in page
