@@ -486,3 +486,27 @@ def test_a_request_body_over_the_server_limit_gets_a_400_page_in_the_site_design
     assert response.status_code == 400
     assert "That could not be sent" in response.content.decode()
     assert Entry.objects.count() == 0
+
+
+def test_a_save_after_the_space_was_deleted_elsewhere_keeps_the_text_in_a_new_space(client):
+    save(client, "First words.")
+    Space.objects.all().delete()  # as the retention command would, while a tab stayed open
+
+    response = save(client, "Words written after it was gone.")
+
+    assert response.status_code == 200
+    assert "Saved" in response.content.decode()
+    assert Entry.objects.get().body == "Words written after it was gone."
+    assert Space.objects.count() == 1
+
+
+def test_a_save_refused_for_its_conflict_is_not_counted_against_the_allowance(client, settings):
+    settings.SAVES_PER_MINUTE = 2
+    first = uuid.uuid4()
+    save(client, "Mine.", entry=first)  # counts 1 (the space is made by it)
+    Entry.objects.filter(id=first).update(version=5)  # changed in another tab
+    for _ in range(3):
+        assert save(client, "Stale tab.", entry=first, version=1).status_code == 409
+
+    assert save(client, "Second answer.").status_code == 200
+    assert Space.objects.get().save_count == 2

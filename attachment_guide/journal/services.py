@@ -64,7 +64,9 @@ def entry_save(
     """
     body = normalize_body(body)
     now = timezone.now()
-    with transaction.atomic():
+    # Inside a caller's transaction (a save counted against the allowance), no savepoint:
+    # an error here undoes the whole save, count included, as it should.
+    with transaction.atomic(savepoint=False):
         entry = None
         if entry_id is not None:
             entry = Entry.objects.select_for_update().filter(id=entry_id, space=space).first()

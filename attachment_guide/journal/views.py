@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -52,11 +53,10 @@ from attachment_guide.spaces.services import (
     AgreementMissing,
     SaveLimitReached,
     agreement_check,
+    space_counting_a_save,
     space_create,
     space_for_request,
     space_id_for_request,
-    space_save_allowed,
-    space_touch,
 )
 from lessons.content import get_catalog
 
@@ -166,58 +166,59 @@ def _save(
     reflection.body, reflection.version = submitted.body, submitted.base_version
     reflection.entry_id = str(submitted.entry_id or uuid.uuid4())
     status, whole_box = 200, False
-    space = space_for_request(request)
+    space_id = space_id_for_request(request)  # a locked space answers with the lock screen
+    space = None
     try:
         normalize_body(submitted.body)  # refuse over-long text before creating anything
-        if space is not None:
-            if not space_save_allowed(space):
-                raise SaveLimitReached()
-            space_touch(request, space)
-        if submitted.resolve in ("theirs", "both"):
-            theirs = Entry.objects.owned_by(space and space.id).filter(id=submitted.entry_id)
-            theirs = theirs.first()
-            if theirs is None:
-                raise Http404("No such entry")
-            whole_box = True
-            if submitted.resolve == "both":
-                mine = entry_keep_both(
-                    space=space, current=theirs, body=submitted.body, new_id=submitted.both_id
-                )
-                if fixed_entry_id:  # this box edits one entry; the new one has its own page
-                    url = reverse("journal:entry", args=[mine.id])
-                    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-                reflection = rebuild(space).mark_saved(mine)
+        # One transaction: the save and its count against the allowance commit together,
+        # in one flush to disk.
+        with transaction.atomic():
+            space = space_counting_a_save(request, space_id)
+            if submitted.resolve in ("theirs", "both"):
+                theirs = Entry.objects.owned_by(space and space.id).filter(id=submitted.entry_id)
+                theirs = theirs.first()
+                if theirs is None:
+                    raise Http404("No such entry")
+                whole_box = True
+                if submitted.resolve == "both":
+                    mine = entry_keep_both(
+                        space=space, current=theirs, body=submitted.body, new_id=submitted.both_id
+                    )
+                    if fixed_entry_id:  # this box edits one entry; the new one has its own page
+                        url = reverse("journal:entry", args=[mine.id])
+                        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+                    reflection = rebuild(space).mark_saved(mine)
+                else:
+                    reflection = rebuild(space).show(theirs)
+                reflection.focus = True
             else:
-                reflection = rebuild(space).show(theirs)
-            reflection.focus = True
-        else:
-            if submitted.body.strip():
-                agreement_check(request, space)
-                if space is None:
-                    space, reflection.space_created = space_create(request), True
-            saved = None
-            if space is not None:
-                saved = entry_save(
-                    space=space,
-                    prompt_id=prompt_id,
-                    body=submitted.body,
-                    entry_id=submitted.entry_id,
-                    base_version=submitted.base_version,
-                    writer=submitted.writer,
-                    seq=submitted.seq,
-                    explicit=bool(submitted.intent),
-                )
-            if saved is None:
-                reflection.status = "nothing"
-            else:
-                reflection.mark_saved(saved)
-                if submitted.intent == "done" and done is not None:
-                    return done(saved)
-            if submitted.intent == "fresh":
-                whole_box, created = True, reflection.space_created
-                reflection = rebuild(space)
-                reflection.space_created = created
-                reflection.start_fresh()
+                if submitted.body.strip():
+                    agreement_check(request, space)
+                    if space is None:
+                        space, reflection.space_created = space_create(request), True
+                saved = None
+                if space is not None:
+                    saved = entry_save(
+                        space=space,
+                        prompt_id=prompt_id,
+                        body=submitted.body,
+                        entry_id=submitted.entry_id,
+                        base_version=submitted.base_version,
+                        writer=submitted.writer,
+                        seq=submitted.seq,
+                        explicit=bool(submitted.intent),
+                    )
+                if saved is None:
+                    reflection.status = "nothing"
+                else:
+                    reflection.mark_saved(saved)
+                    if submitted.intent == "done" and done is not None:
+                        return done(saved)
+                if submitted.intent == "fresh":
+                    whole_box, created = True, reflection.space_created
+                    reflection = rebuild(space)
+                    reflection.space_created = created
+                    reflection.start_fresh()
     except EntryTooLong as exc:
         reflection.status, reflection.length, status = "too_long", exc.length, 422
     except EntryWouldEmpty:

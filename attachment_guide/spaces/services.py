@@ -164,6 +164,25 @@ def space_save_allowed(space: Space) -> bool:
     )
 
 
+def space_counting_a_save(request: HttpRequest, space_id: uuid.UUID | None) -> Space | None:
+    """The space `space_id` (from `space_id_for_request`) with one more save counted, in as
+    few queries as an autosave can afford: the allowance's UPDATE also shows the space still
+    exists, and only its id is loaded. None when there is no space, or it was deleted
+    elsewhere (the next thing kept makes a new one); SaveLimitReached when the minute's
+    allowance is used up. Call it inside the transaction that saves, so the count and the
+    save commit together.
+    """
+    if space_id is None:
+        return None
+    space = Space(id=space_id)
+    if not space_save_allowed(space):
+        if not Space.objects.filter(id=space_id).exists():
+            return None
+        raise SaveLimitReached()
+    space_touch(request, space)
+    return space
+
+
 def space_behind_lock(request: HttpRequest) -> Space | None:
     """This device's space whether or not it is locked: only for the lock screen itself."""
     space_id = _session_space_id(request)
