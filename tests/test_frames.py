@@ -198,3 +198,24 @@ def test_a_readers_own_words_are_filled_in_as_text_never_read_as_slots():
     page = client.get(LESSON).content.decode()
 
     assert "\ue000token\ue001 and \ue000progress\ue001 &lt;script&gt;x&lt;/script&gt;" in page
+
+
+def test_the_journal_shows_its_writing_box_and_each_card_from_frames():
+    client = Client()
+    entry = save(client, "Card text <em>kept as typed</em>\n\nA second paragraph")
+    save(client, "Another answer")
+    views._pages.clear()
+
+    for _ in range(2):  # frames rendered, then reused
+        page = client.get("/journal/").content.decode()
+
+        assert page.count('<form class="reflection__form"') == 1  # the free-writing box
+        assert page.count('<article class="entry"') == 2
+        assert (
+            "<p>Card text &lt;em&gt;kept as typed&lt;/em&gt;</p>\n\n<p>A second paragraph</p>"
+            in page
+        )
+        assert (
+            f'id="entry-{entry.id}"' in page and f'href="/journal/entries/{entry.id}/?edit"' in page
+        )
+        assert "\ue000" not in page

@@ -7,6 +7,7 @@ entry in the journal behave alike.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -14,8 +15,9 @@ from datetime import datetime
 from django.template import Context
 from django.template.base import render_value_in_context
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -194,9 +196,14 @@ def render(reflection: Reflection, *, reader: Reader, csrf_token: str) -> str:
     frame = _at_rest.get(catalog, key, render_frame)
     values = {name: render_value_in_context(getattr(r, name), _ESCAPING) for name in _PERSONAL}
     values["csrf_token"] = render_value_in_context(csrf_token, _ESCAPING)
-    return frame.fill(values)
+    return mark_safe(frame.fill(values))  # noqa: S308  (each value escaped just above)
 
 
 def lesson_url(lesson: Lesson, prompt_id: str) -> str:
-    url = reverse("lesson", args=[lesson.module_slug, lesson.slug])
+    return _lesson_url(lesson.module_slug, lesson.slug, prompt_id, get_script_prefix())
+
+
+@functools.lru_cache(maxsize=4096)  # a few per prompt in the lessons: bounded by the catalog
+def _lesson_url(module_slug: str, lesson_slug: str, prompt_id: str, prefix: str) -> str:
+    url = reverse("lesson", args=[module_slug, lesson_slug])
     return f"{url}#reflection-{prompt_id}"
