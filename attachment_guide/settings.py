@@ -126,7 +126,9 @@ TEMPLATES = [
 
 _SQLITE = {
     "default": {
-        "ENGINE": "django.db.backends.sqlite3",
+        # Django's SQLite backend, with writers queued on a lock file instead of SQLite's
+        # sleep-and-retry (attachment_guide/db/sqlite3/base.py).
+        "ENGINE": "attachment_guide.db.sqlite3",
         "NAME": os.environ.get("DJANGO_SQLITE_PATH", "").strip() or BASE_DIR / "db.sqlite3",
         "OPTIONS": {
             # WAL lets readers and one writer work at once; FULL makes a commit survive power

@@ -75,3 +75,59 @@ def test_the_database_is_set_up_for_durable_concurrent_writes():
             cursor.execute("SHOW synchronous_commit")
             assert cursor.fetchone()[0] == "on"
             assert connection.settings_dict["CONN_HEALTH_CHECKS"] is True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_writer_waits_in_line_while_readers_carry_on():
+    """attachment_guide/db/sqlite3: writers queue on a lock file instead of polling SQLite."""
+    import fcntl
+    import threading
+
+    from django.db import connections, transaction
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the writers' queue belongs to the SQLite backend")  # PostgreSQL locks rows
+    space = Space.objects.create()
+    inside, release, second_done = threading.Event(), threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                Entry.objects.create(space=space, prompt_id="", body="first")
+                inside.set()
+                release.wait(10)
+        except BaseException as exc:  # reported below, not lost in the thread
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    def second() -> None:
+        try:
+            inside.wait(10)
+            with transaction.atomic():
+                Entry.objects.create(space=space, prompt_id="", body="second")
+            second_done.set()
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    assert inside.wait(10)
+    assert not second_done.wait(0.3)  # in line behind the first
+    queue = os.open(f"{connection.settings_dict['NAME']}-writers", os.O_RDWR)
+    try:
+        with pytest.raises(BlockingIOError):  # held by the first writer, in the kernel
+            fcntl.flock(queue, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    finally:
+        os.close(queue)
+    assert Entry.objects.count() == 0  # a reader is not held up, and sees nothing uncommitted
+    release.set()
+    for thread in threads:
+        thread.join(10)
+
+    assert errors == []
+    assert sorted(e.body for e in Entry.objects.all()) == ["first", "second"]
