@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
-from django.db.models import Case, F, Q, Value, When
+from django.db import connection
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -152,16 +152,35 @@ def accounts_inactive(*, now=None):
 
 def space_save_allowed(space: Space) -> bool:
     """Count one save against the space's per-minute allowance, in one UPDATE that every app
-    server shares; False once SAVES_PER_MINUTE is used up (the next minute starts afresh)."""
-    limit, now = settings.SAVES_PER_MINUTE, timezone.now()
-    fresh = Q(save_window__isnull=True) | Q(save_window__lt=now - timedelta(minutes=1))
-    allowed = Space.objects.filter(Q(id=space.id) & (fresh | Q(save_count__lt=limit)))
-    return bool(
-        allowed.update(
-            save_count=Case(When(fresh, then=Value(1)), default=F("save_count") + 1),
-            save_window=Case(When(fresh, then=Value(now)), default=F("save_window")),
-        )
+    server shares; False once SAVES_PER_MINUTE is used up (the next minute starts afresh).
+
+    Written as SQL: built with the ORM (Case, When, Q, F) this one statement was a third of
+    an autosave's CPU time (make profile). Its values go through the fields' own conversion,
+    so it means the same on SQLite and PostgreSQL; SET reads each column's old value.
+    """
+    now = timezone.now()
+    meta, quote = Space._meta, connection.ops.quote_name
+    window, count = meta.get_field("save_window"), meta.get_field("save_count")
+    fresh = f"({quote(window.column)} IS NULL OR {quote(window.column)} < %s)"
+    # Names from the model, quoted; every value a parameter.
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET "  # noqa: S608
+        f"{quote(count.column)} = CASE WHEN {fresh} THEN 1 ELSE {quote(count.column)} + 1 END, "
+        f"{quote(window.column)} = CASE WHEN {fresh} THEN %s ELSE {quote(window.column)} END "
+        f"WHERE {quote(meta.pk.column)} = %s AND ({fresh} OR {quote(count.column)} < %s)"
     )
+    start = window.get_db_prep_value(now - timedelta(minutes=1), connection)
+    params = [
+        start,
+        start,
+        window.get_db_prep_value(now, connection),
+        meta.pk.get_db_prep_value(space.id, connection),
+        start,
+        settings.SAVES_PER_MINUTE,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount == 1
 
 
 def space_counting_a_save(request: HttpRequest, space_id: uuid.UUID | None) -> Space | None:
