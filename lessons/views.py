@@ -155,7 +155,10 @@ def empty_lesson(frame: Frame, lesson: Lesson, reader: Reader) -> Frame:
         slots["progress"] = progress_panel(lesson, reader, progress=None, token=token)
         return frame.fill(slots)
 
-    return _pages.get(get_catalog(), ("empty", frame), render)
+    # Keyed by the reader, not by `frame`: two readers' pages can be equal while their boxes
+    # differ (the agreement tick is in the boxes only).
+    key = ("empty", lesson.module_slug, lesson.slug, get_language(), reader)
+    return _pages.get(get_catalog(), key, render)
 
 
 def fresh_ids(lesson: Lesson, token: str) -> dict[str, str]:

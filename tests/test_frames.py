@@ -219,3 +219,20 @@ def test_the_journal_shows_its_writing_box_and_each_card_from_frames():
             f'id="entry-{entry.id}"' in page and f'href="/journal/entries/{entry.id}/?edit"' in page
         )
         assert "\ue000" not in page
+
+
+def test_readers_whose_pages_match_but_whose_boxes_differ_get_their_own_boxes():
+    """An empty lesson is cached per reader, not per page: the agreement tick sits in the
+    boxes only, so a browser that agreed (its space since deleted) and a first-time reader
+    share a page frame but not the boxes."""
+    views._pages.clear()
+    reflections._at_rest.clear()
+    agreed = Client()
+    save(agreed, "Soon gone")
+    Entry.objects.all().delete()
+    session = agreed.session
+    del session[SESSION_KEY]  # as after the space was erased, the agreement kept
+    session.save()
+
+    assert 'name="agree"' not in agreed.get(LESSON).content.decode()
+    assert 'name="agree"' in Client().get(LESSON).content.decode()
