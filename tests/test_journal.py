@@ -510,3 +510,27 @@ def test_a_save_refused_for_its_conflict_is_not_counted_against_the_allowance(cl
 
     assert save(client, "Second answer.").status_code == 200
     assert Space.objects.get().save_count == 2
+
+
+def test_agreement_and_activity_are_recorded_even_when_the_save_meets_a_conflict(client):
+    """The database and the browser agree on both: the person ticked the box and was here,
+    whatever became of the save (a conflict is resolved afterwards)."""
+    from attachment_guide.safety.notice import NOTICE_VERSION
+    from attachment_guide.spaces.services import AGREED_KEY, TOUCHED_KEY
+
+    first = uuid.uuid4()
+    save(client, "Mine.", entry=first)
+    long_ago = timezone.now() - timedelta(days=30)
+    Space.objects.update(notice_version="an-older-notice", consented_at=None, last_saved=long_ago)
+    session = client.session
+    session[AGREED_KEY], session[TOUCHED_KEY] = "an-older-notice", "2000-01-01"
+    session.save()
+    Entry.objects.filter(id=first).update(version=5)  # changed in another tab
+
+    assert save(client, "Stale tab.", entry=first, version=1).status_code == 409
+
+    space = Space.objects.get()
+    assert space.notice_version == NOTICE_VERSION and space.consented_at is not None
+    assert space.last_saved > long_ago
+    assert client.session[AGREED_KEY] == NOTICE_VERSION
+    assert client.session[TOUCHED_KEY] == timezone.localdate().isoformat()

@@ -64,6 +64,7 @@ from attachment_guide.spaces.services import (
     space_create,
     space_for_request,
     space_id_for_request,
+    space_touch,
 )
 from lessons.content import get_catalog
 
@@ -232,9 +233,15 @@ def _save(
     reflection.entry_id = str(submitted.entry_id or uuid.uuid4())
     status, whole_box = 200, False
     space_id = space_id_for_request(request)  # a locked space answers with the lock screen
-    space = None
+    space = Space(id=space_id) if space_id else None
+    keeps_text = submitted.resolve not in ("theirs", "both") and submitted.body.strip()
     try:
         normalize_body(submitted.body)  # refuse over-long text before creating anything
+        # Agreeing and being active are recorded at once, whatever becomes of this save.
+        if keeps_text:
+            agreement_check(request, space)
+        if space is not None:
+            space_touch(request, space)
         # One transaction: the save and its count against the allowance commit together,
         # in one flush to disk.
         with transaction.atomic():
@@ -257,10 +264,8 @@ def _save(
                     reflection = rebuild(space).show(theirs)
                 reflection.focus = True
             else:
-                if submitted.body.strip():
-                    agreement_check(request, space)
-                    if space is None:
-                        space, reflection.space_created = space_create(request), True
+                if keeps_text and space is None:
+                    space, reflection.space_created = space_create(request), True
                 saved = None
                 if space is not None:
                     saved = entry_save(
