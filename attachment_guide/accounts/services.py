@@ -18,7 +18,7 @@ from attachment_guide.accounts.models import LoginThrottle, RecoveryCode
 from attachment_guide.circle.models import CircleMember
 from attachment_guide.journal.models import Entry
 from attachment_guide.spaces.models import Space
-from attachment_guide.spaces.services import sessions_holding, space_new
+from attachment_guide.spaces.services import sessions_holding, space_new, spaces_delete
 from lessons.content import get_catalog
 from lessons.models import LessonProgress
 from lessons.progress import section_index
@@ -67,6 +67,8 @@ def space_merge(*, source: Space, target: Space) -> None:
     Progress keeps the further of the two for each lesson; the support circle keeps everyone
     from both maps.
     """
+    # The guest's space first, as a save locks it first (see spaces_delete).
+    Space.objects.select_for_update().filter(id=source.id).first()
     Entry.objects.filter(space=source).update(space=target)
     CircleMember.objects.filter(space=source).update(space=target)
     theirs = {
@@ -143,8 +145,8 @@ def everything_delete(*, user: User | None, space: Space | None) -> None:
     space_id = space.id if space is not None else None
     user_id = user.pk if user is not None else None
     with transaction.atomic():
-        if space is not None:
-            space.delete()  # its entries, progress and anything else owned go with it
+        if space is not None:  # its entries, progress and anything else owned go with it
+            spaces_delete(Space.objects.filter(id=space.id))
         if user is not None:
             user.delete()
         for session, _data in list(sessions_holding(space_id=space_id, user_id=user_id)):

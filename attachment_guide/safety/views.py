@@ -53,11 +53,12 @@ def forget_guest(request: HttpRequest) -> None:
     """Throw away this browser's key, and the space it opened: kept on the server, nobody
     could ever reach it again, so keeping it would only keep a risk."""
     from attachment_guide.spaces.models import Space
+    from attachment_guide.spaces.services import spaces_delete
 
     space_id = request.session.get(SESSION_KEY)
     request.session.flush()  # the one session that held it
     if space_id:
-        Space.objects.filter(id=space_id, user__isnull=True).delete()
+        spaces_delete(Space.objects.filter(id=space_id, user__isnull=True))
 
 
 @require_GET

@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from attachment_guide.spaces.models import Space
-from attachment_guide.spaces.services import accounts_inactive, spaces_expired
+from attachment_guide.spaces.services import accounts_inactive, spaces_delete, spaces_expired
 
 
 class Command(BaseCommand):
@@ -26,12 +26,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         with transaction.atomic():
-            guests = spaces_expired()
-            guest_count = guests.count()
-            guests.delete()
+            guest_count = spaces_delete(spaces_expired())
             users = accounts_inactive()
             user_ids = {str(pk) for pk in users.values_list("pk", flat=True)}
-            Space.objects.filter(user__in=users).delete()
+            spaces_delete(Space.objects.filter(user__in=users))
             users.delete()
         if user_ids:  # their sessions go too: nothing may still point at them
             for session in Session.objects.iterator(chunk_size=1000):
