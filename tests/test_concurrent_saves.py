@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -133,3 +134,105 @@ def test_a_second_writer_waits_in_line_while_readers_carry_on():
 
     assert errors == []
     assert sorted(e.body for e in Entry.objects.all()) == ["first", "second"]
+    if sqlite:
+        writer_gives_up_after_the_timeout()
+        dropped_connections_leave_no_open_files()
+
+
+def writer_gives_up_after_the_timeout() -> None:
+    """Queued behind a writer that never finishes, a writer says "database is locked" after
+    the database's `timeout`, as SQLite would, instead of waiting for ever."""
+    import fcntl
+
+    from django.db import OperationalError, transaction
+
+    options = connection.settings_dict["OPTIONS"]
+    queue = os.open(f"{connection.settings_dict['NAME']}-writers", os.O_RDWR)
+    timeout, options["timeout"] = options["timeout"], 0.2
+    try:
+        fcntl.flock(queue, fcntl.LOCK_EX)  # another writer holds its turn
+        with (
+            pytest.raises(OperationalError, match="database is locked"),
+            transaction.atomic(),
+        ):
+            Space.objects.create()
+    finally:
+        options["timeout"] = timeout
+        os.close(queue)
+    with transaction.atomic():  # the turn is free again, and nothing is stuck
+        Space.objects.create()
+
+
+def dropped_connections_leave_no_open_files() -> None:
+    """A connection whose thread ended without closing it lets go of its turn file."""
+    import gc
+    import threading
+
+    from django.db import transaction
+
+    def write() -> None:
+        with transaction.atomic():
+            Space.objects.create()
+
+    def turn_files() -> int:
+        names = []
+        for fd in os.listdir("/proc/self/fd"):
+            with contextlib.suppress(OSError):  # closed while listing
+                names.append(os.readlink(f"/proc/self/fd/{fd}"))
+        return sum(name.endswith("-writers") for name in names)
+
+    before = turn_files()
+    for _ in range(20):
+        thread = threading.Thread(target=write)
+        thread.start()
+        thread.join(10)
+    gc.collect()
+    assert turn_files() <= before + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_save_racing_the_deletion_of_its_space_cannot_deadlock():
+    """A save locks its space (counting the save) and then its entry; deleting a space locks
+    the space first too (spaces_delete). In the other order PostgreSQL would abort one."""
+    import threading
+    import time
+
+    from django.db import connections, transaction
+
+    from attachment_guide.journal.services import entry_save
+    from attachment_guide.spaces.services import space_save_allowed, spaces_delete
+
+    space = Space.objects.create()
+    entry = Entry.objects.create(space=space, prompt_id="", body="x")
+    counted = threading.Event()
+    errors: dict[str, BaseException] = {}
+
+    def save() -> None:  # the order journal/views.py `_save` takes its locks
+        try:
+            with transaction.atomic():
+                space_save_allowed(space)
+                counted.set()
+                time.sleep(0.5)  # the deletion starts meanwhile
+                entry_save(space=space, prompt_id="", body="y", entry_id=entry.id, base_version=1)
+        except BaseException as exc:
+            errors["save"] = exc
+        finally:
+            connections.close_all()
+
+    def delete() -> None:
+        counted.wait(10)
+        try:
+            spaces_delete(Space.objects.filter(id=space.id))
+        except BaseException as exc:
+            errors["delete"] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=save), threading.Thread(target=delete)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert errors == {}
+    assert not Space.objects.exists() and not Entry.objects.exists()
