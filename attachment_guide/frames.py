@@ -14,7 +14,6 @@ import re
 import weakref
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 
 from django.core.signals import setting_changed
 from django.dispatch import receiver
@@ -102,7 +101,6 @@ class Reader:
     authenticated: bool
     space_in_session: bool  # the navigation offers Settings and the lock
     has_space: bool  # a space this page may read: in the session and not locked
-    locked: bool
     lock_nav: str  # "" (no passcode), "open" (Lock now) or "shut" (Unlock)
     lock_after: int  # minutes of quiet before locking, when open; 0 otherwise
     needs_agreement: bool  # the privacy-notice tick goes beside writing boxes
@@ -122,13 +120,17 @@ class Reader:
             authenticated=request.user.is_authenticated,
             space_in_session=bool(session.get(SESSION_KEY)),
             has_space=space_id is not None,
-            locked=space_id is None and SESSION_KEY in session,
             lock_nav=("open" if is_open else "shut") if state else "",
             lock_after=int(state.get("after") or 0) if is_open else 0,
             needs_agreement=agreement_needed(request),
             path=path,
             view_name=match.view_name if match else "",
         )
+
+    @property
+    def locked(self) -> bool:
+        """A space in the session that this page may not read: locked on this device."""
+        return self.space_in_session and not self.has_space
 
     def stand_in(self) -> _StandIn:
         from attachment_guide.safety.notice import NOTICE_VERSION
@@ -164,6 +166,3 @@ class _StandIn:
     session: dict
     path: str
     resolver_match: _Match
-    method: str = "GET"
-    META: Mapping = MappingProxyType({})
-    GET: Mapping = MappingProxyType({})
