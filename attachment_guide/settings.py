@@ -282,6 +282,8 @@ SESSION_COOKIE_AGE = GUEST_SPACE_DAYS * 24 * 60 * 60
 # couple of seconds; past the limit the text stays in the page and is saved a minute later.
 SAVES_PER_MINUTE = envint("SAVES_PER_MINUTE", 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = False
+# Django's database sessions, read with a statement written once (see the module).
+SESSION_ENGINE = "attachment_guide.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

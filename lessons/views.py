@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from attachment_guide.db.plain import fetch, prep
 from attachment_guide.frames import Frame, FrameCache, Reader, slot
 from attachment_guide.http import private
 from attachment_guide.journal import reflections
@@ -80,9 +81,8 @@ def lesson_page(
     of reader (`lesson_frame`); each request fills in only its own parts.
     """
     space_id = readable_space_id(request)
-    reader = Reader.of(
-        request, space_id=space_id, path=reverse("lesson", args=[lesson.module_slug, lesson.slug])
-    )
+    path = _lesson_path(lesson.module_slug, lesson.slug, get_script_prefix())
+    reader = Reader.of(request, space_id=space_id, path=path)
     frame = lesson_frame(lesson, reader)
     token = get_token(request)
     if space_id is None and override is None:
@@ -106,6 +106,11 @@ def lesson_page(
     slots["progress"] = progress_panel(lesson, reader, progress=progress, token=token)
     # The page may hold the person's own words: keep it out of every cache.
     return private(HttpResponse(frame.fill(slots), status=status))
+
+
+@functools.lru_cache(maxsize=1024)  # one per lesson: bounded by the catalog
+def _lesson_path(module_slug: str, lesson_slug: str, prefix: str) -> str:
+    return reverse("lesson", args=[module_slug, lesson_slug])
 
 
 # Lesson pages, empty lessons and progress panels, rendered once; a new catalog starts afresh.
@@ -206,11 +211,17 @@ def blank_report_fields(language: str) -> str:
 
 
 def lesson_progress(space_id, lesson: Lesson) -> LessonProgress | None:
-    return (
-        LessonProgress.objects.owned_by(space_id)
-        .filter(module_slug=lesson.module_slug, lesson_slug=lesson.slug)
-        .first()
+    """The space's progress in `lesson` (only whether it is done is loaded): a statement
+    written once, since this read is on every returning reader's lesson page."""
+    if space_id is None:
+        return None
+    found = fetch(
+        LessonProgress,
+        "space_id = %s AND module_slug = %s AND lesson_slug = %s",
+        [prep(LessonProgress, "space", space_id), lesson.module_slug, lesson.slug],
+        fields=("id", "done"),
     )
+    return found[0] if found else None
 
 
 @require_GET

@@ -96,7 +96,7 @@ class Reflection:
         else:
             self.entry_id, self.version, self.body = str(entry.id), entry.version, entry.body
             updated = template_localtime(entry.updated)  # as the template's date filter does
-            self.last_saved_iso = date_format(updated, "c")
+            self.last_saved_iso = updated.isoformat()  # the date filter's "c"
             self.last_saved_text = date_format(updated, "j M Y, H:i")
         return self
 
@@ -116,12 +116,17 @@ class Reflection:
 def for_prompt(prompt: Prompt, answers: Answers) -> Reflection:
     reflection = Reflection(
         key=prompt.id,
-        action=reverse("journal:answer", args=[prompt.id]),
+        action=_answer_url(prompt.id, get_script_prefix()),
         question=prompt.question,
         earlier=answers.earlier,
         fresh_label=str(_("Start a fresh answer")),
     )
     return reflection.show(answers.current)
+
+
+@functools.lru_cache(maxsize=1024)  # one per prompt in the lessons: bounded by the catalog
+def _answer_url(prompt_id: str, prefix: str) -> str:
+    return reverse("journal:answer", args=[prompt_id])
 
 
 def for_free_writing() -> Reflection:

@@ -1,0 +1,164 @@
+"""The hot reads written as plain SQL (attachment_guide.db.plain) return what the ORM returns.
+
+Every lesson page and autosave depends on them, so each is compared with the ORM query it
+replaced, on whichever database the suite runs against (CI runs SQLite and PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore as DjangoSessionStore
+from django.contrib.sessions.models import Session
+from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from attachment_guide.db.plain import fetch, prep, update
+from attachment_guide.journal.models import Entry
+from attachment_guide.journal.services import answers_for_prompts
+from attachment_guide.sessions import SessionStore
+from attachment_guide.spaces.services import space_new
+from lessons.content import get_catalog
+from lessons.models import LessonProgress
+from lessons.views import lesson_progress
+
+pytestmark = pytest.mark.django_db
+
+
+def values(entry: Entry) -> dict:
+    return {field.attname: getattr(entry, field.attname) for field in Entry._meta.concrete_fields}
+
+
+def test_answers_are_the_orm_s_entries_field_for_field_newest_first():
+    lesson = get_catalog().lessons[0]
+    prompt_ids = [prompt.id for prompt in lesson.prompts]
+    space, stranger = space_new(), space_new()
+    start = timezone.now() - timedelta(days=3)
+    for n, prompt_id in enumerate(prompt_ids * 2):
+        Entry.objects.create(
+            space=space,
+            prompt_id=prompt_id,
+            body="" if n == 0 else f"Answer {n}, with ünïcode & <markup>",
+            created=start + timedelta(hours=n),
+            version=n + 1,
+            last_writer=f"page{n}",
+            last_seq=2**40 + n,
+        )
+    Entry.objects.create(space=stranger, prompt_id=prompt_ids[0], body="Not yours")
+    Entry.objects.create(space=space, prompt_id="", body="Free writing")
+
+    answers = answers_for_prompts(space_id=space.id, prompt_ids=prompt_ids)
+
+    expected = list(
+        Entry.objects.filter(space=space, prompt_id__in=prompt_ids).order_by("-created")
+    )
+    for prompt_id in prompt_ids:
+        theirs = [entry for entry in expected if entry.prompt_id == prompt_id]
+        assert values(answers[prompt_id].current) == values(theirs[0])
+        assert [values(e) for e in answers[prompt_id].earlier] == [
+            values(e) for e in theirs[1:] if e.body
+        ]
+    first = answers[prompt_ids[0]].current
+    assert first.body == f"Answer {len(prompt_ids)}, with ünïcode & <markup>"  # decrypted
+    assert isinstance(first.id, uuid.UUID) and isinstance(first.space_id, uuid.UUID)
+    assert first.created.tzinfo is not None and first.last_seq == 2**40 + len(prompt_ids)
+    # Saved and read back through the ORM, it is the same row.
+    first.body = "Changed"
+    first.save()
+    assert Entry.objects.get(id=first.id).body == "Changed"
+
+
+def test_answers_of_nobody_and_of_no_prompt_cost_no_query(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert answers_for_prompts(space_id=None, prompt_ids=["a"])["a"].current is None
+        assert answers_for_prompts(space_id=uuid.uuid4(), prompt_ids=[]) == {}
+
+
+def test_progress_is_read_for_this_space_and_lesson_only():
+    first, second = get_catalog().lessons[:2]
+    space, stranger = space_new(), space_new()
+    LessonProgress.objects.create(
+        space=space, module_slug=first.module_slug, lesson_slug=first.slug, done=True
+    )
+    LessonProgress.objects.create(
+        space=stranger, module_slug=second.module_slug, lesson_slug=second.slug
+    )
+
+    assert lesson_progress(space.id, first).done is True
+    assert lesson_progress(space.id, second) is None
+    assert lesson_progress(stranger.id, second).done is False
+    assert lesson_progress(None, first) is None
+
+
+def test_fetch_locks_the_rows_where_the_database_can():
+    entry = Entry.objects.create(space=space_new(), prompt_id="p", body="Text")
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        found = fetch(Entry, "id = %s", [prep(Entry, "id", entry.id)], for_update=True)
+    assert [e.id for e in found] == [entry.id]
+    locked = queries.captured_queries[-1]["sql"].endswith("FOR UPDATE")
+    assert locked == connection.features.has_select_for_update
+
+
+def test_update_writes_encrypted_text_the_orm_reads_back():
+    entry = Entry.objects.create(space=space_new(), prompt_id="p", body="Before")
+    entry.body, entry.version, entry.last_seq = "After, privately", 2, 7
+    update(entry, ["body", "version", "last_seq"])
+
+    again = Entry.objects.get(id=entry.id)
+    assert (again.body, again.version, again.last_seq) == ("After, privately", 2, 7)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT body FROM {Entry._meta.db_table}")
+        assert "After" not in cursor.fetchone()[0]
+
+
+def test_update_of_a_row_that_is_gone_fails_as_the_orm_does():
+    entry = Entry.objects.create(space=space_new(), prompt_id="p", body="Text")
+    Entry.objects.filter(id=entry.id).delete()
+    with pytest.raises(DatabaseError, match="did not affect any rows"):
+        update(entry, ["body"])
+
+
+# --- Sessions ---------------------------------------------------------------------------------
+
+
+def test_the_session_engine_is_the_plain_one():
+    assert settings.SESSION_ENGINE == "attachment_guide.sessions"
+
+
+def test_a_session_loads_what_django_s_own_store_saved():
+    saved = DjangoSessionStore()
+    saved["space_id"], saved["n"] = "abc", [1, "two"]
+    saved.create()
+
+    session = SessionStore(saved.session_key)
+    assert dict(session.items()) == {"space_id": "abc", "n": [1, "two"]}
+    assert session.session_key == saved.session_key
+
+
+@pytest.mark.parametrize("key", ["unknown-key-12345", None])
+def test_an_unknown_session_is_empty_and_gets_a_new_key_when_saved(key):
+    session = SessionStore(key)
+    assert dict(session.items()) == {}
+    session["x"] = 1
+    session.save()
+    assert session.session_key not in (None, key)
+    assert SessionStore(session.session_key)["x"] == 1
+
+
+def test_an_expired_session_is_empty_and_is_not_revived():
+    saved = SessionStore()
+    saved["space_id"] = "abc"
+    saved.create()
+    Session.objects.filter(session_key=saved.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+
+    session = SessionStore(saved.session_key)
+    assert session.get("space_id") is None
+    session["x"] = 1
+    session.save()
+    assert session.session_key != saved.session_key
