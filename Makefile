@@ -17,7 +17,7 @@ help:
 	@echo "make run    set up and serve the app on http://127.0.0.1:8000 (SQLite)"
 	@echo "make test   set up and run the whole test suite"
 	@echo "make lint   ruff check and format check"
-	@echo "make bench  load-test the app under gunicorn (needs wrk)"
+	@echo "make bench  load-test the app under gunicorn (needs wrk; BENCH_ARGS=--help)"
 	@echo "make profile  where one request's time goes, page by page (PROFILE_ARGS=--help)"
 
 $(VENV)/.python:
@@ -61,7 +61,7 @@ test: $(VENV)/.installed-test $(LIGHTHOUSE)
 
 # Load test under gunicorn with production settings; needs wrk (apt-get install wrk).
 bench: $(VENV)/.installed
-	$(PY) tests/bench.py
+	$(PY) tests/bench.py $(BENCH_ARGS)
 
 # The same pages in-process, without a server: CPU time and queries per request.
 profile: $(VENV)/.installed

@@ -7,10 +7,12 @@ of several rounds, because absolute numbers on a shared 2-core machine are noise
 
 from __future__ import annotations
 
+import argparse
 import base64
 import gzip
 import os
 import re
+import runpy
 import secrets
 import shutil
 import socket
@@ -37,14 +39,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wrk(url: str, headers: list[str], script: Path | None = None) -> tuple[float, float, float]:
-    args = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency"]
+def wrk(
+    url: str, headers: list[str], script: Path | None = None, seconds: int = SECONDS
+) -> tuple[float, float, float]:
+    args = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency"]
     for header in headers:
         args += ["-H", header]
     if script:
         args += ["-s", str(script)]
     out = subprocess.run(
-        [*args, url], capture_output=True, text=True, timeout=SECONDS + 30, check=True
+        [*args, url], capture_output=True, text=True, timeout=seconds + 30, check=True
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -144,13 +148,30 @@ def returning_reader(lesson) -> Reader:
     )
 
 
+ROWS = {
+    "static": "static CSS (floor)",
+    "healthz": "empty Django view",
+    "anonymous": "anonymous lesson",
+    "signed-in": "signed-in lesson",
+    "journal": "journal page",
+    "autosave": "autosave POST",
+}
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "rows", nargs="*", help=f"any of {', '.join(ROWS)} (default: all; the floor always)"
+    )
+    args = parser.parse_args()
+    if unknown := set(args.rows) - set(ROWS):
+        parser.error(f"unknown row: {', '.join(sorted(unknown))}")
+    chosen = {ROWS[row] for row in ["static", *(args.rows or ROWS)]}
     if not shutil.which("wrk"):
         sys.exit("make bench needs wrk: apt-get install wrk (Debian/Ubuntu) or brew install wrk")
     work = Path(tempfile.mkdtemp(prefix="guide-bench-"))
     port = free_port()
     os.environ["GUNICORN_BIND"] = f"127.0.0.1:{port}"
-    os.environ["WEB_CONCURRENCY"] = os.environ.get("WEB_CONCURRENCY", "2")
     env = production_settings(work)
     python = sys.executable
 
@@ -210,6 +231,9 @@ def main() -> None:
             ("journal page", "/journal/", [cookie], None),
             ("autosave POST", reader.autosave_url, [cookie], post_script),
         ]
+        targets = [target for target in targets if target[0] in chosen]
+        for _name, path, headers, script in targets:
+            wrk(base + path, headers, script, seconds=1)  # warm up: first requests are slower
         results: dict[str, list[tuple[float, float, float]]] = {name: [] for name, *_ in targets}
         for _ in range(ROUNDS):
             for name, path, headers, script in targets:
@@ -225,9 +249,12 @@ def main() -> None:
         for name, runs in results.items()
     }
     floor = median["static CSS (floor)"][0]
+    # What gunicorn.conf.py chose, with this environment.
+    gunicorn = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     print(
         f"\nAttachment Guide benchmark: {os.cpu_count()} cores, {ROUNDS} rounds x {SECONDS}s, "
-        f"{CONNECTIONS} connections, median of rounds; gunicorn {env['WEB_CONCURRENCY']} workers, "
+        f"{CONNECTIONS} connections, median of rounds; gunicorn {gunicorn['workers']} workers "
+        f"x {gunicorn['threads']} thread(s), "
         f"{'PostgreSQL' if 'DATABASE_URL' in env else 'SQLite'}\n"
     )
     print(f"{'':22} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'÷ static':>9} {'goal':>6}")
