@@ -236,3 +236,30 @@ def test_readers_whose_pages_match_but_whose_boxes_differ_get_their_own_boxes():
 
     assert 'name="agree"' not in agreed.get(LESSON).content.decode()
     assert 'name="agree"' in Client().get(LESSON).content.decode()
+
+
+def test_a_saves_answer_from_a_frame_is_the_whole_render_of_it():
+    client = Client()
+    entry = save(client, "First words")  # creates the space: that answer is rendered whole
+    reflections._at_rest.clear()
+    answers = []
+    for seq, text in enumerate(["Second <words>", "Third & last"], start=1):
+        response = client.post(
+            f"/journal/prompts/{PROMPT}/",
+            {"body": text, "entry": str(entry.id), "version": 1, "writer": "w", "seq": seq},
+            headers=HX,
+        )
+        answers.append(response.content.decode())
+    entry.refresh_from_db()
+    box = reflections.for_prompt(
+        get_catalog().prompts[PROMPT][1],
+        answers_for_prompts(space_id=entry.space_id, prompt_ids=[PROMPT])[PROMPT],
+    ).mark_saved(entry)
+    whole = render_to_string(reflections.STATUS, {"r": box, "oob": True})
+
+    assert answers[1] == whole  # the second came from the frame the first made
+    assert f'value="{entry.id}"' in whole and 'name="version" id=' in whole
+    assert entry.version == 3 and 'value="3" hx-swap-oob' in whole
+    assert f'datetime="{entry.updated.isoformat()}"' in whole
+    assert f">{entry.updated:%H:%M} UTC</time>" in whole
+    assert "\ue000" not in answers[0] + answers[1]

@@ -323,8 +323,9 @@ def _save(
         retarget(response, f"#{reflection.dom_id}")
         reswap(response, "outerHTML")
     else:
-        ctx = {"r": reflection, "oob": True}
-        response = render(request, "journal/_reflection.html#status", ctx, status=status)
+        response = HttpResponse(
+            reflections.render_status(reflection, request=request), status=status
+        )
     return private(response)
 
 
