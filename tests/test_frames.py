@@ -263,3 +263,11 @@ def test_a_saves_answer_from_a_frame_is_the_whole_render_of_it():
     assert f'datetime="{entry.updated.isoformat()}"' in whole
     assert f">{entry.updated:%H:%M} UTC</time>" in whole
     assert "\ue000" not in answers[0] + answers[1]
+
+
+@pytest.mark.parametrize("value", [12345, "<b>a & b</b>", "\ue000slot\ue001", ""])
+def test_values_filled_into_frames_print_as_the_template_prints_them(value):
+    from django.template import Context
+    from django.template.base import render_value_in_context
+
+    assert reflections._printed(value) == render_value_in_context(value, Context())
