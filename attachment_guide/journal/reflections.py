@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
@@ -96,9 +96,9 @@ class Reflection:
             self.entry_id, self.version, self.body = str(entry.id), entry.version, entry.body
             updated = template_localtime(entry.updated)  # as the template's date filter does
             self.last_saved_iso = updated.isoformat()  # the date filter's "c"
-            # date:"j M Y, H:i", the day's words looked up once a day and language
-            day = _day_text(updated.date(), get_language())
-            self.last_saved_text = f"{day}, {updated:%H:%M}"
+            self.last_saved_text = (
+                f"{day_words(updated, 'j M Y')}, {updated:%H:%M}"  # date:"j M Y, H:i"
+            )
         return self
 
     def start_fresh(self) -> Reflection:
@@ -115,9 +115,15 @@ class Reflection:
         return self
 
 
-@functools.lru_cache(maxsize=512)
-def _day_text(day: date, language: str) -> str:
-    return date_format(day, "j M Y")
+def day_words(moment: datetime, format: str) -> str:
+    """`date_format(moment, format)` for a format of the day only ("29 Nov 2026"): looked up
+    once a day, format and language. Formatting each date was a third of the journal page."""
+    return _day_words(moment.date(), format, get_language())
+
+
+@functools.lru_cache(maxsize=1024)
+def _day_words(day: date, format: str, language: str) -> str:
+    return date_format(day, format)
 
 
 def for_prompt(prompt: Prompt, answers: Answers) -> Reflection:

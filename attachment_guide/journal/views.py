@@ -15,7 +15,6 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.html import conditional_escape, linebreaks
 from django.utils.safestring import mark_safe
@@ -109,11 +108,11 @@ class EntryItem:
 
     @property
     def created_iso(self) -> str:
-        return date_format(template_localtime(self.entry.created), "c")
+        return template_localtime(self.entry.created).isoformat()  # the date filter's "c"
 
     @property
     def created_text(self) -> str:
-        return date_format(template_localtime(self.entry.created), "j F Y")
+        return reflections.day_words(template_localtime(self.entry.created), "j F Y")
 
     @property
     def body_html(self) -> str:
