@@ -143,8 +143,17 @@ def test_keyboard_only_read_write_save_journal_and_exit(page, live_server, neutr
     assert page.evaluate("document.activeElement.id") == "reflection-ab-who-felt-safe-agree"
     assert focus_is_visible(page)
     page.keyboard.press("Space")
+    # Ticking saves at once, and the first save offers "only for this visit" before Save:
+    # wait for it, or the next Tab races the answer.
+    expect(page.locator("#reflection-ab-who-felt-safe-status")).to_contain_text(
+        "Saved", timeout=5000
+    )
     page.keyboard.press("Tab")  # the notice's link, inside the sentence
     assert page.evaluate("document.activeElement.textContent.trim()") == "privacy notice"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == (
+        "Keep it only for this visit instead"
+    )
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent.trim()") == "Save"
     page.keyboard.press("Enter")
