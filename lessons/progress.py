@@ -8,6 +8,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from attachment_guide.http import reverse_once
 from attachment_guide.spaces.models import Space
 from lessons.content import Catalog, Lesson, Module
 from lessons.models import LessonProgress
@@ -113,4 +114,4 @@ def _resume_target(catalog: Catalog, row: LessonProgress, lesson: Lesson | None)
 
 
 def _lesson_url(lesson: Lesson) -> str:
-    return reverse("lesson", args=[lesson.module_slug, lesson.slug])
+    return reverse_once("lesson", lesson.module_slug, lesson.slug)

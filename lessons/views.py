@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from attachment_guide.db.plain import fetch, prep
 from attachment_guide.frames import Frame, FrameCache, Reader, slot
-from attachment_guide.http import private
+from attachment_guide.http import private, reverse_once
 from attachment_guide.journal import reflections
 from attachment_guide.journal.reflections import Reflection
 from attachment_guide.journal.services import Answers, answers_for_prompts
@@ -81,7 +81,7 @@ def lesson_page(
     of reader (`lesson_frame`); each request fills in only its own parts.
     """
     space_id = readable_space_id(request)
-    path = _lesson_path(lesson.module_slug, lesson.slug, get_script_prefix())
+    path = reverse_once("lesson", lesson.module_slug, lesson.slug)
     reader = Reader.of(request, space_id=space_id, path=path)
     frame = lesson_frame(lesson, reader)
     token = get_token(request)
@@ -106,11 +106,6 @@ def lesson_page(
     slots["progress"] = progress_panel(lesson, reader, progress=progress, token=token)
     # The page may hold the person's own words: keep it out of every cache.
     return private(HttpResponse(frame.fill(slots), status=status))
-
-
-@functools.lru_cache(maxsize=1024)  # one per lesson: bounded by the catalog
-def _lesson_path(module_slug: str, lesson_slug: str, prefix: str) -> str:
-    return reverse("lesson", args=[module_slug, lesson_slug])
 
 
 # Lesson pages, empty lessons and progress panels, rendered once; a new catalog starts afresh.

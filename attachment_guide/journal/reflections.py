@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from django.template.loader import render_to_string
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
@@ -22,6 +22,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from attachment_guide.frames import FrameCache, Reader, slot
+from attachment_guide.http import reverse_once
 from attachment_guide.journal.models import MAX_ENTRY_LENGTH, Entry
 from attachment_guide.journal.services import Answers
 from lessons.content import Lesson, Prompt
@@ -129,17 +130,12 @@ def _day_words(day: date, format: str, language: str) -> str:
 def for_prompt(prompt: Prompt, answers: Answers) -> Reflection:
     reflection = Reflection(
         key=prompt.id,
-        action=_answer_url(prompt.id, get_script_prefix()),
+        action=reverse_once("journal:answer", prompt.id),
         question=prompt.question,
         earlier=answers.earlier,
         fresh_label=str(_("Start a fresh answer")),
     )
     return reflection.show(answers.current)
-
-
-@functools.lru_cache(maxsize=1024)  # one per prompt in the lessons: bounded by the catalog
-def _answer_url(prompt_id: str, prefix: str) -> str:
-    return reverse("journal:answer", args=[prompt_id])
 
 
 def for_free_writing() -> Reflection:
@@ -254,10 +250,4 @@ def _printed(value: str | int) -> str:
 
 
 def lesson_url(lesson: Lesson, prompt_id: str) -> str:
-    return _lesson_url(lesson.module_slug, lesson.slug, prompt_id, get_script_prefix())
-
-
-@functools.lru_cache(maxsize=4096)  # a few per prompt in the lessons: bounded by the catalog
-def _lesson_url(module_slug: str, lesson_slug: str, prompt_id: str, prefix: str) -> str:
-    url = reverse("lesson", args=[module_slug, lesson_slug])
-    return f"{url}#reflection-{prompt_id}"
+    return f"{reverse_once('lesson', lesson.module_slug, lesson.slug)}#reflection-{prompt_id}"
