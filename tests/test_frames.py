@@ -271,3 +271,121 @@ def test_values_filled_into_frames_print_as_the_template_prints_them(value):
     from django.template.base import render_value_in_context
 
     assert reflections._printed(value) == render_value_in_context(value, Context())
+
+
+# --- The journal page -------------------------------------------------------------------------
+
+
+def guest_with_45_entries(client: Client) -> None:
+    entry = save(client, "The newest of many")
+    Entry.objects.bulk_create(
+        Entry(space_id=entry.space_id, prompt_id="", body=f"Free writing {n} <b>&</b>")
+        for n in range(44)
+    )
+
+
+JOURNALS = [
+    (anonymous, ""),
+    (anonymous, "?deleted"),
+    (guest_with_an_answer, ""),
+    (guest_with_an_answer, "?cleared"),
+    (guest_asked_again_after_a_new_notice, ""),
+    (guest_with_a_lock_after_five_minutes, "?saved=free-writing"),
+    (guest_with_45_entries, ""),
+    (guest_with_45_entries, "?page=2"),
+    (guest_with_45_entries, "?page=3"),
+    (account_with_an_answer, ""),
+    (account_without_a_space, ""),
+]
+
+
+def journal_whole(request, token: str) -> str:
+    """The journal rendered from the reader's real request, nothing reused."""
+    from django.conf import settings
+    from django.core.paginator import Paginator
+    from django.utils.safestring import mark_safe
+
+    from attachment_guide.journal import views as journal
+    from attachment_guide.spaces.services import space_id_for_request
+
+    space_id = space_id_for_request(request)
+    entries = Entry.objects.owned_by(space_id).with_text().newest_first()
+    page = Paginator(entries, journal.ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
+    cards = [journal.card_html(journal.EntryItem.of(entry)) for entry in page.object_list]
+    writer = reflections.for_free_writing()
+    if request.GET.get("saved") == writer.key:
+        writer.status = "saved"
+    ctx = {
+        "r": writer,
+        "has_space": space_id is not None,
+        "csrf_token": token,
+    }
+    ctx.update(
+        page=page,
+        cards=mark_safe("".join(f"<li>{card}</li>" for card in cards)),
+        query="",
+        writer_box=render_to_string(reflections.TEMPLATE, ctx, request),
+        deleted="deleted" in request.GET,
+        cleared="cleared" in request.GET,
+        guest_space_days=settings.GUEST_SPACE_DAYS,
+    )
+    return render_to_string("journal/index.html", ctx, request)
+
+
+@pytest.mark.parametrize(
+    ("arrange", "query"), JOURNALS, ids=lambda v: getattr(v, "__name__", v) or "-"
+)
+def test_each_journal_page_is_the_whole_render_of_the_readers_own_request(arrange, query):
+    from attachment_guide.journal import views as journal
+
+    client = Client()
+    arrange(client)
+    journal._journal_pages.clear()
+    reflections._at_rest.clear()
+    for attempt in ("first, frames rendered", "second, frames reused"):
+        response = client.get(f"/journal/{query}")
+        assert response.status_code == 200
+        page = response.content.decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+        expected = journal_whole(response.wsgi_request, token)
+
+        assert ids_blanked(page) == ids_blanked(expected), attempt
+        assert "\ue000" not in page and "\ue001" not in page
+
+
+def test_no_reader_s_journal_reaches_another_and_searches_are_never_framed():
+    from attachment_guide.journal import views as journal
+
+    journal._journal_pages.clear()
+    first, second = Client(), Client()
+    save(first, "first-journal-marker-3301")
+    first.get("/journal/")  # frames made from the first reader's visit
+    save(second, "second-journal-words")
+
+    page = second.get("/journal/").content.decode()
+    assert "first-journal-marker-3301" not in page and "second-journal-words" in page
+    assert first.cookies["csrftoken"].value not in page
+    frames = len(journal._journal_pages)
+    found = first.post("/journal/", {"q": "marker-3301"}).content.decode()
+    assert "marker-3301" in found and len(journal._journal_pages) == frames
+
+
+def test_one_reader_moving_between_journal_states_gets_each_state_s_own_page():
+    """Frames made for one state (a page number, a deletion notice) are never served for
+    another: each visit, in turn and without starting afresh, equals its whole render."""
+    from attachment_guide.journal import views as journal
+
+    client = Client()
+    guest_with_45_entries(client)
+    journal._journal_pages.clear()
+    for query in ("", "?page=2", "?page=3", "?deleted", "?cleared", "?page=3&deleted", ""):
+        response = client.get(f"/journal/{query}")
+        page = response.content.decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        assert ids_blanked(page) == ids_blanked(journal_whole(response.wsgi_request, token)), query
+    Entry.objects.all().delete()
+    response = client.get("/journal/?cleared")
+    page = response.content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    assert ids_blanked(page) == ids_blanked(journal_whole(response.wsgi_request, token))

@@ -28,8 +28,8 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from attachment_guide.circle.models import CircleMember
 from attachment_guide.circle.views import map_context
-from attachment_guide.frames import FrameCache, Reader, slot
-from attachment_guide.http import private
+from attachment_guide.frames import Frame, FrameCache, Reader, slot
+from attachment_guide.http import private, reverse_once
 from attachment_guide.journal import reflections
 from attachment_guide.journal.export import (
     Selection,
@@ -394,21 +394,72 @@ def journal_page(
     writer = writer or reflections.for_free_writing()
     if request.GET.get("saved") == writer.key and not writer.status:
         writer.status = "saved"
+    reader = Reader.of(request, space_id=space_id, path=reverse_once("journal:index"))
+    token = get_token(request)
+    cards = [card_html(EntryItem.of(entry)) for entry in page.object_list]
     ctx = {
         "page": page,
-        "cards": [card_html(EntryItem.of(entry)) for entry in page.object_list],
+        # Each card is escaped HTML already (card_html).
+        "cards": mark_safe("".join(f"<li>{card}</li>" for card in cards)),  # noqa: S308
         "query": query,
-        "writer_box": reflections.render(
-            writer,
-            reader=Reader.of(request, space_id=space_id, path=reverse("journal:index")),
-            csrf_token=get_token(request),
-        ),
+        "writer_box": reflections.render(writer, reader=reader, csrf_token=token),
         "has_space": space_id is not None,
         "deleted": "deleted" in request.GET,
         "cleared": "cleared" in request.GET,
         "guest_space_days": settings.GUEST_SPACE_DAYS,
     }
-    return private(render(request, "journal/index.html", ctx, status=status))
+    if query:  # a search page shows what was searched for: rendered whole, never framed
+        return private(render(request, "journal/index.html", ctx, status=status))
+    frame = journal_frame(reader, page, ctx)
+    slots = {
+        "token": token,
+        "writer_box": ctx["writer_box"],
+        "cards": ctx["cards"],
+        "number": str(page.number),
+        "pages": str(page.paginator.num_pages),
+        "previous": str(page.previous_page_number()) if page.has_previous() else "",
+        "next": str(page.next_page_number()) if page.has_next() else "",
+    }
+    return private(HttpResponse(frame.fill(slots), status=status))
+
+
+@dataclass(frozen=True)
+class _PageStandIn:
+    """A journal page's place among the pages, as its frame sees it: numbers are slots."""
+
+    has_other_pages: bool
+    has_previous: bool
+    has_next: bool
+    number: str = slot("number")
+    previous_page_number: str = slot("previous")
+    next_page_number: str = slot("next")
+    paginator: dict = field(default_factory=lambda: {"num_pages": slot("pages")}, compare=False)
+
+
+_journal_pages = FrameCache()
+
+
+def journal_frame(reader: Reader, page, ctx: dict) -> Frame:
+    """`journal/index.html` for a kind of reader and state (entries or none, which page
+    links, a deletion just confirmed), with slots for the token, the writing box, the cards
+    and the page numbers: the page around them was most of what was left of the journal's
+    CPU time. Rendered from the reader's stand-in request, never from anyone's values.
+    """
+    place = _PageStandIn(page.has_other_pages(), page.has_previous(), page.has_next())
+    flags = (bool(ctx["cards"]), ctx["has_space"], ctx["deleted"], ctx["cleared"])
+
+    def render() -> str:
+        frame_ctx = {
+            **ctx,
+            "page": place,
+            "cards": slot("cards") if ctx["cards"] else "",
+            "writer_box": slot("writer_box"),
+            "csrf_token": slot("token"),
+        }
+        return render_to_string("journal/index.html", frame_ctx, reader.stand_in())
+
+    key = (reader, place, flags, get_language())
+    return _journal_pages.get(get_catalog(), key, render)
 
 
 @require_http_methods(["GET", "POST"])
