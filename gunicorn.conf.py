@@ -3,7 +3,6 @@
 Every value can be set from the environment, so one image serves a laptop and a cluster.
 """
 
-import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8001")
@@ -12,7 +11,10 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8001")
 # others' page rendering (make bench: autosave p99 163 ms, 44 ms with one thread in each of
 # 5 processes). gunicorn's rule of thumb, 2 x cores + 1, keeps every core busy while some
 # processes wait on the database. gthread (not sync) workers keep connections alive.
-workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1))
+# The cores this process may run on where the system says (not all the host's); a CPU quota
+# set by a container runtime is not visible here: set WEB_CONCURRENCY to match it.
+_cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+workers = int(os.environ.get("WEB_CONCURRENCY", 2 * (_cores or 1) + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 worker_class = "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))

@@ -255,9 +255,10 @@ def test_a_saves_answer_from_a_frame_is_the_whole_render_of_it():
         get_catalog().prompts[PROMPT][1],
         answers_for_prompts(space_id=entry.space_id, prompt_ids=[PROMPT])[PROMPT],
     ).mark_saved(entry)
-    whole = render_to_string(reflections.STATUS, {"r": box, "oob": True})
+    whole = render_to_string(reflections.STATUS, {"r": box, "oob": True}, response.wsgi_request)
 
-    assert answers[1] == whole  # the second came from the frame the first made
+    assert len(reflections._at_rest) == 1  # the frame the first made
+    assert answers[1] == whole  # and the second came from it
     assert f'value="{entry.id}"' in whole and 'name="version" id=' in whole
     assert entry.version == 3 and 'value="3" hx-swap-oob' in whole
     assert f'datetime="{entry.updated.isoformat()}"' in whole

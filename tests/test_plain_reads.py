@@ -6,14 +6,18 @@ replaced, on whichever database the suite runs against (CI runs SQLite and Postg
 
 from __future__ import annotations
 
+import gc
+import threading
 import uuid
+import weakref
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore as DjangoSessionStore
 from django.contrib.sessions.models import Session
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, connections, transaction
+from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -120,6 +124,79 @@ def test_update_of_a_row_that_is_gone_fails_as_the_orm_does():
     Entry.objects.filter(id=entry.id).delete()
     with pytest.raises(DatabaseError, match="did not affect any rows"):
         update(entry, ["body"])
+
+
+def test_fields_load_onto_their_own_attributes_in_any_order_and_by_either_name():
+    space = space_new()
+    row = LessonProgress.objects.create(
+        space=space, module_slug="m", lesson_slug="l", done=True, section="intro"
+    )
+    for fields in [("done", "id"), ("id", "space", "done"), ("section", "space_id", "id")]:
+        (got,) = fetch(
+            LessonProgress, "id = %s", [prep(LessonProgress, "id", row.id)], fields=fields
+        )
+        orm = LessonProgress.objects.only(*fields).get(id=row.id)
+        loaded = sorted(got.get_deferred_fields() ^ orm.get_deferred_fields())
+        assert loaded == [], fields
+        for name in ("id", "space_id", "done", "section"):
+            if name not in got.get_deferred_fields():
+                assert repr(getattr(got, name)) == repr(getattr(orm, name)), (fields, name)
+    with pytest.raises(ValueError, match="no field"):
+        fetch(LessonProgress, "id = %s", [row.id], fields=("id", "nonsense"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_locking_fetch_outside_a_transaction_is_refused_where_the_orm_refuses_it():
+    """The lock would end at once: PostgreSQL refuses; SQLite has no row locks to take."""
+    entry = Entry.objects.create(space=space_new(), prompt_id="p", body="Text")
+
+    def refused(read) -> bool:
+        try:
+            read()
+        except TransactionManagementError:
+            return True
+        return False
+
+    by_orm = refused(lambda: list(Entry.objects.select_for_update().filter(id=entry.id)))
+    by_plain = refused(
+        lambda: fetch(Entry, "id = %s", [prep(Entry, "id", entry.id)], for_update=True)
+    )
+    assert by_plain == by_orm == connection.features.has_select_for_update
+
+
+class ReadsFromAReplica:
+    def db_for_read(self, model, **hints):
+        return "replica"
+
+    def db_for_write(self, model, **hints):
+        return "default"
+
+
+def test_a_locking_fetch_asks_the_database_that_takes_writes(settings):
+    entry = Entry.objects.create(space=space_new(), prompt_id="p", body="Text")
+    settings.DATABASE_ROUTERS = [ReadsFromAReplica()]  # no "replica": reading there fails
+    with transaction.atomic():
+        found = fetch(Entry, "id = %s", [prep(Entry, "id", entry.id)], for_update=True)
+    assert [e.id for e in found] == [entry.id]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_statements_kept_for_a_connection_go_with_it():
+    """runserver and the browser tests' server open a connection a request, in a thread
+    of its own: what fetch keeps for a connection must not keep it alive once closed."""
+    closed = []
+
+    def one_request():
+        fetch(Entry, "id = %s", [prep(Entry, "id", uuid.uuid4())])
+        closed.append(weakref.ref(connections["default"]))
+        connections.close_all()
+
+    for _ in range(5):
+        thread = threading.Thread(target=one_request)
+        thread.start()
+        thread.join()
+    gc.collect()
+    assert len(closed) == 5 and all(ref() is None for ref in closed)
 
 
 # --- Sessions ---------------------------------------------------------------------------------

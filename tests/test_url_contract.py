@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 
 from attachment_guide.journal.models import Entry
 
@@ -160,3 +160,20 @@ def test_reading_urls_refuse_post_even_with_a_token(person_with_an_entry, name):
     response = relaxed.post(url_for(name, entry))
 
     assert response.status_code == 405
+
+
+def _nowhere(request):
+    raise AssertionError("never called")
+
+
+urlpatterns = [  # a URL conf of this module's own, for the test below
+    path("other/<slug:module_slug>/<slug:lesson_slug>/", _nowhere, name="lesson")
+]
+
+
+def test_addresses_worked_out_once_follow_a_changed_url_conf(settings):
+    from attachment_guide.http import reverse_once
+
+    assert reverse_once("lesson", "m", "l") == "/lessons/m/l/"
+    settings.ROOT_URLCONF = __name__
+    assert reverse_once("lesson", "m", "l") == reverse("lesson", args=["m", "l"]) == "/other/m/l/"

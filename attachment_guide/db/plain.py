@@ -10,14 +10,11 @@ SQLite and PostgreSQL). Everything else, and every write but these, stays with t
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Sequence
 
 from django.db import DatabaseError, connections, router
 from django.db.models import Model
-
-# Per connection (the converters are bound to it): each statement and its converters.
-_statements: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+from django.db.transaction import TransactionManagementError
 
 
 def fetch(
@@ -31,12 +28,18 @@ def fetch(
 ) -> list[Model]:
     """Instances of `model` matching `where`, a condition on column names with %s for each
     of `params` (already prepared, see `prep`), in `order_by` order. `fields` limits what is
-    loaded, as `only()` does; `for_update` locks the rows where the database can."""
-    alias = router.db_for_read(model)
+    loaded, as `only()` does; `for_update` locks the rows where the database can, and like
+    `select_for_update()` asks the database that takes writes and refuses to run outside a
+    transaction (where the lock would end at once)."""
+    alias = router.db_for_write(model) if for_update else router.db_for_read(model)
     connection = connections[alias]
-    names = fields or tuple(field.attname for field in model._meta.concrete_fields)
+    names = _loaded(model, fields)
     sql, converters = _statement(connection, model, names, where, order_by)
     if for_update and connection.features.has_select_for_update:
+        if connection.get_autocommit() and connection.features.supports_transactions:
+            raise TransactionManagementError(
+                "select_for_update cannot be used outside of a transaction."
+            )
         sql += " FOR UPDATE"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -55,12 +58,29 @@ def fetch(
 
 def prep(model: type[Model], field_name: str, value, *, using: str | None = None):
     """`value` as the database holds it in `field_name` (a UUID as hex text on SQLite)."""
-    connection = connections[using or router.db_for_read(model)]
+    # Any of the model's databases converts alike; the one taking writes is always there.
+    connection = connections[using or router.db_for_write(model)]
     return model._meta.get_field(field_name).get_db_prep_value(value, connection, prepared=False)
 
 
+def _loaded(model: type[Model], fields: tuple[str, ...] | None) -> tuple[str, ...]:
+    """The attnames to load, in the model's order (`from_db` pairs values with fields in
+    that order), from names or attnames as `only()` takes them."""
+    concrete = model._meta.concrete_fields
+    if fields is None:
+        return tuple(field.attname for field in concrete)
+    wanted = set(fields)
+    names = tuple(f.attname for f in concrete if f.attname in wanted or f.name in wanted)
+    known = {f.attname for f in concrete} | {f.name for f in concrete}
+    if unknown := wanted - known:
+        raise ValueError(f"{model.__name__} has no field {', '.join(sorted(unknown))}")
+    return names
+
+
 def _statement(connection, model: type[Model], names: tuple[str, ...], where: str, order_by: str):
-    statements = _statements.setdefault(connection, {})
+    # Kept on the connection: the converters are bound to it, and a cache keyed by it would
+    # keep every closed connection (runserver opens one a request) alive.
+    statements = connection.__dict__.setdefault("_plain_statements", {})
     key = (model, names, where, order_by)
     if key not in statements:
         meta, quote = model._meta, connection.ops.quote_name
@@ -86,7 +106,7 @@ def update(instance: Model, fields: Sequence[str]) -> None:
     for a model without signals or `pre_save` work, and failing as it does when the row is
     gone."""
     model = type(instance)
-    alias = router.db_for_write(model)
+    alias = router.db_for_write(model, instance=instance)
     connection = connections[alias]
     meta, quote = model._meta, connection.ops.quote_name
     chosen = [meta.get_field(name) for name in fields]

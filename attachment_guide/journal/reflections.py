@@ -12,6 +12,8 @@ import uuid
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -125,6 +127,11 @@ def day_words(moment: datetime, format: str) -> str:
 @functools.lru_cache(maxsize=1024)
 def _day_words(day: date, format: str, language: str) -> str:
     return date_format(day, format)
+
+
+@receiver(setting_changed)
+def _forget_day_words(**kwargs) -> None:
+    _day_words.cache_clear()  # formats and locales are settings (tests change them)
 
 
 def for_prompt(prompt: Prompt, answers: Answers) -> Reflection:
