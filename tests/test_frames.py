@@ -11,14 +11,24 @@ import re
 import uuid
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.paginator import Paginator
+from django.middleware.csrf import _unmask_cipher_token
 from django.template.loader import render_to_string
 from django.test import Client
+from django.utils.safestring import mark_safe
 
 from attachment_guide.journal import reflections
+from attachment_guide.journal import views as journal
 from attachment_guide.journal.models import Entry
 from attachment_guide.journal.services import answers_for_prompts
-from attachment_guide.spaces.services import AGREED_KEY, SESSION_KEY, readable_space_id
+from attachment_guide.spaces.services import (
+    AGREED_KEY,
+    SESSION_KEY,
+    readable_space_id,
+    space_id_for_request,
+)
 from lessons import views
 from lessons.content import get_catalog
 
@@ -145,6 +155,24 @@ def ids_blanked(html: str) -> str:
     return UUIDISH.sub("ID", html)
 
 
+def tokens_of(client: Client, page: str) -> list[str]:
+    """The anti-forgery tokens in `page` that belong to `client` (pages carry them masked)."""
+    secret = client.cookies["csrftoken"].value
+    masked = re.findall(r"[A-Za-z0-9]{64}", page)
+    return [token for token in masked if _unmask_cipher_token(token) == secret]
+
+
+def assert_served_as_rendered_whole(client: Client, url: str, whole, why: str = "") -> None:
+    """GET `url`: the page must equal `whole(request, token)`, a render of the same request
+    with nothing reused (random ids aside), and hold no slot."""
+    response = client.get(url)
+    assert response.status_code == 200
+    page = response.content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    assert ids_blanked(page) == ids_blanked(whole(response.wsgi_request, token)), why or url
+    assert "\ue000" not in page and "\ue001" not in page
+
+
 @pytest.mark.parametrize("arrange", READERS, ids=lambda f: f.__name__)
 def test_each_reader_gets_the_page_a_whole_render_of_their_own_request_gives(arrange):
     client = Client()
@@ -152,15 +180,7 @@ def test_each_reader_gets_the_page_a_whole_render_of_their_own_request_gives(arr
     views._pages.clear()
     reflections._at_rest.clear()
     for attempt in ("first, frames rendered", "second, frames reused"):
-        response = client.get(LESSON)
-        assert response.status_code == 200
-        page = response.content.decode()
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-
-        expected = rendered_whole(response.wsgi_request, token)
-
-        assert ids_blanked(page) == ids_blanked(expected), attempt
-        assert "\ue000" not in page and "\ue001" not in page
+        assert_served_as_rendered_whole(client, LESSON, rendered_whole, attempt)
 
 
 def test_nothing_of_one_reader_reaches_a_page_served_to_another():
@@ -182,7 +202,7 @@ def test_nothing_of_one_reader_reaches_a_page_served_to_another():
         page = response.content.decode()
         assert "first-reader-marker-8812" not in page, who
         assert str(mine.id) not in page, who
-        assert first.cookies["csrftoken"].value not in page, who
+        assert not tokens_of(first, page), who
     second_page = pages["second"].content.decode()
     assert "second-reader-words" in second_page and str(theirs.id) in second_page
     assert 'data-lock-after="5"' in second_page and "You finished this lesson." in second_page
@@ -302,13 +322,6 @@ JOURNALS = [
 
 def journal_whole(request, token: str) -> str:
     """The journal rendered from the reader's real request, nothing reused."""
-    from django.conf import settings
-    from django.core.paginator import Paginator
-    from django.utils.safestring import mark_safe
-
-    from attachment_guide.journal import views as journal
-    from attachment_guide.spaces.services import space_id_for_request
-
     space_id = space_id_for_request(request)
     entries = Entry.objects.owned_by(space_id).with_text().newest_first()
     page = Paginator(entries, journal.ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
@@ -337,27 +350,15 @@ def journal_whole(request, token: str) -> str:
     ("arrange", "query"), JOURNALS, ids=lambda v: getattr(v, "__name__", v) or "-"
 )
 def test_each_journal_page_is_the_whole_render_of_the_readers_own_request(arrange, query):
-    from attachment_guide.journal import views as journal
-
     client = Client()
     arrange(client)
     journal._journal_pages.clear()
     reflections._at_rest.clear()
     for attempt in ("first, frames rendered", "second, frames reused"):
-        response = client.get(f"/journal/{query}")
-        assert response.status_code == 200
-        page = response.content.decode()
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-
-        expected = journal_whole(response.wsgi_request, token)
-
-        assert ids_blanked(page) == ids_blanked(expected), attempt
-        assert "\ue000" not in page and "\ue001" not in page
+        assert_served_as_rendered_whole(client, f"/journal/{query}", journal_whole, attempt)
 
 
 def test_no_reader_s_journal_reaches_another_and_searches_are_never_framed():
-    from attachment_guide.journal import views as journal
-
     journal._journal_pages.clear()
     first, second = Client(), Client()
     save(first, "first-journal-marker-3301")
@@ -366,7 +367,7 @@ def test_no_reader_s_journal_reaches_another_and_searches_are_never_framed():
 
     page = second.get("/journal/").content.decode()
     assert "first-journal-marker-3301" not in page and "second-journal-words" in page
-    assert first.cookies["csrftoken"].value not in page
+    assert not tokens_of(first, page)
     frames = len(journal._journal_pages)
     found = first.post("/journal/", {"q": "marker-3301"}).content.decode()
     assert "marker-3301" in found and len(journal._journal_pages) == frames
@@ -375,18 +376,36 @@ def test_no_reader_s_journal_reaches_another_and_searches_are_never_framed():
 def test_one_reader_moving_between_journal_states_gets_each_state_s_own_page():
     """Frames made for one state (a page number, a deletion notice) are never served for
     another: each visit, in turn and without starting afresh, equals its whole render."""
-    from attachment_guide.journal import views as journal
-
     client = Client()
     guest_with_45_entries(client)
     journal._journal_pages.clear()
-    for query in ("", "?page=2", "?page=3", "?deleted", "?cleared", "?page=3&deleted", ""):
-        response = client.get(f"/journal/{query}")
-        page = response.content.decode()
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        assert ids_blanked(page) == ids_blanked(journal_whole(response.wsgi_request, token)), query
+    pages = ("", "?page=2", "?page=3", "?page=999", "?page=abc", "?deleted", "?cleared")
+    for query in (*pages, "?page=3&deleted", ""):
+        assert_served_as_rendered_whole(client, f"/journal/{query}", journal_whole)
     Entry.objects.all().delete()
-    response = client.get("/journal/?cleared")
+    assert_served_as_rendered_whole(client, "/journal/?cleared", journal_whole)
+
+
+def test_journal_frames_are_per_kind_of_reader():
+    journal._journal_pages.clear()
+    guest = Client()
+    guest_with_a_lock_after_five_minutes(guest)
+    guest_page = guest.get("/journal/").content.decode()
+    assert "Lock now" in guest_page and tokens_of(guest, guest_page)
+
+    account = Client()
+    account_with_an_answer(account)
+    page = account.get("/journal/").content.decode()
+    assert "Lock now" not in page and "data-lock-after" not in page
+    assert ">Account</a>" in page and ">Log in</a>" not in page
+    assert not tokens_of(guest, page) and tokens_of(account, page)
+
+
+def test_the_journal_s_page_links_lead_to_the_journal_from_a_save_error_page_too():
+    client = Client()
+    guest_with_45_entries(client)
+    response = client.post("/journal/write/", {"body": "x" * 50_001})  # too long, no htmx
+    assert response.status_code == 422
     page = response.content.decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    assert ids_blanked(page) == ids_blanked(journal_whole(response.wsgi_request, token))
+    assert 'href="/journal/?page=2"' in page and "x" * 50_001 in page
+    assert client.get("/journal/?page=2").status_code == 200

@@ -446,14 +446,19 @@ def journal_frame(reader: Reader, page, ctx: dict) -> Frame:
     CPU time. Rendered from the reader's stand-in request, never from anyone's values.
     """
     place = _PageStandIn(page.has_other_pages(), page.has_previous(), page.has_next())
-    flags = (bool(ctx["cards"]), ctx["has_space"], ctx["deleted"], ctx["cleared"])
+    flags = (bool(ctx["cards"]), ctx["deleted"], ctx["cleared"])
 
     def render() -> str:
+        # Named one by one: anything else of `ctx` may be this person's own.
         frame_ctx = {
-            **ctx,
             "page": place,
             "cards": slot("cards") if ctx["cards"] else "",
+            "query": "",
             "writer_box": slot("writer_box"),
+            "has_space": reader.has_space,
+            "deleted": ctx["deleted"],
+            "cleared": ctx["cleared"],
+            "guest_space_days": settings.GUEST_SPACE_DAYS,
             "csrf_token": slot("token"),
         }
         return render_to_string("journal/index.html", frame_ctx, reader.stand_in())
