@@ -197,8 +197,7 @@ def render(reflection: Reflection, *, reader: Reader, csrf_token: str) -> str:
     r, catalog = reflection, get_catalog()
     ctx = {"has_space": reader.has_space}
     at_rest = not (r.status or r.theirs is not None or r.earlier or r.focus)
-    # Only boxes the catalog names: one frame per entry would grow without end.
-    if not at_rest or (r.key != FREE_WRITING_KEY and r.key not in catalog.prompts):
+    if not at_rest or not _named_by(catalog, r):
         ctx.update(r=r, csrf_token=csrf_token)
         return render_to_string(TEMPLATE, ctx, request=reader.stand_in())
 
@@ -237,7 +236,7 @@ def render_status(reflection: Reflection, *, request) -> str:
 
     r, catalog = reflection, get_catalog()
     plain = r.status == "saved" and not r.space_created and r.theirs is None
-    if not plain or (r.key != FREE_WRITING_KEY and r.key not in catalog.prompts):
+    if not plain or not _named_by(catalog, r):
         return render_to_string(STATUS, {"r": r, "oob": True}, request=request)
 
     def render_frame() -> str:
@@ -247,6 +246,12 @@ def render_status(reflection: Reflection, *, request) -> str:
     frame = _at_rest.get(catalog, ("status", r.key, get_language()), render_frame)
     values = {name: _printed(getattr(r, name)) for name in _STATUS_PERSONAL}
     return mark_safe(frame.fill(values))  # noqa: S308  (each value escaped just above)
+
+
+def _named_by(catalog, reflection: Reflection) -> bool:
+    """A box the catalog names (a prompt, or free writing): only those get frames, since one
+    frame per entry would grow without end."""
+    return reflection.key == FREE_WRITING_KEY or reflection.key in catalog.prompts
 
 
 def _printed(value: str | int) -> str:
