@@ -1,11 +1,9 @@
 from __future__ import annotations
 
 import functools
-import uuid
 from dataclasses import dataclass
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -27,6 +25,7 @@ from attachment_guide.spaces.services import (
     space_for_request,
     space_get_or_create,
 )
+from attachment_guide.tokens import csrf_token, random_hex, random_uuid
 from lessons.content import Lesson, get_catalog
 from lessons.forms import ProblemReportForm
 from lessons.models import LessonProgress, ProblemReport
@@ -84,7 +83,7 @@ def lesson_page(
     path = reverse_once("lesson", lesson.module_slug, lesson.slug)
     reader = Reader.of(request, space_id=space_id, path=path)
     frame = lesson_frame(lesson, reader)
-    token = get_token(request)
+    token = csrf_token(request)
     if space_id is None and override is None:
         # Nothing here is this reader's own: the boxes are the same empty ones for everyone
         # (or, on a locked device, the same locked ones).
@@ -165,9 +164,9 @@ def fresh_ids(lesson: Lesson, token: str) -> dict[str, str]:
     """What each reader's copy of an empty lesson needs of its own (see `Reflection`)."""
     values = {"token": token}
     for prompt in lesson.prompts:
-        values[f"{prompt.id}:entry"] = str(uuid.uuid4())
-        values[f"{prompt.id}:writer"] = uuid.uuid4().hex
-        values[f"{prompt.id}:both"] = str(uuid.uuid4())
+        values[f"{prompt.id}:entry"] = random_uuid()
+        values[f"{prompt.id}:writer"] = random_hex()
+        values[f"{prompt.id}:both"] = random_uuid()
     return values
 
 

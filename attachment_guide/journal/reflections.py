@@ -8,7 +8,6 @@ entry in the journal behave alike.
 from __future__ import annotations
 
 import functools
-import uuid
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
@@ -27,6 +26,7 @@ from attachment_guide.frames import FrameCache, Reader, slot
 from attachment_guide.http import reverse_once
 from attachment_guide.journal.models import MAX_ENTRY_LENGTH, Entry
 from attachment_guide.journal.services import Answers
+from attachment_guide.tokens import random_hex, random_uuid
 from lessons.content import Lesson, Prompt
 
 FREE_WRITING = _("Write in your journal")
@@ -56,9 +56,9 @@ class Reflection:
     version: int = 0
     body: str = field(default="", repr=False)  # never in a traceback or a log line
     # Identifies this open page: its own saves never conflict with each other.
-    writer: str = field(default_factory=lambda: uuid.uuid4().hex)
+    writer: str = field(default_factory=random_hex)
     # The id "Keep both" gives the writer's copy, so pressing it twice still makes one.
-    both_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    both_id: str = field(default_factory=random_uuid)
     earlier: list[Entry] = field(default_factory=list)
     fresh_label: str = ""  # the "start a new one" button; empty when not offered
     can_finish: bool = False  # a "Done" button, for an entry edited in place
@@ -93,7 +93,7 @@ class Reflection:
         """Point the box at `entry` (or at a new, unsaved answer when None)."""
         self.current = entry
         if entry is None:
-            self.entry_id, self.version, self.body = str(uuid.uuid4()), 0, ""
+            self.entry_id, self.version, self.body = random_uuid(), 0, ""
             self.last_saved_iso = self.last_saved_text = ""
         else:
             self.entry_id, self.version, self.body = str(entry.id), entry.version, entry.body

@@ -10,7 +10,6 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
@@ -65,6 +64,7 @@ from attachment_guide.spaces.services import (
     space_id_for_request,
     space_touch,
 )
+from attachment_guide.tokens import csrf_token, random_uuid
 from lessons.content import get_catalog
 
 ENTRIES_PER_PAGE = 20
@@ -229,7 +229,7 @@ def _save(
     if submitted.intent == "fresh" and not reflection.can_start_fresh:
         submitted.intent = "save"
     reflection.body, reflection.version = submitted.body, submitted.base_version
-    reflection.entry_id = str(submitted.entry_id or uuid.uuid4())
+    reflection.entry_id = str(submitted.entry_id) if submitted.entry_id else random_uuid()
     status, whole_box = 200, False
     space_id = space_id_for_request(request)  # a locked space answers with the lock screen
     space = Space(id=space_id) if space_id else None
@@ -395,7 +395,7 @@ def journal_page(
     if request.GET.get("saved") == writer.key and not writer.status:
         writer.status = "saved"
     reader = Reader.of(request, space_id=space_id, path=reverse_once("journal:index"))
-    token = get_token(request)
+    token = csrf_token(request)
     cards = [card_html(EntryItem.of(entry)) for entry in page.object_list]
     ctx = {
         "page": page,
@@ -562,7 +562,7 @@ def delete(request: HttpRequest, entry_id: uuid.UUID) -> HttpResponse:
 @require_GET
 def token(request: HttpRequest) -> HttpResponse:
     """A fresh anti-forgery token, for a page whose token went stale while it sat open."""
-    return private(HttpResponse(get_token(request), content_type="text/plain; charset=utf-8"))
+    return private(HttpResponse(csrf_token(request), content_type="text/plain; charset=utf-8"))
 
 
 # --- Export and delete all ----------------------------------------------------------------
