@@ -32,16 +32,28 @@ def slot(name: str) -> str:
 class Frame:
     # Text and slot names in turn: text, name, text, ..., text.
     pieces: tuple[str, ...]
+    # The same with the text already UTF-8, for whole pages (`fill_bytes`).
+    encoded: tuple[bytes | str, ...]
 
     @classmethod
     def of(cls, rendered: str) -> Frame:
-        return cls(tuple(_SLOT_RE.split(rendered)))
+        pieces = tuple(_SLOT_RE.split(rendered))
+        encoded = tuple(p if i % 2 else p.encode() for i, p in enumerate(pieces))
+        return cls(pieces, encoded)
 
     def fill(self, values: Mapping[str, str]) -> str:
         """The text, each slot replaced by its value (a missing value is a KeyError)."""
         pieces = list(self.pieces)
         pieces[1::2] = [values[name] for name in pieces[1::2]]
         return "".join(pieces)
+
+    def fill_bytes(self, values: Mapping[str, str]) -> bytes:
+        """`fill(values)` as UTF-8, the body of a response: only the values are encoded
+        here (a lesson has a few curly quotes, which made encoding the whole page take
+        23 µs, the time of all the rest of filling it)."""
+        pieces = list(self.encoded)
+        pieces[1::2] = [values[name].encode() for name in self.pieces[1::2]]
+        return b"".join(pieces)
 
 
 _caches: weakref.WeakSet[FrameCache] = weakref.WeakSet()

@@ -5,9 +5,11 @@ from __future__ import annotations
 import functools
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.middleware import csp
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.cache import patch_cache_control
+from django.utils.csp import CSP, build_policy
 
 
 def private(response: HttpResponse) -> HttpResponse:
@@ -26,3 +28,35 @@ def reverse_once(name: str, *args: str) -> str:
 @functools.lru_cache(maxsize=4096)
 def _reversed(name: str, args: tuple[str, ...], prefix: str, urlconf: str) -> str:
     return reverse(name, args=args)
+
+
+class ContentSecurityPolicyMiddleware(csp.ContentSecurityPolicyMiddleware):
+    """Django's, with the header built once: our policy (SECURE_CSP) has no nonce, so its
+    text is the same for every response, and building it from the setting each time was
+    2% of an anonymous lesson. Anything else (a nonce, a report-only policy, a view's own
+    policy) goes through Django's code as it is."""
+
+    # The setting the text was built from, and the text (None: it has a nonce).
+    _built: tuple[object, str | None] = (None, None)
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        config = settings.SECURE_CSP
+        built_from, policy = self._built
+        if built_from is not config:
+            has_nonce = any(
+                values == CSP.NONCE
+                or (isinstance(values, list | tuple | set) and CSP.NONCE in values)
+                for values in config.values()
+            )
+            policy = None if has_nonce or not config else build_policy(config)
+            self._built = (config, policy)
+        if (
+            policy is None
+            or settings.SECURE_CSP_REPORT_ONLY
+            or CSP.HEADER_ENFORCE in response
+            or hasattr(response, "_csp_config")
+            or hasattr(response, "_csp_ro_config")
+        ):
+            return super().process_response(request, response)
+        response.headers[CSP.HEADER_ENFORCE] = policy
+        return response

@@ -93,7 +93,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "attachment_guide.http.ContentSecurityPolicyMiddleware",  # Django's, built once
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -246,6 +246,9 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     "object-src": [CSP.NONE],
 }
+# Messages are for the staff admin only: kept in its session, not in a signed cookie, whose
+# signer Django's default storage made on every request to every page (3% of a lesson).
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 LOGIN_URL = "accounts:login"
 # The staff admin's address: not the well-known /admin/, which bots try first. A path of
 # words, digits, hyphens and underscores, ending in "/".

@@ -87,7 +87,7 @@ def lesson_page(
     if space_id is None and override is None:
         # Nothing here is this reader's own: the boxes are the same empty ones for everyone
         # (or, on a locked device, the same locked ones).
-        page = empty_lesson(frame, lesson, reader).fill(fresh_ids(lesson, token))
+        page = empty_lesson(frame, lesson, reader).fill_bytes(fresh_ids(lesson, token))
         return private(HttpResponse(page, status=status))
     prompt_ids = [prompt.id for prompt in lesson.prompts]
     answers = answers_for_prompts(space_id=space_id, prompt_ids=prompt_ids)
@@ -104,7 +104,7 @@ def lesson_page(
     progress = lesson_progress(space_id, lesson)
     slots["progress"] = progress_panel(lesson, reader, progress=progress, token=token)
     # The page may hold the person's own words: keep it out of every cache.
-    return private(HttpResponse(frame.fill(slots), status=status))
+    return private(HttpResponse(frame.fill_bytes(slots), status=status))
 
 
 # Lesson pages, empty lessons and progress panels, rendered once; a new catalog starts afresh.

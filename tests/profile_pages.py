@@ -12,6 +12,7 @@ import argparse
 import cProfile
 import functools
 import io
+import os
 import pstats
 import shutil
 import sys
@@ -95,7 +96,9 @@ def run(pages: list[str], profiled: str | None, n: int) -> None:
         profile = cProfile.Profile()
         profile.runcall(lambda: [requests[profiled]() for _ in range(n)])
         print(f"\n{profiled}, {n} requests under cProfile (which slows everything down):")
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(profile).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(
+            40
+        )
 
 
 def counted(queries: list[str], execute, sql, *args):

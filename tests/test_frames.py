@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.test import Client
 from django.utils.safestring import mark_safe
 
+from attachment_guide.frames import Frame, slot
 from attachment_guide.journal import reflections
 from attachment_guide.journal import views as journal
 from attachment_guide.journal.models import Entry
@@ -209,6 +210,14 @@ def test_nothing_of_one_reader_reaches_a_page_served_to_another():
     stranger_page = pages["stranger"].content.decode()
     assert "data-lock-after" not in stranger_page and "Lock now" not in stranger_page
     assert "You finished this lesson." not in stranger_page
+
+
+def test_a_page_filled_as_bytes_is_the_utf8_of_the_page_filled_as_text():
+    frame = Frame.of(f"<p>Don’t rush… {slot('token')}</p><p>{slot('words')}</p>")
+    values = {"token": "abc", "words": "café שלום 🌱"}
+
+    assert frame.fill_bytes(values) == frame.fill(values).encode()
+    assert frame.fill_bytes(values).decode().endswith("🌱</p>")
 
 
 def test_a_readers_own_words_are_filled_in_as_text_never_read_as_slots():

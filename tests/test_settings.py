@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.http import HttpResponse
+from django.test import Client
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION = {
@@ -192,7 +194,32 @@ def test_the_csp_setting_itself_is_strict(settings):
     # `check --deploy` does not notice a missing or weakened CSP, so assert the setting too.
     assert settings.SECURE_CSP["default-src"] == ["'none'"]
     assert settings.SECURE_CSP["script-src"] == ["'self'"]
-    assert "django.middleware.csp.ContentSecurityPolicyMiddleware" in settings.MIDDLEWARE
+    assert "attachment_guide.http.ContentSecurityPolicyMiddleware" in settings.MIDDLEWARE
+
+
+@pytest.mark.django_db
+def test_the_csp_header_built_once_is_the_one_django_builds_and_follows_the_setting(settings):
+    from django.middleware.csp import ContentSecurityPolicyMiddleware as Djangos
+    from django.test import RequestFactory
+    from django.utils.csp import CSP
+
+    def headers(policy):
+        settings.SECURE_CSP = policy
+        ours = Client().get("/grounding/")
+        request = RequestFactory().get("/grounding/")
+        Djangos(lambda r: None).process_request(request)
+        theirs = Djangos(lambda r: None).process_response(request, HttpResponse())
+        return ours.headers.get(CSP.HEADER_ENFORCE), theirs.headers.get(CSP.HEADER_ENFORCE)
+
+    strict = dict(settings.SECURE_CSP)
+    ours, djangos = headers(strict)
+    assert ours == djangos and "default-src 'none'" in ours and "frame-ancestors 'none'" in ours
+    ours, djangos = headers({**strict, "img-src": [CSP.SELF, "data:"]})
+    assert ours == djangos and "img-src 'self' data:" in ours
+    # A policy with a nonce is left to Django, which puts the page's own nonce in it.
+    ours, djangos = headers({**strict, "script-src": [CSP.SELF, CSP.NONCE]})
+    assert "script-src 'self'" in ours and djangos == ours
+    assert headers({})[0] is None  # no policy, no header, as with Django's
 
 
 def observatory_score(answer: dict) -> tuple[int, dict[str, int]]:

@@ -420,7 +420,7 @@ def journal_page(
         "previous": str(page.previous_page_number()) if page.has_previous() else "",
         "next": str(page.next_page_number()) if page.has_next() else "",
     }
-    return private(HttpResponse(frame.fill(slots), status=status))
+    return private(HttpResponse(frame.fill_bytes(slots), status=status))
 
 
 @dataclass(frozen=True)
