@@ -25,7 +25,7 @@ from attachment_guide.spaces.services import (
     space_for_request,
     space_get_or_create,
 )
-from attachment_guide.tokens import csrf_token, random_hex, random_uuid
+from attachment_guide.tokens import csrf_token, random_uuids
 from lessons.content import Lesson, get_catalog
 from lessons.forms import ProblemReportForm
 from lessons.models import LessonProgress, ProblemReport
@@ -163,10 +163,11 @@ def empty_lesson(frame: Frame, lesson: Lesson, reader: Reader) -> Frame:
 def fresh_ids(lesson: Lesson, token: str) -> dict[str, str]:
     """What each reader's copy of an empty lesson needs of its own (see `Reflection`)."""
     values = {"token": token}
+    ids = iter(random_uuids(3 * len(lesson.prompts)))
     for prompt in lesson.prompts:
-        values[f"{prompt.id}:entry"] = random_uuid()
-        values[f"{prompt.id}:writer"] = random_hex()
-        values[f"{prompt.id}:both"] = random_uuid()
+        values[f"{prompt.id}:entry"] = next(ids)
+        values[f"{prompt.id}:writer"] = next(ids).replace("-", "")  # as uuid4().hex
+        values[f"{prompt.id}:both"] = next(ids)
     return values
 
 
