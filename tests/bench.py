@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,9 +142,15 @@ def returning_reader(lesson) -> Reader:
         f"{settings.CSRF_COOKIE_NAME}={csrf}",
         csrf=csrf,
         autosave_url=f"/journal/prompts/{lesson.prompts[0].id}/",
-        autosave_body=(
-            f"entry={entry.id}&version={entry.version}&writer=bench&seq=0"
-            f"&body={'Still%20writing%20this.%20' * 20}"
+        # Encoded as htmx sends a form (URLSearchParams: a space is "+", not "%20").
+        autosave_body=urllib.parse.urlencode(
+            {
+                "entry": entry.id,
+                "version": entry.version,
+                "writer": "bench",
+                "seq": 0,
+                "body": "Still writing this. " * 20,
+            }
         ),
     )
 

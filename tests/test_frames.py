@@ -295,7 +295,10 @@ def test_a_saves_answer_from_a_frame_is_the_whole_render_of_it():
     assert "\ue000" not in answers[0] + answers[1]
 
 
-@pytest.mark.parametrize("value", [12345, "<b>a & b</b>", "\ue000slot\ue001", ""])
+@pytest.mark.parametrize(
+    "value",
+    [12345, "<b>a & b</b>", "\"quoted\" 'single'", "\ue000slot\ue001", "", mark_safe("<i>ok</i>")],
+)
 def test_values_filled_into_frames_print_as_the_template_prints_them(value):
     from django.template import Context
     from django.template.base import render_value_in_context

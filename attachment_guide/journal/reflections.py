@@ -8,6 +8,7 @@ entry in the journal behave alike.
 from __future__ import annotations
 
 import functools
+import html
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
@@ -257,7 +258,12 @@ def _named_by(catalog, reflection: Reflection) -> bool:
 def _printed(value: str | int) -> str:
     """`value` as `{{ value }}` prints it: escaped. The personal values are text and a version
     number, which a template prints as str() (USE_THOUSAND_SEPARATOR is off), so Django's
-    render_value_in_context (a tenth of a signed-in lesson's CPU) is not needed."""
+    render_value_in_context (a tenth of a signed-in lesson's CPU) is not needed. Plain text
+    goes straight to `html.escape`, which Django's `escape` calls after its lazy-text checks."""
+    if type(value) is str:
+        return html.escape(value)
+    if type(value) is int:
+        return str(value)
     return conditional_escape(value)
 
 
