@@ -10,6 +10,7 @@ text a person wrote is never searched for markers.
 
 from __future__ import annotations
 
+import functools
 import re
 import weakref
 from collections.abc import Callable, Hashable, Mapping
@@ -125,9 +126,14 @@ class Reader:
         from attachment_guide.spaces.services import SESSION_KEY, agreement_needed
 
         session = request.session
+        match = request.resolver_match
+        view_name = match.view_name if match else ""
+        if space_id is None and session.is_empty():
+            # No session (most readers, who keep nothing): nobody signed in, no space, no
+            # lock, nothing agreed. The same reader for every such request to this page.
+            return _first_time_reader(path, view_name)
         state = session.get(LOCK_KEY) or {}
         is_open = bool(state.get("seen"))
-        match = request.resolver_match
         return cls(
             authenticated=request.user.is_authenticated,
             space_in_session=bool(session.get(SESSION_KEY)),
@@ -136,7 +142,7 @@ class Reader:
             lock_after=int(state.get("after") or 0) if is_open else 0,
             needs_agreement=agreement_needed(request),
             path=path,
-            view_name=match.view_name if match else "",
+            view_name=view_name,
         )
 
     @property
@@ -162,6 +168,20 @@ class Reader:
             path=self.path,
             resolver_match=_Match(view_name=self.view_name, url_name=url_name),
         )
+
+
+@functools.lru_cache(maxsize=256)
+def _first_time_reader(path: str, view_name: str) -> Reader:
+    return Reader(
+        authenticated=False,
+        space_in_session=False,
+        has_space=False,
+        lock_nav="",
+        lock_after=0,
+        needs_agreement=True,
+        path=path,
+        view_name=view_name,
+    )
 
 
 @dataclass(frozen=True)
