@@ -64,9 +64,10 @@ def run(args: list[str], env: dict[str, str], tmp_path: Path) -> subprocess.Comp
 
 
 def test_production_settings_pass_check_deploy_with_no_warnings(tmp_path):
-    result = run(
-        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], PRODUCTION, tmp_path
-    )
+    # The lessons' review age is a check of its own (test_content_review.py); left at a
+    # year, it would fail this test of the settings a year after the last review.
+    env = PRODUCTION | {"CONTENT_REVIEW_MAX_AGE_DAYS": "36500"}
+    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env, tmp_path)
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
