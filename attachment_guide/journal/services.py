@@ -152,6 +152,10 @@ def answers_for_prompts(*, space_id, prompt_ids: list[str]) -> dict[str, Answers
 
     On every returning reader's lesson page, so written once as a statement (the ORM took
     longer to build it than the database took to answer): see attachment_guide.db.plain.
+    Ordered by prompt, then newest first: each prompt's answers come in the same order as
+    by `created DESC` alone, and the order matches the (space, prompt, -created) index, so
+    the database reads only these prompts' rows. Ordered by `created` alone, SQLite walked
+    every entry of the space to skip a sort (65 µs with 200 free-writing entries, 17 µs now).
     """
     answers = {prompt_id: Answers() for prompt_id in prompt_ids}
     if space_id is None or not prompt_ids:
@@ -161,7 +165,7 @@ def answers_for_prompts(*, space_id, prompt_ids: list[str]) -> dict[str, Answers
         Entry,
         f"space_id = %s AND prompt_id IN ({marks})",
         [prep(Entry, "space", space_id), *prompt_ids],
-        order_by="created DESC",
+        order_by="prompt_id, created DESC",
     )
     for entry in entries:
         slot = answers[entry.prompt_id]
