@@ -139,6 +139,20 @@ def test_update_writes_encrypted_text_the_orm_reads_back():
         assert "After" not in cursor.fetchone()[0]
 
 
+def test_each_update_writes_only_its_own_fields_however_often_made():
+    """Statements are kept per connection and list of fields: a second list gets its own."""
+    entry = Entry.objects.create(space=space_new(), prompt_id="p", body="Kept", version=1)
+    for version in (2, 3):
+        entry.body, entry.version = "Not written", version
+        update(entry, ["version"])
+        again = Entry.objects.get(id=entry.id)
+        assert (again.body, again.version) == ("Kept", version)
+    entry.body, entry.last_seq = "Written", 9
+    update(entry, ["body", "last_seq"])
+    again = Entry.objects.get(id=entry.id)
+    assert (again.body, again.version, again.last_seq) == ("Written", 3, 9)
+
+
 def test_update_of_a_row_that_is_gone_fails_as_the_orm_does():
     entry = Entry.objects.create(space=space_new(), prompt_id="p", body="Text")
     Entry.objects.filter(id=entry.id).delete()
@@ -217,6 +231,19 @@ def test_statements_kept_for_a_connection_go_with_it():
         thread.join()
     gc.collect()
     assert len(closed) == 5 and all(ref() is None for ref in closed)
+
+
+def test_the_save_allowance_statement_is_kept_by_the_connection_not_its_proxy():
+    """`django.db.connection` is one proxy for every thread's connection: a statement kept
+    on it would outlive the connection and be shared between threads."""
+    from attachment_guide.spaces.services import space_save_allowed
+
+    space = space_new()
+    assert space_save_allowed(space) and space_save_allowed(space)
+    assert "_plain_statements" not in vars(connection)
+    assert "space_save_allowed" in vars(connections["default"])["_plain_statements"]
+    space.refresh_from_db()
+    assert space.save_count == 2
 
 
 # --- Sessions ---------------------------------------------------------------------------------

@@ -33,8 +33,7 @@ def fetch(
     transaction (where the lock would end at once)."""
     alias = router.db_for_write(model) if for_update else router.db_for_read(model)
     connection = connections[alias]
-    names = _loaded(model, fields)
-    sql, converters = _statement(connection, model, names, where, order_by)
+    names, sql, converters = _statement(connection, model, fields, where, order_by)
     if for_update and connection.features.has_select_for_update:
         if connection.get_autocommit() and connection.features.supports_transactions:
             raise TransactionManagementError(
@@ -77,12 +76,19 @@ def _loaded(model: type[Model], fields: tuple[str, ...] | None) -> tuple[str, ..
     return names
 
 
-def _statement(connection, model: type[Model], names: tuple[str, ...], where: str, order_by: str):
-    # Kept on the connection: the converters are bound to it, and a cache keyed by it would
-    # keep every closed connection (runserver opens one a request) alive.
+def _statement(
+    connection, model: type[Model], fields: tuple[str, ...] | None, where: str, order_by: str
+) -> tuple[tuple[str, ...], str, list]:
+    """The attnames loaded, the SQL and the converters for one read, worked out once.
+
+    Kept on the connection: the converters are bound to it, and a cache keyed by it would
+    keep every closed connection (runserver opens one a request) alive. Keyed by `fields`
+    as given: working out the names to load on every read was 2 to 3 µs of each."""
     statements = connection.__dict__.setdefault("_plain_statements", {})
-    key = (model, names, where, order_by)
-    if key not in statements:
+    key = (model, fields, where, order_by)
+    found = statements.get(key)
+    if found is None:
+        names = _loaded(model, fields)
         meta, quote = model._meta, connection.ops.quote_name
         columns = ", ".join(quote(meta.get_field(name).column) for name in names)
         # Names from the model and conditions from our code, never a request's; values are
@@ -97,8 +103,8 @@ def _statement(connection, model: type[Model], names: tuple[str, ...], where: st
             functions += column.get_db_converters(connection)
             if functions:
                 converters.append((index, functions, column))
-        statements[key] = (sql, converters)
-    return statements[key]
+        found = statements[key] = (names, sql, converters)
+    return found
 
 
 def update(instance: Model, fields: Sequence[str]) -> None:
@@ -108,16 +114,28 @@ def update(instance: Model, fields: Sequence[str]) -> None:
     model = type(instance)
     alias = router.db_for_write(model, instance=instance)
     connection = connections[alias]
-    meta, quote = model._meta, connection.ops.quote_name
-    chosen = [meta.get_field(name) for name in fields]
-    assignments = ", ".join(f"{quote(field.column)} = %s" for field in chosen)
-    # Names from the model; values are parameters.
-    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
+    chosen, sql = _update_statement(connection, model, tuple(fields))
     params = [
         field.get_db_prep_save(getattr(instance, field.attname), connection) for field in chosen
     ]
-    params.append(meta.pk.get_db_prep_value(instance.pk, connection))
+    params.append(model._meta.pk.get_db_prep_value(instance.pk, connection))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         if cursor.rowcount == 0:
             raise DatabaseError("Save with update_fields did not affect any rows.")
+
+
+def _update_statement(connection, model: type[Model], fields: tuple[str, ...]) -> tuple[list, str]:
+    """The fields and the UPDATE for `update`, worked out once per connection as reads are:
+    building it each time was 3.5 µs of the 31 µs an autosave's `update` took."""
+    statements = connection.__dict__.setdefault("_plain_statements", {})
+    key = ("update", model, fields)
+    found = statements.get(key)
+    if found is None:
+        meta, quote = model._meta, connection.ops.quote_name
+        chosen = [meta.get_field(name) for name in fields]
+        assignments = ", ".join(f"{quote(field.column)} = %s" for field in chosen)
+        # Names from the model; values are parameters.
+        sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
+        found = statements[key] = (chosen, sql)
+    return found
