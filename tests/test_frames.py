@@ -306,6 +306,29 @@ def test_values_filled_into_frames_print_as_the_template_prints_them(value):
     assert reflections._printed(value) == render_value_in_context(value, Context())
 
 
+@pytest.mark.parametrize("hour, minute", [(0, 0), (9, 5), (23, 59), (12, 30)])
+def test_a_box_s_clock_is_the_date_filter_s(hour, minute):
+    from datetime import UTC, datetime
+
+    from django.utils.dateformat import format as date_filter
+
+    moment = datetime(2026, 11, 29, hour, minute, 7, tzinfo=UTC)
+    assert reflections.clock(moment) == date_filter(moment, "H:i") == moment.strftime("%H:%M")
+
+
+def test_a_box_s_label_is_gettext_s_in_each_language_and_forgotten_with_the_settings(settings):
+    from django.utils import translation
+
+    from attachment_guide.journal.reflections import FRESH_ANSWER, _translated, translated
+
+    for language in ("en", "de", "en"):
+        with translation.override(language):
+            assert translated(FRESH_ANSWER) == translation.gettext(FRESH_ANSWER)
+    assert _translated.cache_info().currsize >= 1
+    settings.LANGUAGE_CODE = settings.LANGUAGE_CODE  # any setting_changed empties it
+    assert _translated.cache_info().currsize == 0
+
+
 # --- The journal page -------------------------------------------------------------------------
 
 
