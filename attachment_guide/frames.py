@@ -14,7 +14,7 @@ import functools
 import re
 import weakref
 from collections.abc import Callable, Hashable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.signals import setting_changed
 from django.dispatch import receiver
@@ -33,14 +33,13 @@ def slot(name: str) -> str:
 class Frame:
     # Text and slot names in turn: text, name, text, ..., text.
     pieces: tuple[str, ...]
-    # The same with the text already UTF-8, for whole pages (`fill_bytes`).
-    encoded: tuple[bytes | str, ...]
+    # The same with the text as UTF-8, made by the first `fill_bytes`: only frames of whole
+    # pages are filled as bytes, and only they need the second copy.
+    _encoded: tuple[bytes | str, ...] | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def of(cls, rendered: str) -> Frame:
-        pieces = tuple(_SLOT_RE.split(rendered))
-        encoded = tuple(p if i % 2 else p.encode() for i, p in enumerate(pieces))
-        return cls(pieces, encoded)
+        return cls(tuple(_SLOT_RE.split(rendered)))
 
     def fill(self, values: Mapping[str, str]) -> str:
         """The text, each slot replaced by its value (a missing value is a KeyError)."""
@@ -52,7 +51,11 @@ class Frame:
         """`fill(values)` as UTF-8, the body of a response: only the values are encoded
         here (a lesson has a few curly quotes, which made encoding the whole page take
         23 µs, the time of all the rest of filling it)."""
-        pieces = list(self.encoded)
+        encoded = self._encoded
+        if encoded is None:  # two threads may both make it: the same value either way
+            encoded = tuple(p if i % 2 else p.encode() for i, p in enumerate(self.pieces))
+            object.__setattr__(self, "_encoded", encoded)
+        pieces = list(encoded)
         pieces[1::2] = [values[name].encode() for name in self.pieces[1::2]]
         return b"".join(pieces)
 

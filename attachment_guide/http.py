@@ -46,7 +46,8 @@ class ContentSecurityPolicyMiddleware(csp.ContentSecurityPolicyMiddleware):
     """Django's, with the header built once: our policy (SECURE_CSP) has no nonce, so its
     text is the same for every response, and building it from the setting each time was
     2% of an anonymous lesson. Anything else (a nonce, a report-only policy, a view's own
-    policy) goes through Django's code as it is."""
+    policy) goes through Django's code as it is. The text is rebuilt when the setting is
+    replaced (as override_settings does); change it by replacing it, never in place."""
 
     # The setting the text was built from, and the text (None: it has a nonce).
     _built: tuple[object, str | None] = (None, None)
@@ -70,5 +71,6 @@ class ContentSecurityPolicyMiddleware(csp.ContentSecurityPolicyMiddleware):
             or hasattr(response, "_csp_ro_config")
         ):
             return super().process_response(request, response)
-        response.headers[CSP.HEADER_ENFORCE] = policy
+        # A plain str name, as Django writes it: WSGI servers may refuse a str subclass.
+        response.headers[str(CSP.HEADER_ENFORCE)] = policy
         return response

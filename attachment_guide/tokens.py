@@ -13,7 +13,7 @@ import operator
 import os
 
 from django.http import HttpRequest
-from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, get_token
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
 
 _ALPHABET = CSRF_ALLOWED_CHARS.encode()
 # Bytes at or above the largest multiple of 62 are dropped, so every character is as likely
@@ -39,11 +39,11 @@ def csrf_token(request: HttpRequest) -> str:
     secret for the cookie if the request brought none, the cookie renewed in the response):
     the secret masked by a fresh random mask, so no two pages carry the same token (BREACH)."""
     secret = request.META.get("CSRF_COOKIE")
-    if secret is None:
+    if not (secret and len(secret) == CSRF_SECRET_LENGTH and secret.isascii() and secret.isalnum()):
+        # None, or (never after CsrfViewMiddleware, which replaces a malformed cookie) not a
+        # secret at all: a new one, as the middleware makes for a missing or malformed cookie.
         secret = random_chars(CSRF_SECRET_LENGTH).decode()
         request.META["CSRF_COOKIE"] = secret
-    elif not (len(secret) == CSRF_SECRET_LENGTH and secret.isascii() and secret.isalnum()):
-        return get_token(request)  # never the case after CsrfViewMiddleware; Django copes
     request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
     mask = random_chars(CSRF_SECRET_LENGTH)
     # Django's cipher: each character of the secret moved along the alphabet by its mask's.

@@ -54,6 +54,17 @@ def test_a_returning_visit_keeps_its_secret_under_a_new_mask_each_time():
     assert _unmask_cipher_token(first) == _unmask_cipher_token(second) == secret
 
 
+def test_a_secret_that_is_not_one_is_replaced_as_the_middleware_replaces_it():
+    request = request_through_csrf_middleware()
+    request.META["CSRF_COOKIE"] = "bad!" * 8  # the middleware never leaves one like this
+
+    token = tokens.csrf_token(request)
+
+    secret = request.META["CSRF_COOKIE"]
+    assert re.fullmatch(r"[A-Za-z0-9]{32}", secret)
+    assert _unmask_cipher_token(token) == secret
+
+
 @pytest.mark.django_db
 def test_django_accepts_the_page_token_and_refuses_it_with_another_cookie():
     reader = Client(enforce_csrf_checks=True)

@@ -33,6 +33,7 @@ def fetch(
     transaction (where the lock would end at once)."""
     alias = router.db_for_write(model) if for_update else router.db_for_read(model)
     connection = connections[alias]
+    fields = None if fields is None else tuple(fields)  # a key of the statement cache
     names, sql, converters = _statement(connection, model, fields, where, order_by)
     if for_update and connection.features.has_select_for_update:
         if connection.get_autocommit() and connection.features.supports_transactions:
