@@ -6,7 +6,7 @@ import io
 import uuid
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
 
@@ -113,6 +113,10 @@ def test_rotation_re_encrypts_every_row_with_the_newest_key(client, settings):
     Entry.objects.create(space=Entry.objects.first().space, body="")  # stays empty, not counted
 
     settings.JOURNAL_KEYS = [new, old_key]
+    before = sorted(raw_bodies())
+    with pytest.raises(CommandError, match="7 stored values are still under older keys"):
+        call_command("rotate_journal_keys", "--check", stdout=io.StringIO())
+    assert sorted(raw_bodies()) == before  # a check changes nothing
     call_command("rotate_journal_keys", stdout=(out := io.StringIO()))
 
     new_id = key_id(parse_key(new))
@@ -123,6 +127,9 @@ def test_rotation_re_encrypts_every_row_with_the_newest_key(client, settings):
 
     call_command("rotate_journal_keys", stdout=(again := io.StringIO()))
     assert "0 re-encrypted" in again.getvalue()
+    call_command("rotate_journal_keys", "--check", stdout=(checked := io.StringIO()))
+    assert "journal.Entry.body: 0 not under key" in checked.getvalue()
+    assert f"Everything is under key {new_id}: older keys can go." in checked.getvalue()
 
 
 @pytest.mark.django_db(transaction=True)

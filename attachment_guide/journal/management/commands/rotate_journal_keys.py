@@ -1,5 +1,5 @@
 from django.apps import apps
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from attachment_guide.crypto import EncryptedTextField, keyring, rewrite_column, split_stored
@@ -17,19 +17,31 @@ class Command(BaseCommand):
     help = (
         "Re-encrypt all private text with the first key in JOURNAL_KEYS. Safe to run while the "
         "app serves people, and again if interrupted: rows already under the newest key are "
-        "skipped. Afterwards the older keys can be removed from JOURNAL_KEYS."
+        "skipped. Afterwards the older keys can be removed from JOURNAL_KEYS; --check says "
+        "whether they can, without changing anything."
     )
 
-    def handle(self, *args, **options) -> None:
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help="Change nothing: count the rows not yet under the newest key, and fail if any.",
+        )
+
+    def handle(self, *args, check: bool = False, **options) -> None:
         ring = keyring()
+        older = 0
 
         def rotate(stored: str) -> str | None:
+            nonlocal older
             kid, _ = split_stored(stored)
             if kid == ring.newest_id:
                 return None
-            return ring.encrypt(ring.decrypt(stored))
+            older += 1
+            return None if check else ring.encrypt(ring.decrypt(stored))
 
         for model, field in encrypted_columns():
+            older_before = older
             count = rewrite_column(
                 connection,
                 table=model._meta.db_table,
@@ -38,4 +50,14 @@ class Command(BaseCommand):
                 rewrite=rotate,
             )
             label = f"{model._meta.label}.{field.name}"
-            self.stdout.write(f"{label}: {count} re-encrypted with key {ring.newest_id}")
+            if check:
+                self.stdout.write(f"{label}: {older - older_before} not under key {ring.newest_id}")
+            else:
+                self.stdout.write(f"{label}: {count} re-encrypted with key {ring.newest_id}")
+        if check and older:
+            raise CommandError(
+                f"{older} stored values are still under older keys: run rotate_journal_keys "
+                "before removing any key from JOURNAL_KEYS."
+            )
+        if check:
+            self.stdout.write(f"Everything is under key {ring.newest_id}: older keys can go.")
