@@ -534,27 +534,3 @@ def test_agreement_and_activity_are_recorded_even_when_the_save_meets_a_conflict
     assert space.last_saved > long_ago
     assert client.session[AGREED_KEY] == NOTICE_VERSION
     assert client.session[TOUCHED_KEY] == timezone.localdate().isoformat()
-
-
-@pytest.mark.parametrize(
-    "headers",
-    [
-        {},
-        {"HX-Request": "true"},
-        {"HX-Request": "false"},
-        {"HX-Request": ""},
-        {"HX-Request": "TRUE"},
-        {"HX-Request": "%74rue"},
-        {"HX-Request": "%74rue", "HX-Request-URI-AutoEncoded": "true"},
-        {"HX-Request": "true", "HX-Request-URI-AutoEncoded": "false"},
-        {"HX-Boosted": "true"},
-    ],
-)
-def test_a_save_tells_htmx_requests_as_django_htmx_does(headers):
-    from django.test import RequestFactory
-    from django_htmx.middleware import HtmxDetails
-
-    from attachment_guide.http import is_htmx
-
-    request = RequestFactory().post("/journal/write/", headers=headers)
-    assert is_htmx(request) == bool(HtmxDetails(request))

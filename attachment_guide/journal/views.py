@@ -28,7 +28,7 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 from attachment_guide.circle.models import CircleMember
 from attachment_guide.circle.views import map_context
 from attachment_guide.frames import Frame, FrameCache, Reader, slot
-from attachment_guide.http import is_htmx, private, reverse_once
+from attachment_guide.http import private, reverse_once
 from attachment_guide.journal import reflections
 from attachment_guide.journal.export import (
     Selection,
@@ -226,7 +226,6 @@ def _save(
     (htmx swaps only the status line), or in the page rendered again with their draft.
     """
     submitted = Submitted.parse(request.POST, fixed_entry_id)
-    htmx = is_htmx(request)
     if submitted.intent == "fresh" and not reflection.can_start_fresh:
         submitted.intent = "save"
     reflection.body, reflection.version = submitted.body, submitted.base_version
@@ -258,7 +257,7 @@ def _save(
                     )
                     if fixed_entry_id:  # this box edits one entry; the new one has its own page
                         url = reverse("journal:entry", args=[mine.id])
-                        return HttpResponseClientRedirect(url) if htmx else redirect(url)
+                        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
                     reflection = rebuild(space).mark_saved(mine)
                 else:
                     reflection = rebuild(space).show(theirs)
@@ -300,7 +299,7 @@ def _save(
     except AgreementMissing:
         reflection.status, status = "needs_agreement", 422
 
-    if not htmx:
+    if not request.htmx:
         if status != 200:
             response = page(reflection, status)
             if status == 429:
