@@ -44,13 +44,13 @@ run: $(VENV)/.installed
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-# Lighthouse (tests/test_lighthouse.py) comes from npm; without npm that test says so and skips
-# (or fails, in CI).
+# Lighthouse (tests/test_lighthouse.py, and make bench's scores) comes from npm; without npm the
+# test says so and skips (or fails, in CI), and make bench says it did not score.
 LIGHTHOUSE := tests/lighthouse/node_modules/.bin/lighthouse
 $(LIGHTHOUSE): tests/lighthouse/package.json
 	@if command -v npm >/dev/null 2>&1; then \
 		npm install --prefix tests/lighthouse --no-package-lock --no-audit --no-fund --silent && touch $@; \
-	else echo "npm not found: the Lighthouse test will be skipped" >&2; fi
+	else echo "npm not found: Lighthouse will not run" >&2; fi
 
 test: $(VENV)/.installed-test $(LIGHTHOUSE)
 	$(PY) manage.py check
@@ -60,7 +60,7 @@ test: $(VENV)/.installed-test $(LIGHTHOUSE)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # Load test under gunicorn with production settings; needs wrk (apt-get install wrk).
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed $(LIGHTHOUSE)
 	$(PY) tests/bench.py $(BENCH_ARGS)
 
 # The same pages in-process, without a server: CPU time and queries per request.

@@ -28,6 +28,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from tests.chromium import LIGHTHOUSE, LighthouseFailed, find_chromium, lighthouse_scores  # noqa: E402
+
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 CONNECTIONS, THREADS = 16, 2
@@ -163,17 +165,25 @@ ROWS = {
     "journal": "journal page",
     "autosave": "autosave POST",
 }
+# Lighthouse's mobile performance score (QUALITY.md: at least 95) of home, a lesson and the
+# journal, as a first-time and as the returning reader sees them, from the same server after the
+# load; `make bench BENCH_ARGS=lighthouse` runs only this.
+LIGHTHOUSE_GOAL = 95
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "rows", nargs="*", help=f"any of {', '.join(ROWS)} (default: all; the floor always)"
+        "rows",
+        nargs="*",
+        help=f"any of {', '.join(ROWS)}, lighthouse (default: all; the floor with any row)",
     )
     args = parser.parse_args()
-    if unknown := set(args.rows) - set(ROWS):
+    if unknown := set(args.rows) - {*ROWS, "lighthouse"}:
         parser.error(f"unknown row: {', '.join(sorted(unknown))}")
-    chosen = {ROWS[row] for row in ["static", *(args.rows or ROWS)]}
+    rows = [row for row in args.rows or ROWS if row in ROWS]
+    chosen = {ROWS[row] for row in ["static", *rows]} if rows else set()
+    scored = not args.rows or "lighthouse" in args.rows
     if not shutil.which("wrk"):
         sys.exit("make bench needs wrk: apt-get install wrk (Debian/Ubuntu) or brew install wrk")
     work = Path(tempfile.mkdtemp(prefix="guide-bench-"))
@@ -246,11 +256,37 @@ def main() -> None:
             for name, path, headers, script in targets:
                 results[name].append(wrk(base + path, headers, script))
         first_visit = first_visit_bytes(base, lesson_url, css)
+        returning = {"Cookie": reader.cookie}
+        pages = {
+            "home": ("/", None),
+            "lesson": (lesson_url, None),
+            "journal": ("/journal/", None),
+            "returning reader's lesson": (lesson_url, returning),
+            "journal of 200 entries": ("/journal/", returning),
+        }
+        performance = lighthouse_performance(base, pages) if scored else None
     finally:
         server.terminate()
         server.wait(timeout=30)
         shutil.rmtree(work, ignore_errors=True)
 
+    print(
+        f"\nAttachment Guide benchmark: {os.cpu_count()} cores, "
+        f"{'PostgreSQL' if 'DATABASE_URL' in env else 'SQLite'}"
+    )
+    if results:
+        print_table(results)
+    print(
+        f"\nContent: {len(catalog.lessons)} lessons loaded and rendered in {load_seconds * 1000:.0f} ms"
+    )
+    print(
+        f"First lesson visit, compressed: {first_visit / 1024:.1f} KB (HTML, CSS, JS; goal ≤ 60 KB)"
+    )
+    if performance is not None:
+        print(f"Lighthouse (mobile) performance: {performance} (goal ≥ {LIGHTHOUSE_GOAL})")
+
+
+def print_table(results: dict[str, list[tuple[float, float, float]]]) -> None:
     median = {
         name: tuple(statistics.median(r[i] for r in runs) for i in range(3))
         for name, runs in results.items()
@@ -265,10 +301,9 @@ def main() -> None:
     # What gunicorn.conf.py chose, with this environment.
     gunicorn = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     print(
-        f"\nAttachment Guide benchmark: {os.cpu_count()} cores, {ROUNDS} rounds x {SECONDS}s, "
-        f"{CONNECTIONS} connections, median of rounds (each ratio within its round); "
-        f"gunicorn {gunicorn['workers']} workers x {gunicorn['threads']} thread(s), "
-        f"{'PostgreSQL' if 'DATABASE_URL' in env else 'SQLite'}\n"
+        f"{ROUNDS} rounds x {SECONDS}s, {CONNECTIONS} connections, median of rounds (each ratio "
+        f"within its round); gunicorn {gunicorn['workers']} workers x {gunicorn['threads']} "
+        "thread(s)\n"
     )
     print(f"{'':22} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'÷ static':>9} {'goal':>6}")
     for name, (rps, p50, p99) in median.items():
@@ -277,12 +312,24 @@ def main() -> None:
             f"{name:22} {rps:9.0f} {p50:8.1f} {p99:8.1f} {ratio[name]:9.2f} "
             f"{'≥' + str(goal) if goal else '':>6}"
         )
-    print(
-        f"\nContent: {len(catalog.lessons)} lessons loaded and rendered in {load_seconds * 1000:.0f} ms"
-    )
-    print(
-        f"First lesson visit, compressed: {first_visit / 1024:.1f} KB (HTML, CSS, JS; goal ≤ 60 KB)"
-    )
+
+
+def lighthouse_performance(base: str, pages: dict[str, tuple[str, dict | None]]) -> str:
+    """Each page's Lighthouse performance score, or why there is none."""
+    chromium = find_chromium()
+    if chromium is None or not LIGHTHOUSE.exists():
+        missing = "Chromium" if chromium is None else "Lighthouse (installed with npm)"
+        return f"not measured: {missing} not found"
+    scores = []
+    for name, (path, headers) in pages.items():
+        try:
+            score = lighthouse_scores(base + path, chromium, ["performance"], headers)
+            score = score["performance"]
+        except LighthouseFailed as failure:
+            last_line = (str(failure).strip().splitlines() or ["no output"])[-1]
+            score = f"failed ({last_line})"
+        scores.append(f"{name} {score}")
+    return ", ".join(scores)
 
 
 def first_visit_bytes(base: str, lesson_url: str, css: str) -> int:

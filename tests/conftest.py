@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from pathlib import Path
 
 import pytest
+
+from tests.chromium import find_chromium
 
 # Playwright's sync API keeps an event loop running in the test thread, and Django refuses ORM
 # calls from a thread with a running loop. Tests only; never set this in settings.
@@ -21,15 +22,6 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-
-
-def find_chromium() -> str | None:
-    if path := os.environ.get("CHROMIUM_PATH"):
-        return path
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        if found := shutil.which(name):
-            return found
-    return None
 
 
 @pytest.fixture(autouse=True)
