@@ -20,7 +20,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils.autoreload import file_changed
 
-# Private-use characters: never in lesson content, and HTML escaping leaves them as they are.
+# Private-use characters: refused in lesson content, and HTML escaping leaves them as they are.
 _OPEN, _CLOSE = "\ue000", "\ue001"
 _SLOT_RE = re.compile(f"{_OPEN}([^{_CLOSE}]+){_CLOSE}")
 
@@ -39,7 +39,12 @@ class Frame:
 
     @classmethod
     def of(cls, rendered: str) -> Frame:
-        return cls(tuple(_SLOT_RE.split(rendered)))
+        pieces = tuple(_SLOT_RE.split(rendered))
+        if any(_OPEN in piece or _CLOSE in piece for piece in pieces):
+            # Content is checked for these (lessons.content); anything else that brings one
+            # in would join a reader's slot to the text around it.
+            raise ValueError("the page has a private-use character the frame cannot place")
+        return cls(pieces)
 
     def fill(self, values: Mapping[str, str]) -> str:
         """The text, each slot replaced by its value (a missing value is a KeyError)."""

@@ -32,6 +32,9 @@ MODULE_FILE = "module.md"
 GLOSSARY_FILE = "glossary.md"
 GROUNDING_FILE = "grounding.md"
 FURTHER_READING = "## Further reading"
+# Private-use characters (an icon font's glyphs, pasted along with text) show as nothing or an
+# empty box, and the page frames use two of them to mark where each reader's parts go.
+_PRIVATE_USE_RE = re.compile("[\ue000-\uf8ff]")
 BLOCK_KINDS = ("prompt", "try-this", "key-points", "diagram")
 # Hand-drawn SVG diagrams that lessons place with `::: diagram <name>`; the file name is the name.
 DIAGRAMS_DIR = Path(__file__).resolve().parent / "diagrams"
@@ -241,6 +244,13 @@ class Catalog:
 def split_front_matter(text: str, path: Path) -> tuple[dict, str, int, list[Problem]]:
     """Return (metadata, body, line number where the body starts, problems)."""
     lines = text.splitlines()
+    for number, line in enumerate(lines, 1):
+        if found := _PRIVATE_USE_RE.search(line):
+            reason = (
+                f"has a private-use character U+{ord(found[0]):04X} (from an icon font?): "
+                "readers would see nothing or an empty box; remove it"
+            )
+            return {}, text, 1, [Problem(path, reason, number)]
     if not lines or lines[0].strip() != FRONT_MATTER_FENCE:
         return {}, text, 1, [Problem(path, "must start with '+++' front matter", 1)]
     try:

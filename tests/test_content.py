@@ -178,6 +178,14 @@ def test_lessons_and_modules_follow_their_order_and_link_to_each_other(tmp_path)
             "first-steps.md:1: must start with '+++' front matter",
         ),
         (
+            {"basics/first-steps.md": LESSON.replace("Opening words.", "Opening \ue000 words.")},
+            "first-steps.md:9: has a private-use character U+E000 (from an icon font?)",
+        ),
+        (
+            {"glossary.md": '+++\ntitle = "G\uf8ff"\n+++\n'},
+            "glossary.md:2: has a private-use character U+F8FF",
+        ),
+        (
             {"basics/first-steps.md": LESSON.replace('title = "First steps"', "title = First")},
             "first-steps.md:1: front matter is not valid TOML",
         ),

@@ -220,6 +220,13 @@ def test_a_page_filled_as_bytes_is_the_utf8_of_the_page_filled_as_text():
     assert frame.fill_bytes(values).decode().endswith("🌱</p>")
 
 
+@pytest.mark.parametrize("stray", ["\ue000", "\ue001"])
+def test_a_stray_marker_in_a_page_is_refused_not_joined_to_a_slot(stray):
+    # One in the text before a slot would make the text up to it part of the slot's name.
+    with pytest.raises(ValueError, match="private-use character"):
+        Frame.of(f"<p>An icon {stray} here.</p><p>{slot('token')}</p>")
+
+
 def test_a_readers_own_words_are_filled_in_as_text_never_read_as_slots():
     client = Client()
     save(client, "\ue000token\ue001 and \ue000progress\ue001 <script>x</script>")
