@@ -242,7 +242,8 @@ class Catalog:
 
 
 def split_front_matter(text: str, path: Path) -> tuple[dict, str, int, list[Problem]]:
-    """Return (metadata, body, line number where the body starts, problems)."""
+    """Return (metadata, body, line number where the body starts, problems). Every content
+    file comes through here, so a private-use character is refused here, for all of them."""
     lines = text.splitlines()
     for number, line in enumerate(lines, 1):
         if found := _PRIVATE_USE_RE.search(line):

@@ -10,7 +10,7 @@ SQLite and PostgreSQL). Everything else, and every write but these, stays with t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 
 from django.db import DatabaseError, connections, router
 from django.db.models import Model
@@ -77,18 +77,27 @@ def _loaded(model: type[Model], fields: tuple[str, ...] | None) -> tuple[str, ..
     return names
 
 
+def kept[T](connection, key: Hashable, build: Callable[[], T]) -> T:
+    """`build()`, made once per connection and `key` and kept on the connection: statements
+    and converters are the connection's own, and a cache keyed by connections would keep
+    every closed one (runserver opens one a request) alive. `connection` must be the
+    connection itself (`connections[alias]`), never `django.db.connection`, the one proxy
+    every thread shares."""
+    statements = connection.__dict__.setdefault("_plain_statements", {})
+    found = statements.get(key)
+    if found is None:
+        found = statements[key] = build()
+    return found
+
+
 def _statement(
     connection, model: type[Model], fields: tuple[str, ...] | None, where: str, order_by: str
 ) -> tuple[tuple[str, ...], str, list]:
-    """The attnames loaded, the SQL and the converters for one read, worked out once.
+    """The attnames loaded, the SQL and the converters for one read, worked out once per
+    connection. Keyed by `fields` as given: working out the names to load on every read
+    was 2 to 3 µs of each."""
 
-    Kept on the connection: the converters are bound to it, and a cache keyed by it would
-    keep every closed connection (runserver opens one a request) alive. Keyed by `fields`
-    as given: working out the names to load on every read was 2 to 3 µs of each."""
-    statements = connection.__dict__.setdefault("_plain_statements", {})
-    key = (model, fields, where, order_by)
-    found = statements.get(key)
-    if found is None:
+    def build() -> tuple[tuple[str, ...], str, list]:
         names = _loaded(model, fields)
         meta, quote = model._meta, connection.ops.quote_name
         columns = ", ".join(quote(meta.get_field(name).column) for name in names)
@@ -104,8 +113,9 @@ def _statement(
             functions += column.get_db_converters(connection)
             if functions:
                 converters.append((index, functions, column))
-        found = statements[key] = (names, sql, converters)
-    return found
+        return names, sql, converters
+
+    return kept(connection, (model, fields, where, order_by), build)
 
 
 def update(instance: Model, fields: Sequence[str]) -> None:
@@ -129,14 +139,13 @@ def update(instance: Model, fields: Sequence[str]) -> None:
 def _update_statement(connection, model: type[Model], fields: tuple[str, ...]) -> tuple[list, str]:
     """The fields and the UPDATE for `update`, worked out once per connection as reads are:
     building it each time was 3.5 µs of the 31 µs an autosave's `update` took."""
-    statements = connection.__dict__.setdefault("_plain_statements", {})
-    key = ("update", model, fields)
-    found = statements.get(key)
-    if found is None:
+
+    def build() -> tuple[list, str]:
         meta, quote = model._meta, connection.ops.quote_name
         chosen = [meta.get_field(name) for name in fields]
         assignments = ", ".join(f"{quote(field.column)} = %s" for field in chosen)
         # Names from the model; values are parameters.
         sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
-        found = statements[key] = (chosen, sql)
-    return found
+        return chosen, sql
+
+    return kept(connection, ("update", model, fields), build)

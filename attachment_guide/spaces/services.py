@@ -11,6 +11,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from attachment_guide.db.plain import kept
 from attachment_guide.safety.notice import NOTICE_VERSION
 from attachment_guide.spaces import lock
 from attachment_guide.spaces.lock import SpaceLocked, is_locked
@@ -180,20 +181,20 @@ def _save_allowed_sql(connection) -> str:
     """`space_save_allowed`'s statement, written once per connection (quoting is the
     database's own), as attachment_guide.db.plain keeps its reads: building it on every
     autosave took 6 µs."""
-    statements = connection.__dict__.setdefault("_plain_statements", {})
-    sql = statements.get("space_save_allowed")
-    if sql is None:
+
+    def build() -> str:
         meta, quote = Space._meta, connection.ops.quote_name
         window, count = meta.get_field("save_window"), meta.get_field("save_count")
         fresh = f"({quote(window.column)} IS NULL OR {quote(window.column)} < %s)"
         # Names from the model, quoted; every value a parameter.
-        sql = statements["space_save_allowed"] = (
+        return (
             f"UPDATE {quote(meta.db_table)} SET "  # noqa: S608
             f"{quote(count.column)} = CASE WHEN {fresh} THEN 1 ELSE {quote(count.column)} + 1 END, "
             f"{quote(window.column)} = CASE WHEN {fresh} THEN %s ELSE {quote(window.column)} END "
             f"WHERE {quote(meta.pk.column)} = %s AND ({fresh} OR {quote(count.column)} < %s)"
         )
-    return sql
+
+    return kept(connection, "space_save_allowed", build)
 
 
 def space_counting_a_save(request: HttpRequest, space_id: uuid.UUID | None) -> Space | None:
