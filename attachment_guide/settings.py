@@ -48,6 +48,19 @@ def envlist(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def envtext(name: str, default: str = "") -> str:
+    """Text shown on pages. Lesson pages are rendered once with private-use characters
+    marking each reader's parts (attachment_guide/frames.py), so such a character here, from
+    an icon font say, would stop those pages: refused at start, like one in the content."""
+    value = os.environ.get(name, "").strip() or default
+    if found := re.search("[\ue000-\uf8ff]", value):
+        raise ImproperlyConfigured(
+            f"{name} has a private-use character U+{ord(found[0]):04X} (from an icon font?),"
+            " which no reader could see: remove it"
+        )
+    return value
+
+
 DEBUG = envbool("DJANGO_DEBUG", True)
 
 _DEV_SECRET_KEY = "dev-only-insecure-key-never-use-in-production-0123456789abcdefghij"  # noqa: S105
@@ -206,7 +219,7 @@ HELPLINES_FILE = Path(
 def operator_setting(name: str, development: str) -> str:
     """Who runs this copy of the site, for the privacy notice at /privacy/. Production refuses
     to start without it: a person must know who holds what they write."""
-    value = os.environ.get(name, "").strip()
+    value = envtext(name)
     if value:
         return value
     if not DEBUG:
@@ -227,7 +240,7 @@ if not QUICK_EXIT_URL.startswith("https://"):
     raise ImproperlyConfigured("QUICK_EXIT_URL must be an https:// address")
 # A neutral name in the header and in every page title, for readers whose screens are seen.
 DISCREET_MODE = envbool("DISCREET_MODE", False)
-SITE_NAME = os.environ.get("SITE_NAME", "").strip() or ("Notes" if DISCREET_MODE else "")
+SITE_NAME = envtext("SITE_NAME", "Notes" if DISCREET_MODE else "")
 
 # Security headers. Every page sends them; production adds HTTPS-only rules below.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -86,6 +86,8 @@ def test_production_settings_pass_check_deploy_with_no_warnings(tmp_path):
         ({"OPERATOR_NAME": ""}, "OPERATOR_NAME is required"),
         ({"OPERATOR_CONTACT": ""}, "OPERATOR_CONTACT is required"),
         ({"DATA_LOCATION": ""}, "DATA_LOCATION is required"),
+        ({"OPERATOR_NAME": "Safe \ue000 Haven"}, "OPERATOR_NAME has a private-use character"),
+        ({"SITE_NAME": "\uf8ffNotes"}, "SITE_NAME has a private-use character U+F8FF"),
         ({"JOURNAL_KEYS": "not-a-key"}, "32 random bytes"),
         ({"DJANGO_ADMIN_PATH": "/admin"}, "DJANGO_ADMIN_PATH must look like 'staff/'"),
         ({"CONTENT_REVIEW_MAX_AGE_DAYS": "0"}, "CONTENT_REVIEW_MAX_AGE_DAYS must be 1 or more"),
