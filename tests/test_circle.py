@@ -691,3 +691,34 @@ def test_the_first_person_on_a_map_asks_for_agreement_and_keeps_the_name(client,
     assert Space.objects.count() == 0
     add(client, "Aunt May", htmx=htmx)
     assert Space.objects.get().notice_version
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_editing_someone_after_a_new_privacy_notice_asks_again_and_keeps_the_changes(
+    person, htmx
+):
+    """A notice changed since the map was started (or an account opened on a new device
+    whose space agreed to an older one): the edit is refused with the tick to agree and
+    what was typed, never a server error that drops it."""
+    from attachment_guide.spaces.services import AGREED_KEY
+
+    session = person.session
+    session[AGREED_KEY] = "an-older-notice"
+    session.save()
+    mum = member("Mum")
+    data = {"name": "Mum, renamed", "ring": 2, "reach": "07700 900456"}
+
+    refused = person.post(f"/circle/{mum.id}/", data, headers=HX if htmx else {})
+
+    html_text = refused.content.decode()
+    assert refused.status_code == 422
+    assert "tick the box agreeing to the privacy notice" in html_text
+    assert 'name="agree"' in html_text
+    assert 'value="Mum, renamed"' in html_text and 'value="07700 900456"' in html_text
+    assert member("Mum").ring == 1
+
+    agreed = person.post(f"/circle/{mum.id}/", {**data, "agree": "1"}, headers=HX if htmx else {})
+
+    assert agreed.status_code == (200 if htmx else 302)
+    mum.refresh_from_db()
+    assert (mum.name, mum.ring, mum.reach) == ("Mum, renamed", 2, "07700 900456")

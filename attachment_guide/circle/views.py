@@ -227,6 +227,8 @@ def member(request: HttpRequest, member_id: uuid.UUID) -> HttpResponse:
             space_for_saving(request)  # counts this change against the allowance
         except SaveLimitReached:
             status = _too_fast(form, request)
+        except AgreementMissing:  # a newer privacy notice than the one agreed to
+            form.add_error(None, AGREE)
         else:
             member_change(member=found, **form.cleaned_data)
             anchor = f"member-{found.id}"
