@@ -534,3 +534,28 @@ def test_agreement_and_activity_are_recorded_even_when_the_save_meets_a_conflict
     assert space.last_saved > long_ago
     assert client.session[AGREED_KEY] == NOTICE_VERSION
     assert client.session[TOUCHED_KEY] == timezone.localdate().isoformat()
+
+
+def test_without_javascript_saving_an_entry_deleted_in_another_tab_keeps_the_text(client):
+    """The entry was deleted in another tab (or the browser was signed out) while this one
+    was being changed: the page that answers holds the text, ready to keep as a new entry,
+    instead of a 'page not found' that says nothing was lost while the words are gone."""
+    entry_id = uuid.uuid4()
+    save(client, "Before", entry=entry_id)
+    Entry.objects.filter(id=entry_id).delete()  # "Delete" pressed in another tab
+
+    response = client.post(
+        f"/journal/entries/{entry_id}/", {"body": "Words typed since", "version": 1}
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert ">Words typed since</textarea>" in html
+    assert 'action="/journal/write/"' in html  # one press keeps it as a new entry
+    assert "was deleted, or cannot be reached from this browser" in html
+    kept = client.post(
+        "/journal/write/",
+        {"body": "Words typed since", "entry": hidden(html, "entry"), "version": 0},
+    )
+    assert kept.status_code == 302
+    assert Entry.objects.get().body == "Words typed since"

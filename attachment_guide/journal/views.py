@@ -502,12 +502,28 @@ def entry_page(
     return private(render(request, "journal/entry.html", ctx, status=status))
 
 
+@sensitive_variables("writer")
+def _kept_as_new(request: HttpRequest) -> HttpResponse:
+    """Without JavaScript, a save of an entry that is not there any more (deleted in another
+    tab, or this browser signed out meanwhile): the text comes back in the free-writing box,
+    one press from being kept as a new entry, never on a "page not found" that drops it.
+    (With htmx the page says so itself, and the text stays in its box.)"""
+    writer = reflections.for_free_writing()
+    writer.body, writer.status, writer.focus = request.POST.get("body", ""), "gone", True
+    return journal_page(request, writer=writer, status=404)
+
+
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 @sensitive_post_parameters("body")
 def entry(request: HttpRequest, entry_id: uuid.UUID) -> HttpResponse:
     """One entry: read and edit it (GET), save it (POST)."""
-    found = _owned_entry(request, entry_id)
+    try:
+        found = _owned_entry(request, entry_id)
+    except Http404:
+        if request.method == "POST" and not request.htmx:
+            return _kept_as_new(request)
+        raise
     item = EntryItem.of(found)
     if request.method == "GET":
         if request.htmx:
