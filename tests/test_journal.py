@@ -559,3 +559,36 @@ def test_without_javascript_saving_an_entry_deleted_in_another_tab_keeps_the_tex
     )
     assert kept.status_code == 302
     assert Entry.objects.get().body == "Words typed since"
+
+
+def test_an_autosave_asked_to_agree_again_brings_the_tick_it_asks_for(client):
+    """A tab opened after agreeing has no tick. If this browser then has to agree again (a
+    newer privacy notice; signed out or everything deleted in another tab), the autosave is
+    refused with 'tick the box just above': the answer must bring that box, or the text in
+    the tab can never be saved from it."""
+    from attachment_guide.spaces.services import AGREED_KEY
+
+    entry_id = uuid.uuid4()
+    save(client, "Agreed and saved", entry=entry_id)
+    page = client.get(LESSON_URL).content.decode()
+    assert 'name="agree"' not in page  # the tab as it was opened
+    session = client.session
+    session[AGREED_KEY] = "an-older-notice"
+    session.save()
+
+    refused = client.post(
+        ANSWER_URL, {"body": "Typed on", "entry": str(entry_id), "version": 1}, headers=HX
+    )
+
+    html = refused.content.decode()
+    assert refused.status_code == 422
+    assert "tick the box just above" in html
+    agreement = re.search(
+        rf'<div id="reflection-{PROMPT}-agreement"[^>]*hx-swap-oob="true"[^>]*>(.*?)</div>',
+        html,
+        re.S,
+    )
+    assert agreement and 'type="checkbox" name="agree"' in agreement.group(1)
+    assert "hx-preserve" in agreement.group(1)  # a tick already on the page stays as it is
+    assert f'id="reflection-{PROMPT}-agreement"' in page  # where it goes on the page
+    assert Entry.objects.get().body == "Agreed and saved"
