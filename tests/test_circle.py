@@ -694,9 +694,7 @@ def test_the_first_person_on_a_map_asks_for_agreement_and_keeps_the_name(client,
 
 
 @pytest.mark.parametrize("htmx", [False, True])
-def test_editing_someone_after_a_new_privacy_notice_asks_again_and_keeps_the_changes(
-    person, htmx
-):
+def test_editing_someone_after_a_new_privacy_notice_asks_again_and_keeps_the_changes(person, htmx):
     """A notice changed since the map was started (or an account opened on a new device
     whose space agreed to an older one): the edit is refused with the tick to agree and
     what was typed, never a server error that drops it."""
