@@ -303,6 +303,8 @@ SESSION_ENGINE = "attachment_guide.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# A stale token (signed in or out in another tab) gives back the text it carried.
+CSRF_FAILURE_VIEW = "attachment_guide.journal.views.csrf_failure"
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = envbool("DJANGO_SECURE_SSL_REDIRECT", True)

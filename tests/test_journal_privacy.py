@@ -270,3 +270,75 @@ def test_journal_text_never_reaches_error_reports_or_logs(client, monkeypatch, c
     assert reports and "the disk is full" in reports[0]
     assert all(marker not in text for text in reports)
     assert marker not in caplog.text
+
+
+def _token(page: str) -> str:
+    return page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+
+
+SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin", "Origin": "http://testserver"}
+
+
+def test_a_no_js_save_with_a_token_gone_stale_keeps_the_text(django_user_model):
+    """Signing in (or up) in another tab gives the browser a new anti-forgery secret, so a
+    tab opened before it sends a token that no longer matches. With JavaScript the page
+    fetches a new token and saves again; without it the refusal must hold the words, in the
+    site's own page, never Django's bare 'CSRF verification failed' that drops them."""
+    django_user_model.objects.create_user(username="river", password="a calm river at dawn")
+    person = Client(enforce_csrf_checks=True)
+    stale = _token(person.get(LESSON_URL).content.decode())
+    login_page = person.get("/accounts/login/").content.decode()
+    person.post(
+        "/accounts/login/",
+        {
+            "username": "river",
+            "password": "a calm river at dawn",
+            "csrfmiddlewaretoken": _token(login_page),
+        },
+    )  # in another tab
+
+    response = person.post(
+        "/journal/prompts/ab-who-felt-safe/",
+        {
+            "body": "Words from the old tab",
+            "entry": str(uuid.uuid4()),
+            "version": 0,
+            "csrfmiddlewaretoken": stale,
+        },
+        headers=SAME_ORIGIN,
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "Words from the old tab</textarea>" in page
+    assert "Exit this page" in page  # the site's own page, with its quick exit
+    assert '<form method="post" action="/journal/prompts/ab-who-felt-safe/"' in page
+    assert response["Cache-Control"] == "no-store, private"
+    assert Entry.objects.count() == 0
+    again = person.post(
+        "/journal/prompts/ab-who-felt-safe/",
+        {
+            "body": "Words from the old tab",
+            "entry": str(uuid.uuid4()),
+            "version": 0,
+            "agree": "1",
+            "csrfmiddlewaretoken": _token(page),
+        },
+    )  # "Send again", with the fresh token the page holds
+    assert again.status_code == 302
+    assert Entry.objects.get().body == "Words from the old tab"
+
+
+def test_a_forged_post_from_another_site_is_never_shown_back(victims_entry):
+    """Only the person's own pages get their text back: a form on another site must not
+    be able to put words of its choosing on one of ours."""
+    forger = Client(enforce_csrf_checks=True)
+
+    response = forger.post(
+        "/journal/write/",
+        {"body": "Words another site chose"},
+        headers={"Sec-Fetch-Site": "cross-site", "Origin": "https://elsewhere.example"},
+    )
+
+    assert response.status_code == 403
+    assert "Words another site chose" not in response.content.decode()

@@ -7,12 +7,13 @@ from dataclasses import asdict, dataclass, field
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import get_script_prefix, reverse
+from django.urls import Resolver404, get_script_prefix, resolve, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import conditional_escape, linebreaks
@@ -573,6 +574,52 @@ def delete(request: HttpRequest, entry_id: uuid.UUID) -> HttpResponse:
         # The card goes; the page's own status region says so (a new element would not be read).
         return private(render(request, "journal/entry.html#deleted", {"item": item}))
     return redirect(f"{reverse('journal:index')}?deleted=1")
+
+
+# Where a writing box posts: a refused token on one of these gives the text back.
+_WRITING_VIEWS = {"journal:answer", "journal:write", "journal:entry"}
+
+
+def _sent_from_this_site(request: HttpRequest) -> bool:
+    """Whether the browser says the form was on one of our own pages (a refused token can
+    also be a forgery: another site must never get words of its choosing shown on ours)."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site == "same-origin"
+    try:
+        return request.headers.get("Origin") == f"{request.scheme}://{request.get_host()}"
+    except DisallowedHost:
+        return False
+
+
+@sensitive_post_parameters("body")
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW. A page opened before signing in or out (in another tab) sends a
+    token that no longer matches. With JavaScript the page fetches a fresh one and saves
+    again; without it, this page holds the text with a fresh token, one press from saved."""
+    ctx = {}
+    match = request.resolver_match or _resolve_or_none(request.path_info)
+    if (
+        request.method == "POST"
+        and "body" in request.POST
+        and match is not None
+        and match.view_name in _WRITING_VIEWS
+        and _sent_from_this_site(request)
+    ):
+        ctx = {
+            "action": request.path,
+            "draft": request.POST["body"],
+            "entry": str(_uuid(request.POST.get("entry")) or ""),
+            "version": _int(request.POST.get("version")),
+        }
+    return private(render(request, "403_csrf.html", ctx, status=403))
+
+
+def _resolve_or_none(path: str):
+    try:
+        return resolve(path)
+    except Resolver404:
+        return None
 
 
 @require_GET
