@@ -592,3 +592,20 @@ def test_an_autosave_asked_to_agree_again_brings_the_tick_it_asks_for(client):
     assert "hx-preserve" in agreement.group(1)  # a tick already on the page stays as it is
     assert f'id="reflection-{PROMPT}-agreement"' in page  # where it goes on the page
     assert Entry.objects.get().body == "Agreed and saved"
+
+
+def test_leaving_a_conflict_twice_keeps_the_newest_words_of_the_page(client):
+    """Hiding the tab in the middle of a conflict sends the text as 'Keep both' (the beacon).
+    Typing on and leaving again sends it again, with the same copy's id: that copy is this
+    page's own and takes the newer text, instead of a conflict nobody sees (the last words
+    would be lost when the tab is then closed)."""
+    entry_id, both_id = uuid.uuid4(), uuid.uuid4()
+    save(client, "A", entry=entry_id)
+    save(client, "A2", entry=entry_id, version=1)
+    beacon = {"entry": entry_id, "version": 1, "resolve": "both", "both_id": both_id}
+
+    first = save(client, "B", writer="page-b", seq=5, htmx=False, **beacon)
+    second = save(client, "B, and more", writer="page-b", seq=6, htmx=False, **beacon)
+
+    assert first.status_code == 302 and second.status_code == 302
+    assert sorted(Entry.objects.values_list("body", flat=True)) == ["A2", "B, and more"]

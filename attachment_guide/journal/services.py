@@ -110,13 +110,29 @@ def entry_save(
 
 
 @sensitive_variables("body")
-def entry_keep_both(*, space: Space, current: Entry, body: str, new_id: uuid.UUID | None) -> Entry:
+def entry_keep_both(
+    *,
+    space: Space,
+    current: Entry,
+    body: str,
+    new_id: uuid.UUID | None,
+    writer: str = "",
+    seq: int = 0,
+) -> Entry:
     """Resolve a conflict by keeping both texts: this writer's becomes a new, newer answer.
 
-    `new_id` is chosen by the page, so pressing "Keep both" twice still makes one copy.
+    `new_id` is chosen by the page, so pressing "Keep both" twice still makes one copy; and
+    the copy is that page's (`writer`), so a second "both" from it (the page left again in
+    the middle of the conflict, with more typed) brings its newer text, not a conflict.
     """
     saved = entry_save(
-        space=space, prompt_id=current.prompt_id, body=body, entry_id=new_id, base_version=0
+        space=space,
+        prompt_id=current.prompt_id,
+        body=body,
+        entry_id=new_id,
+        base_version=0,
+        writer=writer,
+        seq=seq,
     )
     return saved or current
 

@@ -254,7 +254,12 @@ def _save(
                 whole_box = True
                 if submitted.resolve == "both":
                     mine = entry_keep_both(
-                        space=space, current=theirs, body=submitted.body, new_id=submitted.both_id
+                        space=space,
+                        current=theirs,
+                        body=submitted.body,
+                        new_id=submitted.both_id,
+                        writer=submitted.writer,
+                        seq=submitted.seq,
                     )
                     if fixed_entry_id:  # this box edits one entry; the new one has its own page
                         url = reverse("journal:entry", args=[mine.id])
