@@ -264,3 +264,30 @@ def test_a_fresh_answer_typed_offline_saves_when_the_network_returns(browser, li
     expect(page.locator(STATUS)).to_contain_text("Saved", timeout=10000)
     assert bodies() == ["Autumn, written on the train", "Spring"]
     context.close()
+
+
+def test_text_far_too_long_to_send_says_so_instead_of_retrying_forever(page, live_server):
+    """Past the server's request size (a whole book pasted in), the save is refused before the
+    50,000-character check can answer: the box must say what is wrong, not 'will retry'
+    again and again, and keep the text."""
+    open_lesson(page, live_server)
+    type_answer(page, "A short answer")
+    expect(page.locator(STATUS)).to_contain_text("Saved", timeout=5000)
+
+    page.evaluate(
+        """selector => {
+            const box = document.querySelector(selector);
+            box.value = "\u00e9".repeat(500000);  // 3 MB once sent as a form
+            box.dispatchEvent(new Event("input", {bubbles: true}));
+        }""",
+        BOX,
+    )
+
+    expect(page.locator(STATUS)).to_contain_text("50,000 characters", timeout=5000)
+    expect(page.locator(STATUS)).not_to_contain_text("will retry")
+    assert page.evaluate(f"document.querySelector('{BOX}').value.length") == 500000
+    assert bodies() == ["A short answer"]
+
+    page.locator(BOX).fill("A short answer, shortened again")
+    expect(page.locator(STATUS)).to_contain_text("Saved", timeout=5000)
+    expect_soon(lambda: bodies() == ["A short answer, shortened again"])

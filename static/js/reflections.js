@@ -152,6 +152,14 @@
       if (status === 409) form.dataset.conflict = "1";
       return;
     }
+    if (status === 400 || status === 413) {
+      // Too large for the server to read at all (far past the length limit): retrying the
+      // same text cannot help. The next change to the text sends it again.
+      delete form.dataset.pending;
+      clearTimeout(form._retryTimer);
+      say(form, "toolarge");
+      return;
+    }
     if (status === 404 || status === 410) {
       say(form, "gone");
       return;
