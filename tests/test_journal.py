@@ -561,6 +561,27 @@ def test_without_javascript_saving_an_entry_deleted_in_another_tab_keeps_the_tex
     assert Entry.objects.get().body == "Words typed since"
 
 
+def test_without_javascript_an_answer_to_a_question_since_removed_keeps_the_text(client):
+    """A content update took the question out while its page was open: the text comes back,
+    ready to keep as free writing, not on a 'page not found' that says nothing was lost."""
+    save(client, "A first answer")  # this browser has a space and has agreed
+
+    response = client.post(
+        "/journal/prompts/a-question-since-removed/", {"body": "Still mine", "version": 0}
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert ">Still mine</textarea>" in html
+    assert 'action="/journal/write/"' in html
+    assert "no longer in the lessons" in html
+    kept = client.post(
+        "/journal/write/", {"body": "Still mine", "entry": hidden(html, "entry"), "version": 0}
+    )
+    assert kept.status_code == 302
+    assert Entry.objects.filter(prompt_id="").get().body == "Still mine"
+
+
 def test_an_autosave_asked_to_agree_again_brings_the_tick_it_asks_for(client):
     """A tab opened after agreeing has no tick. If this browser then has to agree again (a
     newer privacy notice; signed out or everything deleted in another tab), the autosave is

@@ -339,7 +339,9 @@ def _save(
 def answer(request: HttpRequest, prompt_id: str) -> HttpResponse:
     """Save an answer to a lesson's reflection prompt."""
     found = get_catalog().prompts.get(prompt_id)
-    if found is None:
+    if found is None:  # never was, or removed from the lessons since the page was opened
+        if not request.htmx:
+            return _kept_as_new(request, status="question_gone")
         raise Http404("No such prompt")
     lesson, prompt = found
     from lessons.views import lesson_page
@@ -509,13 +511,14 @@ def entry_page(
 
 
 @sensitive_variables("writer")
-def _kept_as_new(request: HttpRequest) -> HttpResponse:
+def _kept_as_new(request: HttpRequest, status: str = "gone") -> HttpResponse:
     """Without JavaScript, a save of an entry that is not there any more (deleted in another
-    tab, or this browser signed out meanwhile): the text comes back in the free-writing box,
-    one press from being kept as a new entry, never on a "page not found" that drops it.
-    (With htmx the page says so itself, and the text stays in its box.)"""
+    tab, or this browser signed out meanwhile), or of an answer to a question taken out of
+    the lessons since the page was opened: the text comes back in the free-writing box, one
+    press from being kept as a new entry, never on a "page not found" that drops it. (With
+    htmx the page says so itself, and the text stays in its box.)"""
     writer = reflections.for_free_writing()
-    writer.body, writer.status, writer.focus = request.POST.get("body", ""), "gone", True
+    writer.body, writer.status, writer.focus = request.POST.get("body", ""), status, True
     return journal_page(request, writer=writer, status=404)
 
 
