@@ -498,3 +498,25 @@ def test_reading_with_a_lock_keeps_the_space_from_expiring(monkeypatch):
     client.get(LESSON)
 
     assert Space.objects.get().last_saved > timezone.now() - timedelta(minutes=1)
+
+
+def test_after_each_settings_change_the_page_opens_where_its_confirmation_is(client):
+    # The confirmation sits inside its section, far down a phone screen: a fragment naming no
+    # element would leave the person at the top, never seeing that the change worked.
+    save(client)
+    set_passcode(client)
+    changes = [
+        {"section": "keep", "keep": "device"},
+        {"section": "lock_after", "lock_after": 5, "current": PASSCODE},
+        {"section": "passcode", "passcode": "new stones", "repeat": "new stones"}
+        | {"current": PASSCODE, "lock_after": 5},
+        {"section": "exit", "exit_action": "leave", "current": "new stones"},
+        {"section": "remove", "current": "new stones"},
+    ]
+    for data in changes:
+        response = client.post("/settings/", data)
+        assert response.status_code == 302, (data, response.content.decode()[:2000])
+        anchor = response["Location"].split("#")[1]
+        page = client.get(response["Location"]).content.decode()
+        section = page.split(f'id="{anchor}"', 1)[1].split("</section>", 1)[0]
+        assert 'class="notice" role="status"' in section, data

@@ -164,6 +164,10 @@ def _forms(request: HttpRequest, space: Space, posted: str = "") -> dict:
     }
 
 
+# The passcode forms all live in the "Passcode lock" section (id="lock" on its heading).
+SECTION_OF = {"passcode": "lock", "lock_after": "lock", "remove": "lock"}
+
+
 def keep_apply(request: HttpRequest, keep: str) -> None:
     # "visit": the cookie ends with the browser; "device": it lasts GUEST_SPACE_DAYS from the
     # last save (or an account's session age), sliding with use.
@@ -190,7 +194,9 @@ def settings_view(request: HttpRequest) -> HttpResponse:
                 return private(render(request, "spaces/settings.html#keep_line", ctx))
             if posted == "keep" and request.POST.get("next"):
                 return redirect(_next_url(request))
-            return redirect(f"{reverse('settings')}?done={posted}#{posted}")
+            # Back to the section the form was in, where its confirmation is shown.
+            anchor = SECTION_OF.get(posted, posted)
+            return redirect(f"{reverse('settings')}?done={posted}#{anchor}")
     elif form is not None:
         status = 422
     ctx = {
