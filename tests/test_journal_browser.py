@@ -291,3 +291,21 @@ def test_text_far_too_long_to_send_says_so_instead_of_retrying_forever(page, liv
     page.locator(BOX).fill("A short answer, shortened again")
     expect(page.locator(STATUS)).to_contain_text("Saved", timeout=5000)
     expect_soon(lambda: bodies() == ["A short answer, shortened again"])
+
+
+def test_once_an_answer_is_kept_the_other_boxes_stop_asking_for_agreement(page, live_server):
+    # An unticked "Keep my answers privately" beside a box that says "Saved" reads as "this
+    # was not kept"; after the first kept answer the agreement is recorded for this browser.
+    open_lesson(page, live_server)
+    other = page.locator("#reflection-ab-when-upset-now-agree")
+    expect(other).to_be_visible()
+    type_answer(page, "My gran's kitchen.")
+    expect(page.locator(STATUS)).to_contain_text("Saved", timeout=5000)
+
+    expect(other).to_be_hidden()
+    expect(page.get_by_text("pressing one means you agree")).to_be_hidden()
+    expect(page.locator(f"#reflection-{PROMPT}-agree")).to_be_checked()  # what was agreed to
+    page.locator("#reflection-ab-when-upset-now-body").fill("I go quiet.")
+    expect(page.locator("#reflection-ab-when-upset-now-status")).to_contain_text(
+        "Saved", timeout=5000
+    )

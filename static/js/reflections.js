@@ -42,6 +42,13 @@
     if (marker) marker.hidden = !on;
   }
 
+  function agreed() {
+    document.querySelectorAll("[data-agreement]").forEach(function (ask) {
+      var tick = ask.querySelector("input[name=agree]");
+      if (!tick || !tick.checked) ask.hidden = true;
+    });
+  }
+
   function scheduleRetry(form) {
     var attempt = Number(form.dataset.attempt || 0);
     var delay = RETRY_DELAYS[Math.min(attempt, RETRY_DELAYS.length - 1)];
@@ -139,6 +146,9 @@
       // Once there is an answer, it can be kept while a fresh one is started.
       var fresh = form.querySelector("[data-fresh]");
       if (fresh && form.dataset.saved.trim()) fresh.hidden = false;
+      // Text was kept, so this browser has agreed to the privacy notice: the other boxes on
+      // the page stop asking (an unticked box beside "Saved" reads as "not kept").
+      if (form.dataset.saved.trim()) agreed();
       delete form.dataset.pending;
       delete form.dataset.conflict;
       clearTimeout(form._retryTimer);
