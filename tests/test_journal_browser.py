@@ -309,3 +309,19 @@ def test_once_an_answer_is_kept_the_other_boxes_stop_asking_for_agreement(page, 
     expect(page.locator("#reflection-ab-when-upset-now-status")).to_contain_text(
         "Saved", timeout=5000
     )
+
+
+def test_on_a_phone_a_search_opens_at_its_results(page, live_server):
+    # The results sit below the writing box, a screen and more down a phone: opening the
+    # page at its top after Search looked as if nothing had happened.
+    page.set_viewport_size({"width": 375, "height": 740})
+    open_lesson(page, live_server)
+    type_answer(page, "Walking by the river helps")
+    expect(page.locator(STATUS)).to_contain_text("Saved", timeout=5000)
+    page.goto(live_server.url + "/journal/")
+
+    page.get_by_label("Search your journal").fill("river")
+    page.get_by_role("button", name="Search").click()
+
+    expect(page.get_by_text("1 entry contains")).to_be_in_viewport()
+    expect(page.locator("article.entry", has_text="by the river")).to_be_in_viewport()
