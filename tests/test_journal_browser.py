@@ -325,3 +325,18 @@ def test_on_a_phone_a_search_opens_at_its_results(page, live_server):
 
     expect(page.get_by_text("1 entry contains")).to_be_in_viewport()
     expect(page.locator("article.entry", has_text="by the river")).to_be_in_viewport()
+
+
+def test_editing_an_entry_adds_typing_after_its_text(page, live_server):
+    # Edit puts the focus in the box; typing straight away must not go before the old words.
+    open_lesson(page, live_server)
+    type_answer(page, "The old oak tree.")
+    expect(page.locator(STATUS)).to_contain_text("Saved", timeout=5000)
+    page.goto(live_server.url + "/journal/")
+
+    page.get_by_role("link", name="Edit this entry").click()
+    editor = page.locator(".entry--editing textarea")
+    expect(editor).to_be_focused()
+    page.keyboard.type(" And the bench.")
+
+    expect(editor).to_have_value("The old oak tree. And the bench.")

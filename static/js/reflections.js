@@ -91,6 +91,19 @@
     });
   }
 
+  // A box opened for editing gets the focus with the caret at its start, so words typed
+  // straight away went before the old text: put the caret after it, where people add. (A
+  // tap or click places the caret after this, where it landed.)
+  document.addEventListener("focusin", function (event) {
+    var box = event.target;
+    if (box.tagName !== "TEXTAREA" || !box.hasAttribute("autofocus") || !boxOf(box)) return;
+    if (box.dataset.caretPlaced) return;
+    box.dataset.caretPlaced = "1";
+    if (box.selectionStart === 0 && box.selectionEnd === 0) {
+      box.setSelectionRange(box.value.length, box.value.length);
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", localizeTimes);
   document.addEventListener("htmx:afterSettle", localizeTimes);
 
