@@ -60,6 +60,8 @@ def test_signing_up_needs_only_a_name_and_a_password_and_shows_a_recovery_code(c
     assert "Your recovery code" in page
     assert re.fullmatch(r"[A-Z2-9]{5}(-[A-Z2-9]{5}){3}", code_from(response))
     assert "shown only this once" in page
+    assert "Your account is ready." in page
+    assert "Everything you wrote in this browser" not in page  # nothing was written here
     user = User.objects.get(username="willow")
     assert user.email == ""
     assert user.password.startswith("argon2")
@@ -72,8 +74,9 @@ def test_signing_up_from_a_private_space_keeps_everything(client):
     client.post(f"{LESSON}progress/", {"done": "1"})
     guest_space = Space.objects.get()
 
-    signup(client)
+    page = signup(client).content.decode()
 
+    assert "Everything you wrote in this browser is now in it." in page
     guest_space.refresh_from_db()
     assert guest_space.user.username == "willow"
     assert Space.objects.count() == 1

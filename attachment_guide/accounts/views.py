@@ -90,7 +90,8 @@ def signup(request: HttpRequest) -> HttpResponse:
         _start_session(request, user, space_id=space.id, remember=form.cleaned_data["remember"])
         if needs:
             agreement_record(request, space)
-        ctx = {"code": recovery_code_new(user=user), "new_account": True}
+        # "Everything you wrote is now in it" only when something was written here before.
+        ctx = {"code": recovery_code_new(user=user), "new_account": True, "kept": guest}
         return private(render(request, "accounts/recovery_code.html", ctx))
     status = 422 if form.errors else 200
     return private(render(request, "accounts/signup.html", {"form": form}, status=status))
