@@ -101,3 +101,28 @@ def test_the_skip_link_is_the_first_thing_the_keyboard_reaches(reader):
     assert focused == "Skip to main content"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_a_delete_page_keeps_cancel_apart_from_delete_and_draws_keep_a_copy_as_a_button(
+    page, live_server
+):
+    # On a phone, "Cancel" sat one space from the red button: an easy wrong tap on a page
+    # that deletes for good. "Keep a copy first", with no outline, read as loose text.
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(live_server.url + "/lessons/attachment-basics/what-attachment-is/")
+    page.locator("#reflection-ab-who-felt-safe-agree").check()
+    page.locator("#reflection-ab-who-felt-safe-body").fill("Something kept")
+    page.get_by_role("button", name="Save").first.click()
+    page.get_by_text("Saved privately").wait_for()
+
+    for url, delete in [
+        ("/accounts/delete/", "Delete everything"),
+        ("/journal/delete/", "Delete all"),
+    ]:
+        page.goto(live_server.url + url)
+        button = page.get_by_role("button", name=delete).bounding_box()
+        cancel = page.get_by_role("link", name="Cancel").bounding_box()
+        apart = cancel["x"] - (button["x"] + button["width"])
+        assert apart >= 16 or cancel["y"] >= button["y"] + button["height"], (url, apart)
+        copy = page.get_by_role("link", name="Keep a copy first")
+        assert copy.evaluate("a => getComputedStyle(a).borderTopWidth") == "2px", url
