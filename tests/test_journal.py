@@ -345,6 +345,9 @@ def test_deleting_asks_first_then_deletes_for_good(client):
 
     confirm = client.get(f"/journal/entries/{entry_id}/delete/")
     assert "Delete this entry for good?" in confirm.content.decode()
+    # What deleting means is read before the button, not found beside it afterwards.
+    page = confirm.content.decode()
+    assert page.index("deleted from this site's server too") < page.index(">Delete</button>")
     assert Entry.objects.count() == 1
 
     response = client.post(f"/journal/entries/{entry_id}/delete/")
