@@ -451,5 +451,5 @@ def test_the_journal_s_page_links_lead_to_the_journal_from_a_save_error_page_too
     response = client.post("/journal/write/", {"body": "x" * 50_001})  # too long, no htmx
     assert response.status_code == 422
     page = response.content.decode()
-    assert 'href="/journal/?page=2"' in page and "x" * 50_001 in page
+    assert 'href="/journal/?page=2#entries-title"' in page and "x" * 50_001 in page
     assert client.get("/journal/?page=2").status_code == 200
