@@ -520,3 +520,23 @@ def test_after_each_settings_change_the_page_opens_where_its_confirmation_is(cli
         page = client.get(response["Location"]).content.decode()
         section = page.split(f'id="{anchor}"', 1)[1].split("</section>", 1)[0]
         assert 'class="notice" role="status"' in section, data
+
+
+def test_a_locked_accounts_device_cannot_make_a_new_recovery_code():
+    """A new recovery code resets the password from anywhere, and a reset opens the space (the
+    password proves it): made on a locked device, it would be the way round the lock."""
+    client = Client()
+    save(client)
+    sign_up(client, "lake")
+    set_passcode(client)
+    lock(client)
+    code_hash = User.objects.get(username="lake").recovery_code.code_hash
+
+    page = client.get("/accounts/")
+    made = client.post("/accounts/recovery-code/")
+
+    assert page.status_code == 423
+    assert "lake" not in page.content.decode()
+    assert made.status_code == 423
+    assert "<code>" not in made.content.decode()
+    assert User.objects.get(username="lake").recovery_code.code_hash == code_hash

@@ -40,6 +40,7 @@ from attachment_guide.spaces.services import (
     agreement_record,
     agreement_remember,
     space_for_request,
+    space_id_for_request,
 )
 
 # Who signed in and who failed, for the operator: never a password, never the name typed in.
@@ -201,6 +202,7 @@ def recover(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("old_password", "new_password1", "new_password2")
 def account(request: HttpRequest) -> HttpResponse:
     """The account page: change the password (which signs out every other device)."""
+    space_id_for_request(request)  # a locked device shows the lock screen, not the account
     form = PasswordChange(request.user, request.POST or None)
     changed = False
     if request.method == "POST" and form.is_valid():
@@ -215,5 +217,8 @@ def account(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def new_recovery_code(request: HttpRequest) -> HttpResponse:
+    # A new code resets the password from anywhere, and that opens the space: never past
+    # the lock.
+    space_id_for_request(request)
     ctx = {"code": recovery_code_new(user=request.user)}
     return private(render(request, "accounts/recovery_code.html", ctx))
