@@ -272,3 +272,47 @@ def test_sign_ins_and_failures_are_logged_without_secrets(client, caplog):
     assert secret not in caplog.text
     assert "wrong guess 1" not in caplog.text
     assert "harbour" not in caplog.text
+
+
+def test_a_new_recovery_code_needs_the_password(client):
+    """A recovery code resets the password from anywhere: whoever picks up a device left open
+    must not be able to make one and take the account with them."""
+    signup(client)
+    code_hash = User.objects.get().recovery_code.code_hash
+
+    refused = client.post("/accounts/recovery-code/", {"password": "not the one"})
+
+    assert refused.status_code == 422
+    assert "<code>" not in refused.content.decode()
+    assert "That password is not right." in refused.content.decode()
+    assert User.objects.get().recovery_code.code_hash == code_hash
+    made = client.post("/accounts/recovery-code/", {"password": PASSWORD})
+    assert made.status_code == 200
+    assert User.objects.get().recovery_code.code_hash != code_hash
+
+
+def test_password_checks_on_an_open_device_are_throttled_like_logging_in(client):
+    """The password asked for by the account page, a new recovery code and deleting
+    everything: a device left open must not be a way round the log-in throttle."""
+    signup(client)
+    attempts = [
+        ("/accounts/", {"old_password": "guess", "new_password1": "x", "new_password2": "x"}),
+        ("/accounts/recovery-code/", {"password": "guess"}),
+        ("/accounts/delete/", {"password": "guess"}),
+        ("/accounts/recovery-code/", {"password": "guess"}),
+        ("/accounts/", {"old_password": "guess", "new_password1": "x", "new_password2": "x"}),
+    ]
+    for url, data in attempts:
+        assert client.post(url, data).status_code == 422, url
+
+    for url, data in [
+        ("/accounts/recovery-code/", {"password": PASSWORD}),
+        ("/accounts/delete/", {"password": PASSWORD}),
+    ]:
+        blocked = client.post(url, data)
+        assert blocked.status_code == 429, url
+        assert "Please wait 15 minutes" in blocked.content.decode()
+        assert "<code>" not in blocked.content.decode()
+    assert User.objects.count() == 1
+    LoginThrottle.objects.update(window_start="2000-01-01T00:00:00Z")
+    assert client.post("/accounts/recovery-code/", {"password": PASSWORD}).status_code == 200

@@ -110,6 +110,23 @@ class PasswordChange(NoColons, PasswordChangeForm):
     pass
 
 
+class ConfirmPasswordForm(NoColons, forms.Form):
+    """Something only the account's owner may do, even at a device left open: the password
+    first. (A new recovery code resets the password from anywhere.)"""
+
+    password = _password(_("Your password"), "current-password")
+
+    def __init__(self, user: User, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("That password is not right."))
+        return password
+
+
 class DeleteEverythingForm(NoColons, forms.Form):
     """An account confirms with its password, so nobody at an open device can erase it."""
 

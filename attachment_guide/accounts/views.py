@@ -13,6 +13,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from attachment_guide.accounts.forms import (
+    ConfirmPasswordForm,
     DeleteEverythingForm,
     LoginForm,
     PasswordChange,
@@ -65,6 +66,23 @@ def _merged_space(user: User, guest: Space | None) -> Space:
     if guest is not None and guest.user_id is None and guest.id != space.id:
         space_merge(source=guest, target=space)
     return space
+
+
+def _password_checked(request: HttpRequest, form, field: str) -> int:
+    """Validate a form that asks for the signed-in account's password, throttled like
+    logging in (the same count): an open device must not become a way to guess it.
+    200 when valid; otherwise the form says why (422 or 429)."""
+    username, address = request.user.get_username(), client_address(request)
+    if throttle_blocked(username=username, address=address):
+        form.data, form.is_bound = {}, False  # the password is not even checked
+        form.cleaned_data = {}
+        form.add_error(None, TOO_MANY)
+        return 429
+    if form.is_valid():
+        return 200
+    if field in form.errors and form.data.get(field):
+        throttle_failure(username=username, address=address)
+    return 422
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -155,14 +173,21 @@ def delete_everything(request: HttpRequest) -> HttpResponse:
     space = space_for_request(request)
     user = request.user if request.user.is_authenticated else None
     form = DeleteEverythingForm(user, request.POST if request.method == "POST" else None)
-    if request.method == "POST" and (space or user) and form.is_valid():
+    status = 200
+    if request.method == "POST" and (space or user):
+        status = _password_checked(request, form, "password") if user else 200
+        if user is None and not form.is_valid():
+            status = 422
+    if request.method == "POST" and (space or user) and status == 200:
         everything_delete(user=user, space=space)
         logout(request)  # flushes this session too
         response = render(request, "accounts/deleted.html")
         return private(clear_storage(response))
     ctx = {"form": form, "space": space, "user": user}
-    status = 422 if form.errors else 200
-    return private(render(request, "accounts/delete.html", ctx, status=status))
+    response = private(render(request, "accounts/delete.html", ctx, status=status))
+    if status == 429:
+        response["Retry-After"] = "900"
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -204,21 +229,39 @@ def account(request: HttpRequest) -> HttpResponse:
     """The account page: change the password (which signs out every other device)."""
     space_id_for_request(request)  # a locked device shows the lock screen, not the account
     form = PasswordChange(request.user, request.POST or None)
-    changed = False
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
-        update_session_auth_hash(request, user)  # this device stays signed in
-        form, changed = PasswordChange(user), True
-    status = 422 if form.errors else 200
-    ctx = {"form": form, "changed": changed}
-    return private(render(request, "accounts/account.html", ctx, status=status))
+    changed, status = False, 200
+    if request.method == "POST":
+        status = _password_checked(request, form, "old_password")
+        if status == 200:
+            user = form.save()
+            update_session_auth_hash(request, user)  # this device stays signed in
+            form, changed = PasswordChange(user), True
+    return _account_page(request, form=form, changed=changed, status=status)
+
+
+def _account_page(request: HttpRequest, *, status: int = 200, **forms) -> HttpResponse:
+    ctx = {
+        "form": forms.get("form") or PasswordChange(request.user),
+        "code_form": forms.get("code_form") or ConfirmPasswordForm(request.user, auto_id="code-%s"),
+        "changed": forms.get("changed", False),
+    }
+    response = private(render(request, "accounts/account.html", ctx, status=status))
+    if status == 429:
+        response["Retry-After"] = "900"
+    return response
 
 
 @require_POST
 @login_required
+@sensitive_post_parameters("password")
 def new_recovery_code(request: HttpRequest) -> HttpResponse:
     # A new code resets the password from anywhere, and that opens the space: never past
-    # the lock.
+    # the lock, and only with the password, so a device left open does not hand the
+    # account to whoever picks it up.
     space_id_for_request(request)
+    form = ConfirmPasswordForm(request.user, request.POST, auto_id="code-%s")
+    status = _password_checked(request, form, "password")
+    if status != 200:
+        return _account_page(request, code_form=form, status=status)
     ctx = {"code": recovery_code_new(user=request.user)}
     return private(render(request, "accounts/recovery_code.html", ctx))
