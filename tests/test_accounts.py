@@ -316,3 +316,14 @@ def test_password_checks_on_an_open_device_are_throttled_like_logging_in(client)
     assert User.objects.count() == 1
     LoginThrottle.objects.update(window_start="2000-01-01T00:00:00Z")
     assert client.post("/accounts/recovery-code/", {"password": PASSWORD}).status_code == 200
+
+
+def test_the_throttle_counts_an_ipv6_connection_as_its_whole_64_block():
+    """One IPv6 connection can use any of 2^64 addresses: per address, guessing never ends."""
+    signup(Client())
+    for n in range(5):
+        guesser = Client(REMOTE_ADDR=f"2001:db8:1:2::{n + 1:x}")
+        assert log_in(guesser, password="wrong").status_code == 422
+
+    assert log_in(Client(REMOTE_ADDR="2001:db8:1:2:ffff::9")).status_code == 429
+    assert log_in(Client(REMOTE_ADDR="2001:db8:1:3::1")).status_code == 302  # another block

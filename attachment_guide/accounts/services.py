@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import secrets
 from datetime import timedelta
 
@@ -102,8 +103,24 @@ def client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
+def _address_block(address: str) -> str:
+    """The address as the throttle counts it. One IPv6 connection usually holds a whole /64
+    (2^64 addresses to pick from), so counting each address alone would let one person
+    guess without end: an IPv6 address counts as its /64."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
 def _throttle_key(username: str, address: str) -> str:
-    return hashlib.sha256(f"{username.lower()}\0{address}".encode()).hexdigest()
+    block = _address_block(address)
+    return hashlib.sha256(f"{username.lower()}\0{block}".encode()).hexdigest()
 
 
 def throttle_blocked(*, username: str, address: str) -> bool:
