@@ -147,7 +147,11 @@ _SQLITE = {
             # WAL lets readers and one writer work at once; FULL makes a commit survive power
             # loss; IMMEDIATE takes the write lock at BEGIN, so concurrent writers wait for
             # `timeout` seconds instead of failing with "database is locked" mid-transaction.
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+            # secure_delete overwrites deleted rows: without it they stay readable in freed
+            # pages of the file, and in every backup of it (Debian's SQLite has it on by
+            # default; others, such as Homebrew's and python.org's, do not).
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+            "PRAGMA secure_delete=ON;",
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         },

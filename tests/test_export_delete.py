@@ -286,3 +286,31 @@ def sign_up(client: Client, username: str) -> None:
     data = {"username": username, "password1": PASSWORD, "password2": PASSWORD}
     response = client.post("/accounts/signup/", data | {"remember": "on", "agree": "on"})
     assert response.status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deleted_accounts_leave_nothing_readable_in_the_sqlite_file():
+    """Deleting is permanent (the privacy notice): a copy of the database file taken
+    afterwards, a backup, must not still hold the account's name, its password hash or its
+    progress in freed pages, where SQLite leaves deleted rows unless told to overwrite them."""
+    from pathlib import Path
+
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's file; PostgreSQL frees rows with VACUUM")
+    name = f"heron{uuid.uuid4().hex[:12]}"
+    client = Client()
+    free(client, "Something to delete")
+    client.post(f"{LESSON}progress/", {"section": "in-short"})
+    sign_up(client, name)
+    password_hash = User.objects.get(username=name).password.split("$")[-1]
+
+    client.post("/accounts/delete/", {"password": PASSWORD})
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    path = Path(connection.settings_dict["NAME"])
+    stored = b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal")) if p.exists())
+    assert name.encode() not in stored
+    assert password_hash.encode() not in stored
