@@ -214,3 +214,17 @@ def test_a_space_from_an_older_notice_is_asked_again_and_its_answer_recorded(cli
     assert first_answer(client).status_code == 422
     assert first_answer(client, agree="1").status_code == 200
     assert Space.objects.get().notice_version == NOTICE_VERSION
+
+
+def test_retention_forgets_failed_log_ins_once_their_window_is_over():
+    """A throttle row is a hash of a name and an address: a dictionary of names times every
+    IPv4 address undoes it, so a backup would tell who failed to sign in from where."""
+    from attachment_guide.accounts.models import LoginThrottle
+
+    now = timezone.now()
+    LoginThrottle.objects.create(key="old", failures=3, window_start=now - timedelta(hours=1))
+    LoginThrottle.objects.create(key="current", failures=3, window_start=now)
+
+    purge()
+
+    assert list(LoginThrottle.objects.values_list("key", flat=True)) == ["current"]

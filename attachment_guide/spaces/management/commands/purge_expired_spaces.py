@@ -13,6 +13,7 @@ from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from attachment_guide.spaces.models import Space
 from attachment_guide.spaces.services import accounts_inactive, spaces_delete, spaces_expired
@@ -36,6 +37,12 @@ class Command(BaseCommand):
                 if session.get_decoded().get(AUTH_SESSION_KEY) in user_ids:
                     session.delete()
         call_command("clearsessions")
+        # Failed log-ins whose window has ended count for nothing; each is a hash of a name
+        # and an address, which a dictionary of names times every IPv4 address would undo.
+        from attachment_guide.accounts.models import LoginThrottle
+        from attachment_guide.accounts.services import THROTTLE_WINDOW
+
+        LoginThrottle.objects.filter(window_start__lt=timezone.now() - THROTTLE_WINDOW).delete()
         account_count = len(user_ids)
         self.stdout.write(
             f"Deleted {guest_count} guest spaces and {account_count} inactive accounts."
