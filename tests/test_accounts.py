@@ -285,6 +285,9 @@ def test_a_new_recovery_code_needs_the_password(client):
     assert refused.status_code == 422
     assert "<code>" not in refused.content.decode()
     assert "That password is not right." in refused.content.decode()
+    # The focus goes to the box with the problem, not to the password change above it.
+    autofocused = re.findall(r"<input[^>]*autofocus[^>]*>", refused.content.decode())
+    assert len(autofocused) == 1 and 'id="code-password"' in autofocused[0]
     assert User.objects.get().recovery_code.code_hash == code_hash
     made = client.post("/accounts/recovery-code/", {"password": PASSWORD})
     assert made.status_code == 200

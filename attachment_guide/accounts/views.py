@@ -240,11 +240,12 @@ def account(request: HttpRequest) -> HttpResponse:
 
 
 def _account_page(request: HttpRequest, *, status: int = 200, **forms) -> HttpResponse:
-    ctx = {
-        "form": forms.get("form") or PasswordChange(request.user),
-        "code_form": forms.get("code_form") or ConfirmPasswordForm(request.user, auto_id="code-%s"),
-        "changed": forms.get("changed", False),
-    }
+    form = forms.get("form") or PasswordChange(request.user)
+    code_form = forms.get("code_form") or ConfirmPasswordForm(request.user, auto_id="code-%s")
+    if code_form.errors:  # the focus goes where the problem is, not to the first form's box
+        form.fields["old_password"].widget.attrs.pop("autofocus", None)
+        code_form.fields["password"].widget.attrs["autofocus"] = True
+    ctx = {"form": form, "code_form": code_form, "changed": forms.get("changed", False)}
     response = private(render(request, "accounts/account.html", ctx, status=status))
     if status == 429:
         response["Retry-After"] = "900"
