@@ -53,7 +53,7 @@ def test_the_first_save_creates_a_private_space_and_says_so_calmly(client):
     assert response.status_code == 200
     assert "Saved" in html
     assert "Saved privately." in html
-    assert "Only this device holds the key to it, for 365 days" in html
+    assert "Only this browser can open it, for 365 days" in html
     assert 'form="reflection-ab-who-felt-safe-keep"' in html  # "only for this visit" instead
     entry = Entry.objects.get()
     assert entry.body == "My grandmother's kitchen."

@@ -59,7 +59,7 @@ def test_an_answer_saves_itself_and_is_there_after_a_reload(page, live_server, s
     shown = page.evaluate("window.statusesShown")
     assert any("Saved privately. No account needed." in text for text in shown), shown
     expect(page.locator(f"#reflection-{PROMPT}-keepline")).to_contain_text(
-        "Only this device holds the key"
+        "Only this browser can open it"
     )
     page.reload()
 

@@ -1,0 +1,46 @@
+"""What the pages promise must match what the code does.
+
+Journal text and circle names are encrypted with keys the server holds (JOURNAL_KEYS), the
+operator can reach the database and its backups, and a browser keeps only a session cookie.
+So no page may say or suggest that only the reader's browser holds a key. Each phrase below
+was once on a page and was not true.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = [
+    *sorted((ROOT / "templates").rglob("*.html")),
+    *sorted((ROOT / "static" / "js").glob("*.js")),
+    *sorted((ROOT / "content").rglob("*.md")),
+    *sorted((ROOT / "attachment_guide").rglob("forms.py")),
+]
+
+# (pattern, why it is not true)
+FALSE_PROMISES = [
+    (r"end[- ]to[- ]end", "there is no end-to-end encryption: the server holds the keys"),
+    (
+        r"(only|just) (this|your) (browser|device) (holds|has|keeps) the key",
+        "the encryption keys are on the server; the browser holds only a session cookie",
+    ),
+]
+
+
+def _text(path: Path) -> str:
+    # Template tags split sentences across lines: compare words, not layout.
+    return re.sub(r"\s+", " ", path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(("pattern", "why"), FALSE_PROMISES, ids=[p for p, _ in FALSE_PROMISES])
+def test_no_page_makes_a_promise_the_code_does_not_keep(pattern, why):
+    found = [
+        str(path.relative_to(ROOT))
+        for path in SOURCES
+        if re.search(pattern, _text(path), re.IGNORECASE)
+    ]
+    assert not found, f"{found} say something untrue ({why})"
