@@ -2,8 +2,9 @@
 
 Journal text and circle names are encrypted with keys the server holds (JOURNAL_KEYS), the
 operator can reach the database and its backups, and a browser keeps only a session cookie.
-So no page may say or suggest that only the reader's browser holds a key. Each phrase below
-was once on a page and was not true.
+So no page may say or suggest that only the reader's browser holds a key, that the people
+who run the site could not open a space, or that deleted writing cannot come back from a
+backup. Each phrase below was once on a page and was not true.
 """
 
 from __future__ import annotations
@@ -28,6 +29,15 @@ FALSE_PROMISES = [
         r"(only|just) (this|your) (browser|device) (holds|has|keeps) the key",
         "the encryption keys are on the server; the browser holds only a session cookie",
     ),
+    (
+        r"not even the people who run",
+        "the people who run the server hold the keys and the database",
+    ),
+    (
+        r"nobody(, including the people who run this site,)?\s+can bring",
+        "deleted writing stays in backups until they are replaced",
+    ),
+    (r"cannot be reset by anyone", "the operator could reset a password from the server"),
 ]
 
 

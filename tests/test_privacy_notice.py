@@ -17,7 +17,12 @@ from django.test import Client
 from django.utils import timezone
 
 from attachment_guide.journal.models import Entry
-from attachment_guide.safety.notice import NOTICE_SHA256, NOTICE_TEMPLATE, NOTICE_VERSION
+from attachment_guide.safety.notice import (
+    NOTICE_HISTORY,
+    NOTICE_SHA256,
+    NOTICE_TEMPLATE,
+    NOTICE_VERSION,
+)
 from attachment_guide.spaces.models import Space
 from lessons.models import LessonProgress
 
@@ -46,7 +51,7 @@ def test_the_notice_shows_the_operator_settings(client, settings):
     assert "privacy@harbour.example.org" in page
     assert "in a data centre in Leeds, United Kingdom" in page
     assert "your space lasts 200 days after the last time you save" in page
-    assert "has not been used for 730 days" in page
+    assert "signed in to the account or saved anything in it for 730 days" in page
     assert f"Version of this notice: {NOTICE_VERSION}." in page
     assert "the people who run the server could read it" in page  # the limits, honestly
 
@@ -62,9 +67,22 @@ def test_the_notice_version_changes_with_its_text():
     text = Path(get_template(NOTICE_TEMPLATE).origin.name).read_bytes()
 
     assert hashlib.sha256(text).hexdigest() == NOTICE_SHA256, (
-        "The privacy notice changed: give it a new NOTICE_VERSION (today's date) and put "
-        "the new hash in NOTICE_SHA256, both in attachment_guide/safety/notice.py."
+        "The privacy notice changed: add a line to NOTICE_HISTORY in "
+        "attachment_guide/safety/notice.py with a new version (today's date) and the new hash."
     )
+
+
+def test_a_new_notice_text_always_has_a_new_version():
+    """Updating the hash alone would pass the test above while everyone's recorded agreement
+    (and the session that stops asking) pointed at a version whose words changed."""
+    versions = [version for version, _sha in NOTICE_HISTORY]
+    hashes = [sha for _version, sha in NOTICE_HISTORY]
+
+    assert len(set(versions)) == len(versions), "each text needs a version never used before"
+    assert len(set(hashes)) == len(hashes), "a text already published cannot come back as new"
+    assert versions == sorted(versions), "NOTICE_HISTORY only grows, oldest first"
+    assert NOTICE_HISTORY[-1] == (NOTICE_VERSION, NOTICE_SHA256)
+    assert len(NOTICE_VERSION) <= Space._meta.get_field("notice_version").max_length
 
 
 def test_the_first_save_asks_for_agreement_and_keeps_the_text(client):
