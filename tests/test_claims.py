@@ -54,3 +54,27 @@ def test_no_page_makes_a_promise_the_code_does_not_keep(pattern, why):
         if re.search(pattern, _text(path), re.IGNORECASE)
     ]
     assert not found, f"{found} say something untrue ({why})"
+
+
+def _guest_with_a_space(client):
+    import uuid
+
+    data = {"body": "An answer", "entry": str(uuid.uuid4()), "version": 0, "agree": "1"}
+    client.post("/journal/prompts/ab-who-felt-safe/", data, headers={"HX-Request": "true"})
+
+
+@pytest.mark.django_db
+def test_only_for_this_visit_says_the_writing_stays_on_the_server(client, settings):
+    """Only the cookie ends with the browser: the session row and the space stay on the
+    server until retention deletes them, and that is what the page must say."""
+    from django.contrib.sessions.models import Session
+
+    _guest_with_a_space(client)
+    client.post("/settings/", {"section": "keep", "keep": "visit"})
+    row = Session.objects.get(session_key=client.cookies["sessionid"].value)
+    assert row.get_decoded().get("space_id")  # the server still holds the space's key
+
+    page = re.sub(r"\s+", " ", client.get("/settings/").content.decode())
+    days = settings.GUEST_SPACE_DAYS
+    assert f"your writing stays on the server until {days} days after your last save" in page
+    assert "Some browsers that reopen your tabs keep it anyway." in page

@@ -23,6 +23,7 @@ class RememberField(forms.BooleanField):
             label=_("Remember me on this device"),
             help_text=_(
                 "Untick this on a shared device: you will be signed out when the browser closes."
+                " Some browsers that reopen your tabs keep you signed in, so log out too."
             ),
         )
 
