@@ -25,6 +25,8 @@ code = "gb"
 name = "United Kingdom"
 emergency = "999 or 112"
 emergency_dial = "999"
+emergency_sources = ["https://www.gov.uk/guidance/999"]
+emergency_checked = "2025"
 
 [[country.line]]
 service = "Samaritans"
@@ -63,6 +65,9 @@ def test_a_checked_helplines_file_loads(tmp_path):
         ),
         (('sources = ["https://www.samaritans.org"]\n', ""), "'sources' is required"),
         (('checked = "2025-10-01"\n', ""), "'checked' is required"),
+        (('checked = "2025-10-01"', 'checked = "last week"'), "'checked' must be YYYY"),
+        (('emergency_checked = "2025"\n', ""), "'emergency_checked' is required"),
+        (('emergency_sources = ["https://www.gov.uk/guidance/999"]\n', ""), "'emergency_sources'"),
         (('value = "116123"', 'value = "116 123"'), "is not a number to dial"),
         (('topic = "crisis"', 'topic = "chat"'), "topic must be one of"),
         (('label = "Call 116 123"', 'label = "Call 116 123"\nextra = 1'), "unknown key 'extra'"),
@@ -98,6 +103,9 @@ def test_the_support_page_shows_emergency_numbers_first_then_helplines(client):
     assert "findahelpline.com" in page
     assert "Helplines are not emergency services." in page
     assert "Last checked against its sources" in page
+    # A line whose sources give no date never says it was "last checked: undated".
+    assert "Last checked against its sources: undated" not in page
+    assert "they give no date" in page
     assert "It does not erase your browser history." in page
     assert "Not a substitute for professional care." in page
     assert "What we keep about you" in page

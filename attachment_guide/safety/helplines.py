@@ -20,6 +20,10 @@ CONTACT_KINDS = {"call", "text", "web", "email"}
 TOPICS = ["crisis", "text", "domestic-abuse", "sexual-violence", "other"]
 _DIAL_RE = re.compile(r"^\+?[0-9]{2,15}$")
 _FORBIDDEN = re.compile(r"UNVERIFIED", re.IGNORECASE)
+# When a line was checked: a year, a month or a day, or "undated" when its sources give no
+# date (the page then says so instead of showing a date).
+_CHECKED_RE = re.compile(r"^(undated|[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?)$")
+UNDATED = "undated"
 
 DIRECTORY_KEYS = {"name", "run_by", "url", "description", "sources", "checked"}
 COUNTRY_KEYS = {
@@ -113,10 +117,16 @@ def _need(table: dict, keys: list[str], where: str, problems: list[str]) -> bool
     return not missing
 
 
+def _checked(value, where: str, problems: list[str]) -> None:
+    if not _CHECKED_RE.match(str(value)):
+        problems.append(f"{where}: 'checked' must be YYYY, YYYY-MM, YYYY-MM-DD or undated")
+
+
 def _listing(table: dict, allowed: set[str], where: str, problems: list[str]) -> Listing | None:
     _unknown(table, allowed, where, problems)
     if not _need(table, ["name", "url", "sources", "checked"], where, problems):
         return None
+    _checked(table["checked"], where, problems)
     return Listing(
         name=table["name"],
         url=table["url"],
@@ -143,8 +153,11 @@ def parse_helplines(data: dict, where: str = "helplines") -> Helplines:
     for table in data.get("country", []):
         here = f"{where}: country {table.get('code', '?')}"
         _unknown(table, COUNTRY_KEYS, here, problems)
-        if not _need(table, ["code", "name", "emergency", "emergency_dial"], here, problems):
+        # An emergency number is shown first on /support/: it needs its sources like a line.
+        required = ["code", "name", "emergency", "emergency_dial"]
+        if not _need(table, [*required, "emergency_sources", "emergency_checked"], here, problems):
             continue
+        _checked(table["emergency_checked"], here, problems)
         if not _DIAL_RE.match(table["emergency_dial"]):
             problems.append(f"{here}: emergency_dial must be digits only")
         lines = []
@@ -154,6 +167,7 @@ def parse_helplines(data: dict, where: str = "helplines") -> Helplines:
             required = ["service", "topic", "sources", "checked", "contact"]
             if not _need(line, required, line_here, problems):
                 continue
+            _checked(line["checked"], line_here, problems)
             if line["topic"] not in TOPICS:
                 problems.append(f"{line_here}: topic must be one of {', '.join(TOPICS)}")
             contacts = []
