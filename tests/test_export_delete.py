@@ -16,6 +16,7 @@ from django.utils import timezone
 from attachment_guide.journal.export import LEFT_OUT, SECTIONS, owner_linked_models
 from attachment_guide.journal.models import Entry
 from attachment_guide.spaces.models import Space
+from lessons.content import get_catalog
 from lessons.models import LessonProgress
 
 pytestmark = pytest.mark.django_db
@@ -105,7 +106,8 @@ def test_markdown_export_reads_as_a_journal_with_questions_and_dates(person):
 
     assert response["Content-Type"] == "text/markdown; charset=utf-8"
     assert 'attachment; filename="journal-' in response["Content-Disposition"]
-    assert "### Who made you feel safe" in text or "### " in text
+    _, prompt = get_catalog().prompts["ab-who-felt-safe"]
+    assert f"### {prompt.question}\n\n*What attachment is · " in text
     assert "My gran's kitchen, the radio on." in text
     assert "### Free writing" in text
     assert "Line one\nLine two & <three>" in text
