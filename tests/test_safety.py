@@ -135,18 +135,24 @@ def test_quick_exit_sends_the_browser_to_the_neutral_site(client, settings):
 
 
 def test_quick_exit_logs_an_account_out(client):
-    client.post(
+    signed_up = client.post(
         "/accounts/signup/",
         {
             "username": "wren",
             "password1": "soft rain on a roof",
             "password2": "soft rain on a roof",
+            "agree": "on",
         },
     )
+    assert "Your account is ready." in signed_up.content.decode()
+    before = client.get("/").content.decode()
+    assert 'href="/accounts/"' in before and 'href="/accounts/login/"' not in before
 
     client.get("/exit/")
 
-    assert "Log in" in client.get("/").content.decode()
+    after = client.get("/").content.decode()
+    assert 'href="/accounts/login/"' in after and 'href="/accounts/"' not in after
+    assert "_auth_user_id" not in client.session
 
 
 def test_the_grounding_exercise_is_a_page_of_its_own_and_inside_every_lesson(client):
