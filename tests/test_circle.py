@@ -629,6 +629,7 @@ def test_deleting_the_journal_keeps_the_circle_and_deleting_everything_removes_i
         "/journal/write/", {"agree": "1", "body": "x", "entry": str(uuid.uuid4()), "version": 0}
     )
     person.post("/journal/delete/")
+    assert Entry.objects.count() == 0  # gone, so "keeps the circle" means something
     assert CircleMember.objects.count() == 3
 
     person.post("/accounts/delete/")
