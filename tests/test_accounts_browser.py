@@ -39,8 +39,13 @@ def test_continue_leads_back_to_the_section_after_a_restart_and_on_another_devic
     )
     page.reload()  # now that there is a space, reading is recorded
     second_section = lesson().headed_sections[1]
-    page.locator(f"#{second_section.anchor}-title").scroll_into_view_if_needed()
-    page.wait_for_timeout(1500)
+    # Wait for the server to answer the section's own progress post, not a fixed time.
+    with page.expect_response(
+        lambda r: r.url.endswith("/progress/")
+        and f"section={second_section.anchor}" in (r.request.post_data or "")
+    ) as recorded:
+        page.locator(f"#{second_section.anchor}-title").scroll_into_view_if_needed()
+    assert recorded.value.ok
     state = first.storage_state()
     first.close()
     state["cookies"] = [c for c in state["cookies"] if c["expires"] != -1]
