@@ -61,8 +61,13 @@ def test_an_upset_reader_is_pointed_to_grounding_and_support(client):
     response = client.post(REPORT_URL, {"kind": "upsetting"}, follow=True)
 
     page = response.content.decode()
-    assert 'href="/grounding/"' in page and 'href="/support/"' in page
-    assert "stirred up something hard" in page
+    # Both addresses are in every page's footer and navigation: look in the thanks itself.
+    thanks = page.split('id="report-problem-body">')[1].split("</div>")[0]
+    assert "stirred up something hard" in thanks
+    assert '<a href="/grounding/">grounding exercise</a>' in thanks
+    assert '<a href="/support/">someone to talk to</a>' in thanks
+    other = client.post(REPORT_URL, {"kind": "link"}, follow=True).content.decode()
+    assert "stirred up something hard" not in other
 
 
 @pytest.mark.parametrize("htmx", [False, True])
