@@ -146,6 +146,13 @@ def test_signing_up_after_a_first_save_does_not_ask_again(client):
     page = client.get("/accounts/signup/").content.decode()
 
     assert 'name="agree"' not in page
+    # Not only hidden: the sign-up goes through without the box it no longer shows.
+    data = {"username": "wren", "password1": PASSWORD, "password2": PASSWORD, "remember": "on"}
+    made = client.post("/accounts/signup/", data)
+    assert made.status_code == 200
+    assert "Your account is ready." in made.content.decode()
+    space = Space.objects.get()
+    assert space.user.username == "wren" and space.notice_version == NOTICE_VERSION
 
 
 # --- Retention -----------------------------------------------------------------------------
