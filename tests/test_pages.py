@@ -78,7 +78,28 @@ def test_first_and_last_lessons_link_only_where_there_is_somewhere_to_go(client)
 
     assert 'rel="prev"' not in first_page and 'rel="next"' in first_page
     assert 'rel="next"' not in last_page and 'rel="prev"' in last_page
-    assert "Skip to the next lesson" not in last_page or last.content_note == ""
+
+
+def test_a_last_lesson_with_a_content_note_offers_the_module_instead_of_a_next_lesson(
+    client, tmp_path, settings
+):
+    # The real last lesson has no content note, so that branch needs a catalog of its own.
+    module = tmp_path / "basics"
+    module.mkdir()
+    (module / "module.md").write_text('+++\ntitle = "B"\nsummary = "S."\norder = 1\n+++\nIntro.\n')
+    (module / "only.md").write_text(
+        '+++\ntitle = "Only"\nsummary = "S."\norder = 1\ncontent_note = "Mentions hard things."\n'
+        'reviewed_by = "the Attachment Guide team"\nreviewed_on = 2026-11-29\n+++\n'
+        "Text.\n\n## Part {#part}\n\nMore.\n"
+    )
+    settings.CONTENT_DIR = tmp_path
+
+    page = client.get("/lessons/basics/only/").content.decode()
+
+    note = page.split('id="content-note"')[1].split("</aside>")[0]
+    assert "Mentions hard things." in note
+    assert "Skip to the next lesson" not in note
+    assert '<a href="/lessons/basics/">Back to the module</a>' in note
 
 
 def test_a_lesson_without_a_content_note_shows_none(client):
