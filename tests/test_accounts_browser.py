@@ -41,8 +41,10 @@ def test_continue_leads_back_to_the_section_after_a_restart_and_on_another_devic
     second_section = lesson().headed_sections[1]
     # Wait for the server to answer the section's own progress post, not a fixed time.
     with page.expect_response(
-        lambda r: r.url.endswith("/progress/")
-        and f"section={second_section.anchor}" in (r.request.post_data or "")
+        lambda r: (
+            r.url.endswith("/progress/")
+            and f"section={second_section.anchor}" in (r.request.post_data or "")
+        )
     ) as recorded:
         page.locator(f"#{second_section.anchor}-title").scroll_into_view_if_needed()
     assert recorded.value.ok
