@@ -255,7 +255,7 @@ def test_an_account_password_opens_a_forgotten_passcode():
 def test_a_guest_who_forgot_can_only_erase_and_start_again(locked):
     client, _ = locked
     page = client.get("/lock/").content.decode()
-    assert "The only way on is to erase it and start again" in page
+    assert "The only way on is to erase your space and start again" in page
 
     response = client.post("/lock/erase/")
 
