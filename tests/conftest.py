@@ -35,19 +35,31 @@ def _catalog_as_in_production(settings):
     clear_catalog()
 
 
+def one_lesson_catalog(folder: Path, settings, *, slug: str, meta: str = "", text: str = ""):
+    """Make `folder` the content: one module, "basics", with one lesson, `slug`, whose front
+    matter adds `meta` (TOML lines) and whose text ends with `text`."""
+    module = folder / "basics"
+    module.mkdir()
+    (module / "module.md").write_text('+++\ntitle = "B"\nsummary = "S."\norder = 1\n+++\nIntro.\n')
+    (module / f"{slug}.md").write_text(
+        f'+++\ntitle = "One lesson"\nsummary = "S."\norder = 1\n{meta}'
+        'reviewed_by = "the Attachment Guide team"\nreviewed_on = 2026-11-29\n+++\n'
+        f"Text.\n\n## Part {{#part}}\n\nMore.\n{text}"
+    )
+    settings.CONTENT_DIR = folder
+    return folder
+
+
 @pytest.fixture
 def renamed_lesson(tmp_path, settings):
     """A content folder whose one lesson was renamed from old-name to new-name."""
-    module = tmp_path / "basics"
-    module.mkdir()
-    (module / "module.md").write_text('+++\ntitle = "B"\nsummary = "S."\norder = 1\n+++\nIntro.\n')
-    (module / "new-name.md").write_text(
-        '+++\ntitle = "Renamed"\nsummary = "S."\norder = 1\nold_slugs = ["old-name"]\n'
-        'reviewed_by = "the Attachment Guide team"\nreviewed_on = 2026-11-29\n+++\n'
-        "Text.\n\n## Part {#part}\n\nMore.\n\n::: prompt b-one\nWhy?\n:::\n"
+    return one_lesson_catalog(
+        tmp_path,
+        settings,
+        slug="new-name",
+        meta='old_slugs = ["old-name"]\n',
+        text="\n::: prompt b-one\nWhy?\n:::\n",
     )
-    settings.CONTENT_DIR = tmp_path
-    return tmp_path
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.sessions.models import Session
 
 from lessons.content import get_catalog
+from tests.conftest import one_lesson_catalog
 
 pytestmark = pytest.mark.django_db
 
@@ -84,15 +85,9 @@ def test_a_last_lesson_with_a_content_note_offers_the_module_instead_of_a_next_l
     client, tmp_path, settings
 ):
     # The real last lesson has no content note, so that branch needs a catalog of its own.
-    module = tmp_path / "basics"
-    module.mkdir()
-    (module / "module.md").write_text('+++\ntitle = "B"\nsummary = "S."\norder = 1\n+++\nIntro.\n')
-    (module / "only.md").write_text(
-        '+++\ntitle = "Only"\nsummary = "S."\norder = 1\ncontent_note = "Mentions hard things."\n'
-        'reviewed_by = "the Attachment Guide team"\nreviewed_on = 2026-11-29\n+++\n'
-        "Text.\n\n## Part {#part}\n\nMore.\n"
+    one_lesson_catalog(
+        tmp_path, settings, slug="only", meta='content_note = "Mentions hard things."\n'
     )
-    settings.CONTENT_DIR = tmp_path
 
     page = client.get("/lessons/basics/only/").content.decode()
 
