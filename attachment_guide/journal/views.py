@@ -59,6 +59,7 @@ from attachment_guide.spaces.services import (
     AgreementMissing,
     SaveLimitReached,
     agreement_check,
+    agreement_needed,
     space_counting_a_save,
     space_create,
     space_for_request,
@@ -616,6 +617,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     ):
         ctx = {
             "action": request.path,
+            "needs_agreement": agreement_needed(request),  # signed in to a space not agreed
             "draft": request.POST["body"],
             "entry": str(_uuid(request.POST.get("entry")) or ""),
             "version": _int(request.POST.get("version")),
