@@ -42,10 +42,20 @@
     if (marker) marker.hidden = !on;
   }
 
+  var agreementGiven = false;
+
   function agreed() {
     document.querySelectorAll("[data-agreement]").forEach(function (ask) {
       var tick = ask.querySelector("input[name=agree]");
       if (!tick || !tick.checked) ask.hidden = true;
+    });
+    if (agreementGiven) return;
+    agreementGiven = true;
+    // A box refused for want of the tick waits for its next edit, and its tick is hidden
+    // now: send what it holds, since the agreement is given. (A refusal still on its way
+    // is answered first; hx-sync queues this save behind it.)
+    document.querySelectorAll(BOXES).forEach(function (form) {
+      if (isDirty(form) && !form.dataset.conflict) htmx.trigger(form, "retry");
     });
   }
 
@@ -175,9 +185,10 @@
       if (status === 409) form.dataset.conflict = "1";
       return;
     }
-    if (status === 400 || status === 413) {
+    if (status === 413 || (status === 400 && text(form).length > Number(form.dataset.limit))) {
       // Too large for the server to read at all (far past the length limit): retrying the
-      // same text cannot help. The next change to the text sends it again.
+      // same text cannot help. The next change to the text sends it again. (Django answers
+      // 400 for other reasons too, such as a session ended in another tab: those retry.)
       delete form.dataset.pending;
       clearTimeout(form._retryTimer);
       say(form, "toolarge");
