@@ -18,12 +18,13 @@ from django.utils import timezone
 
 from attachment_guide.journal.models import Entry
 from attachment_guide.safety.notice import (
-    NOTICE_HISTORY,
+    NOTICE_DATE,
     NOTICE_SHA256,
     NOTICE_TEMPLATE,
     NOTICE_VERSION,
 )
 from attachment_guide.spaces.models import Space
+from attachment_guide.spaces.services import AGREED_KEY
 from lessons.models import LessonProgress
 
 pytestmark = pytest.mark.django_db
@@ -67,22 +68,23 @@ def test_the_notice_version_changes_with_its_text():
     text = Path(get_template(NOTICE_TEMPLATE).origin.name).read_bytes()
 
     assert hashlib.sha256(text).hexdigest() == NOTICE_SHA256, (
-        "The privacy notice changed: add a line to NOTICE_HISTORY in "
-        "attachment_guide/safety/notice.py with a new version (today's date) and the new hash."
+        "The privacy notice changed: set NOTICE_SHA256 (and NOTICE_DATE to today) in "
+        "attachment_guide/safety/notice.py; everyone is asked to agree again."
     )
 
 
-def test_a_new_notice_text_always_has_a_new_version():
-    """Updating the hash alone would pass the test above while everyone's recorded agreement
-    (and the session that stops asking) pointed at a version whose words changed."""
-    versions = [version for version, _sha in NOTICE_HISTORY]
-    hashes = [sha for _version, sha in NOTICE_HISTORY]
-
-    assert len(set(versions)) == len(versions), "each text needs a version never used before"
-    assert len(set(hashes)) == len(hashes), "a text already published cannot come back as new"
-    assert versions == sorted(versions), "NOTICE_HISTORY only grows, oldest first"
-    assert NOTICE_HISTORY[-1] == (NOTICE_VERSION, NOTICE_SHA256)
+def test_the_recorded_version_names_the_text_itself(client):
+    """Any change to the words makes a new version: an agreement to older words asks again,
+    even when the date was left as it was."""
+    assert NOTICE_VERSION.endswith("~" + NOTICE_SHA256[:8])
     assert len(NOTICE_VERSION) <= Space._meta.get_field("notice_version").max_length
+    assert first_answer(client, agree="1").status_code == 200
+    assert 'name="agree"' not in client.get(LESSON).content.decode()
+    session = client.session
+    session[AGREED_KEY] = f"{NOTICE_DATE}~00000000"  # the same day, other words
+    session.save()
+
+    assert 'name="agree"' in client.get(LESSON).content.decode()
 
 
 def test_the_first_save_asks_for_agreement_and_keeps_the_text(client):
