@@ -68,6 +68,10 @@ def test_a_checked_helplines_file_loads(tmp_path):
         (('checked = "2025-10-01"', 'checked = "last week"'), "'checked' must be YYYY"),
         (('emergency_checked = "2025"\n', ""), "'emergency_checked' is required"),
         (('emergency_sources = ["https://www.gov.uk/guidance/999"]\n', ""), "'emergency_sources'"),
+        (
+            ('emergency_checked = "2025"', 'emergency_checked = "recently"'),
+            "'emergency_checked' must",
+        ),
         (('value = "116123"', 'value = "116 123"'), "is not a number to dial"),
         (('topic = "crisis"', 'topic = "chat"'), "topic must be one of"),
         (('label = "Call 116 123"', 'label = "Call 116 123"\nextra = 1'), "unknown key 'extra'"),
@@ -80,6 +84,17 @@ def test_a_line_without_sources_a_date_or_with_anything_unverified_fails_the_che
 
     with pytest.raises(SystemCheckError, match=expected):
         call_command("check")
+
+
+def test_an_emergency_number_without_its_sources_fails_the_check_but_is_still_shown(tmp_path):
+    # gunicorn runs no checks: an operator's file that lost a country's sources must not take
+    # the emergency number, and the country's lines, off the crisis page.
+    text = GOOD.replace('emergency_sources = ["https://www.gov.uk/guidance/999"]\n', "")
+    helplines = load_helplines(write(tmp_path, text))
+
+    assert any("'emergency_sources' is required" in p for p in helplines.problems)
+    (country,) = helplines.countries
+    assert country.emergency_dial == "999" and country.lines[0].service == "Samaritans"
 
 
 def test_the_shipped_helplines_are_all_verified_and_sourced():

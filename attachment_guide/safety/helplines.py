@@ -117,9 +117,9 @@ def _need(table: dict, keys: list[str], where: str, problems: list[str]) -> bool
     return not missing
 
 
-def _checked(value, where: str, problems: list[str]) -> None:
+def _checked(value, where: str, problems: list[str], key: str = "checked") -> None:
     if not _CHECKED_RE.match(str(value)):
-        problems.append(f"{where}: 'checked' must be YYYY, YYYY-MM, YYYY-MM-DD or undated")
+        problems.append(f"{where}: '{key}' must be YYYY, YYYY-MM, YYYY-MM-DD or undated")
 
 
 def _listing(table: dict, allowed: set[str], where: str, problems: list[str]) -> Listing | None:
@@ -153,11 +153,12 @@ def parse_helplines(data: dict, where: str = "helplines") -> Helplines:
     for table in data.get("country", []):
         here = f"{where}: country {table.get('code', '?')}"
         _unknown(table, COUNTRY_KEYS, here, problems)
-        # An emergency number is shown first on /support/: it needs its sources like a line.
-        required = ["code", "name", "emergency", "emergency_dial"]
-        if not _need(table, [*required, "emergency_sources", "emergency_checked"], here, problems):
+        if not _need(table, ["code", "name", "emergency", "emergency_dial"], here, problems):
             continue
-        _checked(table["emergency_checked"], here, problems)
+        # An emergency number needs its sources like a line, and `check` fails without them;
+        # but the number is still shown: a crisis page must not lose it to missing paperwork.
+        if _need(table, ["emergency_sources", "emergency_checked"], here, problems):
+            _checked(table["emergency_checked"], here, problems, key="emergency_checked")
         if not _DIAL_RE.match(table["emergency_dial"]):
             problems.append(f"{here}: emergency_dial must be digits only")
         lines = []
