@@ -38,6 +38,7 @@ FALSE_PROMISES = [
         "deleted writing stays in backups until they are replaced",
     ),
     (r"cannot be reset by anyone", "the operator could reset a password from the server"),
+    (r"it cannot be brought back", "deleted writing stays in backups until they are replaced"),
 ]
 
 
