@@ -294,6 +294,18 @@ def test_a_new_recovery_code_needs_the_password(client):
     assert User.objects.get().recovery_code.code_hash != code_hash
 
 
+def test_the_right_password_on_the_account_page_clears_earlier_typos(client):
+    """As with logging in: a few typos, then the right password, leave nothing counted."""
+    signup(client)
+    for _ in range(4):
+        client.post("/accounts/recovery-code/", {"password": "typo"})
+    assert client.post("/accounts/recovery-code/", {"password": PASSWORD}).status_code == 200
+    for _ in range(4):
+        client.post("/accounts/recovery-code/", {"password": "typo again"})
+
+    assert client.post("/accounts/recovery-code/", {"password": PASSWORD}).status_code == 200
+
+
 def test_password_checks_on_an_open_device_are_throttled_like_logging_in(client):
     """The password asked for by the account page, a new recovery code and deleting
     everything: a device left open must not be a way round the log-in throttle."""

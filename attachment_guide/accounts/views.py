@@ -79,6 +79,7 @@ def _password_checked(request: HttpRequest, form, field: str) -> int:
         form.add_error(None, TOO_MANY)
         return 429
     if form.is_valid():
+        throttle_clear(username=username, address=address)  # as a log-in that succeeds
         return 200
     if field in form.errors and form.data.get(field):
         throttle_failure(username=username, address=address)
