@@ -176,14 +176,15 @@ def delete_everything(request: HttpRequest) -> HttpResponse:
     form = DeleteEverythingForm(user, request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST" and (space or user):
-        status = _password_checked(request, form, "password") if user else 200
-        if user is None and not form.is_valid():
+        if user is not None:  # an account confirms with its password, throttled
+            status = _password_checked(request, form, "password")
+        elif not form.is_valid():
             status = 422
-    if request.method == "POST" and (space or user) and status == 200:
-        everything_delete(user=user, space=space)
-        logout(request)  # flushes this session too
-        response = render(request, "accounts/deleted.html")
-        return private(clear_storage(response))
+        if status == 200:
+            everything_delete(user=user, space=space)
+            logout(request)  # flushes this session too
+            response = render(request, "accounts/deleted.html")
+            return private(clear_storage(response))
     ctx = {"form": form, "space": space, "user": user}
     response = private(render(request, "accounts/delete.html", ctx, status=status))
     if status == 429:
