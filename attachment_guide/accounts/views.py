@@ -21,6 +21,7 @@ from attachment_guide.accounts.forms import (
     SignupForm,
 )
 from attachment_guide.accounts.services import (
+    THROTTLE_WINDOW,
     account_create,
     account_space,
     client_address,
@@ -86,6 +87,14 @@ def _password_checked(request: HttpRequest, form, field: str) -> int:
     return 422
 
 
+def _form_page(request: HttpRequest, template: str, ctx: dict, status: int) -> HttpResponse:
+    """An account form's page; refused by the throttle (429), it says when to try again."""
+    response = private(render(request, template, ctx, status=status))
+    if status == 429:
+        response["Retry-After"] = str(int(THROTTLE_WINDOW.total_seconds()))
+    return response
+
+
 def _next_url(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
@@ -148,10 +157,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     elif form.errors:
         status = 422
     ctx = {"form": form, "next": _next_url(request)}
-    response = private(render(request, "accounts/login.html", ctx, status=status))
-    if status == 429:
-        response["Retry-After"] = "900"
-    return response
+    return _form_page(request, "accounts/login.html", ctx, status)
 
 
 @require_POST
@@ -186,10 +192,7 @@ def delete_everything(request: HttpRequest) -> HttpResponse:
             response = render(request, "accounts/deleted.html")
             return private(clear_storage(response))
     ctx = {"form": form, "space": space, "user": user}
-    response = private(render(request, "accounts/delete.html", ctx, status=status))
-    if status == 429:
-        response["Retry-After"] = "900"
-    return response
+    return _form_page(request, "accounts/delete.html", ctx, status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -218,10 +221,7 @@ def recover(request: HttpRequest) -> HttpResponse:
             return private(render(request, "accounts/recovery_code.html", ctx))
     elif form.errors:
         status = 422
-    response = private(render(request, "accounts/recover.html", {"form": form}, status=status))
-    if status == 429:
-        response["Retry-After"] = "900"
-    return response
+    return _form_page(request, "accounts/recover.html", {"form": form}, status)
 
 
 @login_required
@@ -248,10 +248,7 @@ def _account_page(request: HttpRequest, *, status: int = 200, **forms) -> HttpRe
         form.fields["old_password"].widget.attrs.pop("autofocus", None)
         code_form.fields["password"].widget.attrs["autofocus"] = True
     ctx = {"form": form, "code_form": code_form, "changed": forms.get("changed", False)}
-    response = private(render(request, "accounts/account.html", ctx, status=status))
-    if status == 429:
-        response["Retry-After"] = "900"
-    return response
+    return _form_page(request, "accounts/account.html", ctx, status)
 
 
 @require_POST
