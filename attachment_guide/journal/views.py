@@ -13,7 +13,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import Resolver404, get_script_prefix, resolve, reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import conditional_escape, linebreaks
@@ -59,7 +59,6 @@ from attachment_guide.spaces.services import (
     AgreementMissing,
     SaveLimitReached,
     agreement_check,
-    agreement_needed,
     space_counting_a_save,
     space_create,
     space_for_request,
@@ -607,7 +606,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     token that no longer matches. With JavaScript the page fetches a fresh one and saves
     again; without it, this page holds the text with a fresh token, one press from saved."""
     ctx = {}
-    match = request.resolver_match or _resolve_or_none(request.path_info)
+    match = request.resolver_match  # resolved before the middleware checks the token
     if (
         request.method == "POST"
         and "body" in request.POST
@@ -617,19 +616,11 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     ):
         ctx = {
             "action": request.path,
-            "needs_agreement": agreement_needed(request),  # signed in to a space not agreed
             "draft": request.POST["body"],
             "entry": str(_uuid(request.POST.get("entry")) or ""),
             "version": _int(request.POST.get("version")),
         }
     return private(render(request, "403_csrf.html", ctx, status=403))
-
-
-def _resolve_or_none(path: str):
-    try:
-        return resolve(path)
-    except Resolver404:
-        return None
 
 
 @require_GET
