@@ -342,3 +342,36 @@ def test_the_throttle_counts_an_ipv6_connection_as_its_whole_64_block():
 
     assert log_in(Client(REMOTE_ADDR="2001:db8:1:2:ffff::9")).status_code == 429
     assert log_in(Client(REMOTE_ADDR="2001:db8:1:3::1")).status_code == 302  # another block
+
+
+@pytest.mark.django_db(transaction=True)
+def test_wrong_guesses_sent_at_once_cannot_slip_past_the_throttle():
+    """Each guess is counted before its (slow, Argon2) check: sent together, they do not all
+    pass a count that none of them has raised yet."""
+    import threading
+
+    from django.db import connections
+
+    from attachment_guide.accounts.services import THROTTLE_FAILURES
+
+    signup(Client())
+    guesses = THROTTLE_FAILURES + 3
+    start = threading.Barrier(guesses)
+    statuses: list[int] = []
+
+    def guess(n: int) -> None:
+        try:
+            start.wait(10)
+            statuses.append(log_in(Client(), password=f"guess {n}").status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(guesses)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    assert sorted(statuses) == [422] * THROTTLE_FAILURES + [429] * 3
+    assert LoginThrottle.objects.get().failures == THROTTLE_FAILURES
+    assert log_in(Client()).status_code == 429  # the right password waits too

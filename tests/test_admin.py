@@ -192,3 +192,19 @@ def test_the_staff_login_is_throttled_like_the_sites(client, django_user_model):
 
     assert "Too many attempts" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_an_empty_password_does_not_clear_the_staff_logins_count(client, django_user_model):
+    """Only a right password clears the count: a form sent with the password left out
+    checks nothing, so it must not give a guesser a fresh set of tries."""
+    django_user_model.objects.create_superuser("boss", password=STAFF_PASSWORD)
+    url = reverse("admin:login")
+    for _ in range(4):
+        client.post(url, {"username": "boss", "password": "wrong guess"})
+    client.post(url, {"username": "boss", "password": ""})
+    client.post(url, {"username": "boss", "password": "wrong guess"})
+
+    response = client.post(url, {"username": "boss", "password": STAFF_PASSWORD})
+
+    assert "Too many attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session

@@ -11,7 +11,6 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -118,43 +117,40 @@ def _address_block(address: str) -> str:
     return str(ip)
 
 
-def _throttle_key(username: str, address: str) -> str:
-    block = _address_block(address)
+def throttle_key(request: HttpRequest, *, username: str) -> str:
+    """The count an attempt for this name goes to: by name *and* address, so a stranger
+    elsewhere cannot lock a person out."""
+    block = _address_block(client_address(request))
     return hashlib.sha256(f"{username.lower()}\0{block}".encode()).hexdigest()
 
 
-def throttle_blocked(*, username: str, address: str) -> bool:
-    """True while this name, from this address, has failed too often in the current window.
+def throttle_attempt(*, key: str) -> bool:
+    """Count one attempt before its password is checked; False, counting nothing, while the
+    count is full. The block lifts by itself when the window ends: never a permanent lockout.
 
-    Keyed by name *and* address, so a stranger elsewhere cannot lock a person out, and the
-    block lifts by itself when the window ends: never a permanent lockout.
+    Counting first, under the row's lock, is what stops guesses sent at once from all
+    passing a count none of them has raised yet (the check itself is slow on purpose). A
+    right password then clears the count, so only failures stay counted.
     """
-    row = LoginThrottle.objects.filter(key=_throttle_key(username, address)).first()
-    return (
-        row is not None
-        and row.failures >= THROTTLE_FAILURES
-        and timezone.now() - row.window_start < THROTTLE_WINDOW
-    )
-
-
-def throttle_failure(*, username: str, address: str) -> None:
     now = timezone.now()
-    key = _throttle_key(username, address)
     with transaction.atomic():
         row, created = LoginThrottle.objects.select_for_update().get_or_create(
             key=key, defaults={"failures": 1, "window_start": now}
         )
         if created:
-            return
+            return True
         if now - row.window_start >= THROTTLE_WINDOW:
             row.failures, row.window_start = 1, now
-            row.save(update_fields=["failures", "window_start"])
+        elif row.failures >= THROTTLE_FAILURES:
+            return False
         else:
-            LoginThrottle.objects.filter(pk=row.pk).update(failures=F("failures") + 1)
+            row.failures += 1
+        row.save(update_fields=["failures", "window_start"])
+    return True
 
 
-def throttle_clear(*, username: str, address: str) -> None:
-    LoginThrottle.objects.filter(key=_throttle_key(username, address)).delete()
+def throttle_clear(*, key: str) -> None:
+    LoginThrottle.objects.filter(key=key).delete()
 
 
 def everything_delete(*, user: User | None, space: Space | None) -> None:

@@ -24,14 +24,13 @@ from attachment_guide.accounts.services import (
     THROTTLE_WINDOW,
     account_create,
     account_space,
-    client_address,
     everything_delete,
     recovery_code_matches,
     recovery_code_new,
     space_merge,
-    throttle_blocked,
+    throttle_attempt,
     throttle_clear,
-    throttle_failure,
+    throttle_key,
 )
 from attachment_guide.http import private
 from attachment_guide.safety.notice import NOTICE_VERSION
@@ -73,18 +72,17 @@ def _password_checked(request: HttpRequest, form, field: str) -> int:
     """Validate a form that asks for the signed-in account's password, throttled like
     logging in (the same count): an open device must not become a way to guess it.
     200 when valid; otherwise the form says why (422 or 429)."""
-    username, address = request.user.get_username(), client_address(request)
-    if throttle_blocked(username=username, address=address):
+    key = throttle_key(request, username=request.user.get_username())
+    tried = bool(form.data.get(field))  # an empty box checks nothing, so counts nothing
+    if tried and not throttle_attempt(key=key):
         form.data, form.is_bound = {}, False  # the password is not even checked
         form.cleaned_data = {}
         form.add_error(None, TOO_MANY)
         return 429
-    if form.is_valid():
-        throttle_clear(username=username, address=address)  # as a log-in that succeeds
-        return 200
-    if field in form.errors and form.data.get(field):
-        throttle_failure(username=username, address=address)
-    return 422
+    valid = form.is_valid()
+    if tried and field not in form.errors:
+        throttle_clear(key=key)  # the right password, as a log-in that succeeds
+    return 200 if valid else 422
 
 
 def _form_page(request: HttpRequest, template: str, ctx: dict, status: int) -> HttpResponse:
@@ -132,23 +130,23 @@ def login_view(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        username, address = form.cleaned_data["username"], client_address(request)
-        if throttle_blocked(username=username, address=address):
+        # A locked device answers with the lock screen: logging in over a locked guest
+        # space would drop the only key to it.
+        guest = space_for_request(request)
+        username = form.cleaned_data["username"]
+        key = throttle_key(request, username=username)
+        if not throttle_attempt(key=key):
             log.warning("Sign-in refused: too many failed attempts")
             form.add_error(None, TOO_MANY)
             status = 429
         else:
-            # A locked device answers with the lock screen: logging in over a locked guest
-            # space would drop the only key to it.
-            guest = space_for_request(request)
             user = authenticate(request, username=username, password=form.cleaned_data["password"])
-            if user is None:
-                throttle_failure(username=username, address=address)
+            if user is None:  # already counted
                 log.info("Sign-in failed: name and password do not match")
                 form.add_error(None, _("That name and password do not match. Please try again."))
                 status = 422
             else:
-                throttle_clear(username=username, address=address)
+                throttle_clear(key=key)
                 log.info("Signed in: account %s", user.pk)
                 space = _merged_space(user, guest)
                 remember = form.cleaned_data["remember"]
@@ -202,17 +200,17 @@ def recover(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         guest = space_for_request(request)  # locked: the lock screen, before anything changes
-        username, address = form.cleaned_data["username"], client_address(request)
+        username = form.cleaned_data["username"]
         user = User.objects.filter(username=username).first()
-        if throttle_blocked(username=username, address=address):
+        key = throttle_key(request, username=username)
+        if not throttle_attempt(key=key):
             form.add_error(None, TOO_MANY)
             status = 429
         elif user is None or not recovery_code_matches(user=user, code=form.cleaned_data["code"]):
-            throttle_failure(username=username, address=address)
-            form.add_error(None, _("That name and recovery code do not match."))
+            form.add_error(None, _("That name and recovery code do not match."))  # counted
             status = 422
         else:
-            throttle_clear(username=username, address=address)
+            throttle_clear(key=key)
             user.set_password(form.cleaned_data["password1"])
             user.save(update_fields=["password"])
             space = _merged_space(user, guest)

@@ -8,12 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from attachment_guide.accounts.services import (
-    client_address,
-    throttle_blocked,
-    throttle_clear,
-    throttle_failure,
-)
+from attachment_guide.accounts.services import throttle_attempt, throttle_clear, throttle_key
 from lessons.totals import SMALL_COUNT, totals_collect
 
 
@@ -23,18 +18,16 @@ class StaffLoginForm(AdminAuthenticationForm):
 
     def clean(self):
         username = self.cleaned_data.get("username") or ""
-        address = client_address(self.request)
-        if throttle_blocked(username=username, address=address):
+        if not (username and self.cleaned_data.get("password")):
+            return super().clean()  # no password checked: nothing to count, nothing to clear
+        key = throttle_key(self.request, username=username)
+        if not throttle_attempt(key=key):
             raise ValidationError(
                 _("Too many attempts with this name. Please wait 15 minutes, then try again."),
                 code="throttled",
             )
-        try:
-            cleaned = super().clean()
-        except ValidationError:
-            throttle_failure(username=username, address=address)
-            raise
-        throttle_clear(username=username, address=address)
+        cleaned = super().clean()  # a wrong password raises, and stays counted
+        throttle_clear(key=key)
         return cleaned
 
 
