@@ -307,6 +307,9 @@ SESSION_ENGINE = "attachment_guide.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# Set at a sign-in with "Remember me": failed log-ins from this browser then count on their
+# own, so nobody sharing its network can keep its person locked out (accounts/services.py).
+DEVICE_COOKIE_NAME = "device"
 # A stale token (signed in or out in another tab) gives back the text it carried.
 CSRF_FAILURE_VIEW = "attachment_guide.journal.views.csrf_failure"
 
@@ -323,6 +326,7 @@ if not DEBUG:
     # subdomain or plain-HTTP page can plant or overwrite them.
     SESSION_COOKIE_NAME = "__Host-session"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
+    DEVICE_COOKIE_NAME = "__Host-device"
     if envbool("DJANGO_BEHIND_PROXY", True):
         # Only safe when the proxy in front sets this header itself (nginx, Caddy, a load
         # balancer); set DJANGO_BEHIND_PROXY=false when gunicorn faces the internet directly.

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import re
 import uuid
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
+from django.core.management import call_command
 from django.test import Client
 
 from attachment_guide.accounts.models import LoginThrottle
@@ -375,3 +378,112 @@ def test_wrong_guesses_sent_at_once_cannot_slip_past_the_throttle():
     assert sorted(statuses) == [422] * THROTTLE_FAILURES + [429] * 3
     assert LoginThrottle.objects.get().failures == THROTTLE_FAILURES
     assert log_in(Client()).status_code == 429  # the right password waits too
+
+
+# --- The device cookie: a household on one address cannot lock its person out ---------------
+
+
+def guess_five_times(client, username="willow"):
+    for n in range(5):
+        assert log_in(client, username=username, password=f"guess {n}").status_code == 422
+
+
+def test_on_their_own_device_a_person_signs_in_while_their_household_is_locked_out(client):
+    """Someone at home, on the same network, who knows the name: five wrong passwords every
+    15 minutes would keep the person out for ever, if the address were all that counted."""
+    signup(client)
+    client.post("/accounts/logout/")  # the device cookie stays: this is when it is needed
+    assert settings.DEVICE_COOKIE_NAME in client.cookies
+    housemate = Client()  # the same address
+    guess_five_times(housemate)
+
+    without = log_in(Client())
+    assert without.status_code == 429
+    assert without["Retry-After"] == "900"
+    assert "Please wait 15 minutes" in without.content.decode()
+    assert log_in(client).status_code == 302
+    # Signed in there, the password checks are not refused either, and recovery works.
+    code = code_from(client.post("/accounts/recovery-code/", {"password": PASSWORD}))
+    client.post("/accounts/logout/")
+    recovered = client.post(
+        "/accounts/recover/",
+        {
+            "username": "willow",
+            "code": code,
+            "password1": "new calm words",
+            "password2": "new calm words",
+        },
+    )
+    assert "Your new password is set" in recovered.content.decode()
+    assert log_in(housemate, password="new calm words").status_code == 429
+
+
+def test_a_device_cookie_holders_own_wrong_passwords_are_throttled_on_the_device(client):
+    """A stolen cookie gets its own five tries a window, no more, and spends nobody else's."""
+    signup(client)
+    client.post("/accounts/logout/")
+    guess_five_times(client)
+
+    assert log_in(client).status_code == 429
+    assert log_in(Client()).status_code == 302  # the same address without it: not counted
+    LoginThrottle.objects.update(window_start="2000-01-01T00:00:00Z")
+    call_command("purge_expired_spaces", stdout=io.StringIO())  # device counts go too
+    assert not LoginThrottle.objects.exists()
+    assert log_in(client).status_code == 302
+
+
+def test_a_device_cookie_for_another_name_or_a_changed_one_counts_for_nothing(client):
+    signup(Client())
+    owner = Client()
+    log_in(owner)
+    owner.post("/accounts/logout/")
+    signup(client, username="rowan")  # a housemate's own account, remembered here
+
+    guess_five_times(client)  # all on the address: rowan's cookie says nothing about willow
+
+    assert log_in(client).status_code == 429
+    cookie = owner.cookies[settings.DEVICE_COOKIE_NAME]
+    tag, rest = cookie.value.split(".", 1)
+    changed = f"{tag}.{'0' * 32}{rest[32:]}"  # another device's nonce, the same signature
+    cookie.set(cookie.key, changed, changed)
+    assert log_in(owner).status_code == 429
+
+
+def test_the_device_cookie_is_set_only_when_the_person_asks_to_be_remembered(client, settings):
+    name = settings.DEVICE_COOKIE_NAME
+    assert name not in signup(Client(), username="rowan", remember=False).cookies
+    assert name not in log_in(client, username="rowan", remember=False).cookies
+
+    response = signup(Client())
+
+    cookie = response.cookies[name]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax" and cookie["path"] == "/"
+    assert cookie["max-age"] == settings.SESSION_COOKIE_AGE
+    assert not cookie["secure"]  # development: no HTTPS
+    user = User.objects.get(username="willow")
+    assert "willow" not in cookie.value and f"{user.pk}." not in cookie.value  # opaque
+    settings.SESSION_COOKIE_SECURE = True
+    remembered = Client()
+    assert log_in(remembered).cookies[name]["secure"]
+    assert log_in(Client()).cookies[name].value != cookie.value  # a nonce per device
+    # Signing in without "Remember me" takes back this account's cookie, not another's.
+    assert log_in(remembered, remember=False).cookies[name]["max-age"] == 0
+    shared = Client()
+    log_in(shared)
+    assert name not in log_in(shared, username="rowan", remember=False).cookies
+
+
+def test_deleting_everything_and_quick_exit_remove_the_device_cookie(client, settings):
+    name = settings.DEVICE_COOKIE_NAME
+    signup(client)
+
+    deleted = client.post("/accounts/delete/", {"password": PASSWORD})
+
+    assert deleted.cookies[name]["max-age"] == 0
+    assert name not in client.cookies or not client.cookies[name].value
+    signup(client, username="rowan")
+    forged = client.get("/exit/", headers={"Sec-Fetch-Site": "cross-site"})
+    assert name not in forged.cookies  # a link elsewhere cannot hand back the lockout
+    exited = client.get("/exit/", headers={"Sec-Fetch-Site": "same-origin"})
+    assert exited.cookies[name]["max-age"] == 0
+    assert name not in client.get("/exit/").cookies  # nothing to remove, nothing said

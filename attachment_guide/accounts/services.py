@@ -11,8 +11,9 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from attachment_guide.accounts.models import LoginThrottle, RecoveryCode
 from attachment_guide.circle.models import CircleMember
@@ -27,6 +28,7 @@ from lessons.progress import section_index
 RECOVERY_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 THROTTLE_FAILURES = 5
 THROTTLE_WINDOW = timedelta(minutes=15)
+DEVICE_SALT = "attachment_guide.accounts.device"
 
 
 def recovery_code_new(*, user: User) -> str:
@@ -117,11 +119,63 @@ def _address_block(address: str) -> str:
     return str(ip)
 
 
+def _device_tag(user_id: int) -> str:
+    """Which account a device cookie is for, in a form only the server can work out: the
+    cookie does not tell whoever holds the browser which account was used in it."""
+    return salted_hmac(DEVICE_SALT, str(user_id), algorithm="sha256").hexdigest()[:32]
+
+
+def device_remember(response: HttpResponse, *, user: User) -> None:
+    """Mark this browser as one its person signs in from ("Remember me" ticked), with a
+    signed cookie that names the account and this device (OWASP's device cookies)."""
+    response.set_signed_cookie(
+        settings.DEVICE_COOKIE_NAME,
+        f"{_device_tag(user.pk)}.{secrets.token_hex(16)}",
+        salt=DEVICE_SALT,
+        max_age=settings.SESSION_COOKIE_AGE,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def device_forget(request: HttpRequest, response: HttpResponse) -> None:
+    if request.COOKIES.get(settings.DEVICE_COOKIE_NAME):
+        response.delete_cookie(settings.DEVICE_COOKIE_NAME, samesite="Lax")
+
+
+def device_nonce(request: HttpRequest, *, username: str) -> str:
+    """This browser's device (its cookie's nonce) when its cookie is valid and for this
+    name; "" otherwise, a forged, expired or other account's cookie included."""
+    value = request.get_signed_cookie(
+        settings.DEVICE_COOKIE_NAME,
+        default="",
+        salt=DEVICE_SALT,
+        max_age=settings.SESSION_COOKIE_AGE,
+    )
+    tag, _, nonce = value.partition(".")
+    if not nonce:
+        return ""
+    user_id = User.objects.filter(username=username).values_list("pk", flat=True).first()
+    if user_id is None or not constant_time_compare(tag, _device_tag(user_id)):
+        return ""
+    return nonce
+
+
 def throttle_key(request: HttpRequest, *, username: str) -> str:
-    """The count an attempt for this name goes to: by name *and* address, so a stranger
-    elsewhere cannot lock a person out."""
-    block = _address_block(client_address(request))
-    return hashlib.sha256(f"{username.lower()}\0{block}".encode()).hexdigest()
+    """The count an attempt for this name goes to.
+
+    From a browser holding a device cookie for this name, the device's own count: someone
+    on the same home network shares the address, and must not be able to keep the person
+    locked out by guessing; a stolen cookie still gets only its own few tries. Otherwise by
+    name *and* address, so a stranger elsewhere cannot lock a person out either.
+    """
+    device = device_nonce(request, username=username)
+    if device:  # no name holds a NUL, so this never equals a name's key
+        source = f"\0device\0{device}"
+    else:
+        source = f"{username.lower()}\0{_address_block(client_address(request))}"
+    return hashlib.sha256(source.encode()).hexdigest()
 
 
 def throttle_attempt(*, key: str) -> bool:

@@ -24,6 +24,9 @@ from attachment_guide.accounts.services import (
     THROTTLE_WINDOW,
     account_create,
     account_space,
+    device_forget,
+    device_nonce,
+    device_remember,
     everything_delete,
     recovery_code_matches,
     recovery_code_new,
@@ -114,12 +117,16 @@ def signup(request: HttpRequest) -> HttpResponse:
             password=form.cleaned_data["password1"],
             space=guest,
         )
-        _start_session(request, user, space_id=space.id, remember=form.cleaned_data["remember"])
+        remember = form.cleaned_data["remember"]
+        _start_session(request, user, space_id=space.id, remember=remember)
         if needs:
             agreement_record(request, space)
         # "Everything you wrote is now in it" only when something was written here before.
         ctx = {"code": recovery_code_new(user=user), "new_account": True, "kept": guest}
-        return private(render(request, "accounts/recovery_code.html", ctx))
+        response = private(render(request, "accounts/recovery_code.html", ctx))
+        if remember:
+            device_remember(response, user=user)
+        return response
     status = 422 if form.errors else 200
     return private(render(request, "accounts/signup.html", {"form": form}, status=status))
 
@@ -151,7 +158,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 space = _merged_space(user, guest)
                 remember = form.cleaned_data["remember"]
                 _start_session(request, user, space_id=space.id, remember=remember)
-                return redirect(_next_url(request))
+                response = redirect(_next_url(request))
+                if remember:
+                    device_remember(response, user=user)
+                elif device_nonce(request, username=username):  # not to be remembered now
+                    device_forget(request, response)
+                return response
     elif form.errors:
         status = 422
     ctx = {"form": form, "next": _next_url(request)}
@@ -188,6 +200,7 @@ def delete_everything(request: HttpRequest) -> HttpResponse:
             everything_delete(user=user, space=space)
             logout(request)  # flushes this session too
             response = render(request, "accounts/deleted.html")
+            device_forget(request, response)
             return private(clear_storage(response))
     ctx = {"form": form, "space": space, "user": user}
     return _form_page(request, "accounts/delete.html", ctx, status)

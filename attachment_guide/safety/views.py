@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from attachment_guide.accounts.services import device_forget
 from attachment_guide.http import private
 from attachment_guide.safety.helplines import get_helplines
 from attachment_guide.safety.notice import NOTICE_TEMPLATE, NOTICE_VERSION
@@ -80,6 +81,10 @@ def quick_exit(request: HttpRequest) -> HttpResponse:
         else:
             forget_guest(request)
     response = HttpResponseRedirect(settings.QUICK_EXIT_URL)
+    if request.headers.get("Sec-Fetch-Site") != "cross-site":
+        # The device cookie would show that an account was used here. A forged link must
+        # not remove it: that would hand the lockout back to whoever sent the link.
+        device_forget(request, response)
     # Not "cache" (it stalls Chromium for seconds) and not "cookies" (it would end every
     # guest's journal): storage is all this site could have left behind.
     response["Clear-Site-Data"] = '"storage"'
