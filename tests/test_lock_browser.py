@@ -106,3 +106,57 @@ def test_lock_unlock_and_settings_pages_pass_axe_and_the_lock_survives_a_restart
     ).to_have_value("Behind the lock")
     page.screenshot(path=screenshots / "settings-unlocked-lesson-1280.png")
     restarted.close()
+
+
+def set_passcode(page, base: str, after: str = "After 5 quiet minutes") -> None:
+    page.goto(base + "/settings/")
+    page.get_by_label("New passcode", exact=True).fill(PASSCODE)
+    page.get_by_label("The new passcode again").fill(PASSCODE)
+    page.get_by_label(after).check()
+    page.get_by_role("button", name="Set the passcode").click()
+    expect(page.get_by_text("Your passcode is set.")).to_be_visible()
+
+
+def test_names_typed_in_the_circle_stay_on_the_page_through_a_lock(
+    browser, live_server, screenshots
+):
+    context = browser.new_context(viewport={"width": 375, "height": 900})
+    page = context.new_page()
+    page.clock.install()  # the page's own timers, moved on below without waiting
+    first_answer(page, live_server.url)
+    set_passcode(page, live_server.url)
+    page.goto(live_server.url + "/circle/")
+    form = page.locator("#circle-add")
+    form.get_by_label("Name or nickname").fill("Aunt May")
+    form.get_by_label("Closest").check()
+
+    # Quiet for longer than the lock's 5 minutes: a page with names typed in stays.
+    page.clock.fast_forward("06:00")
+    expect(form.get_by_label("Name or nickname")).to_have_value("Aunt May")
+    assert page.url.endswith("/circle/")
+
+    # Locked in another tab, then "Add": the form says so and keeps every word.
+    other = context.new_page()
+    other.goto(live_server.url + "/")
+    other.get_by_role("button", name="Lock now").click()
+    form.get_by_role("button", name="Add to my map").click()
+    expect(form.get_by_role("status")).to_have_text(
+        "Your space is locked. Your text stays on this page; unlock, then come back."
+    )
+    expect(form.get_by_label("Name or nickname")).to_have_value("Aunt May")
+    expect(form.get_by_label("Closest")).to_be_checked()
+    page.screenshot(path=screenshots / "circle-locked-375.png", full_page=True)
+    assert_accessible(page, "circle form answered by the lock")
+
+    # Unlocked there, the same press here adds her.
+    other.get_by_label("Passcode").fill(PASSCODE)
+    other.get_by_role("button", name="Unlock").click()
+    other.close()
+    form.get_by_role("button", name="Add to my map").click()
+    expect(page.locator("#circle-status")).to_have_text("Added to your map.")
+    expect(page.locator(".member__name")).to_have_text(["Aunt May"])
+
+    # With nothing typed, a quiet page gives way to the lock screen as before.
+    page.clock.fast_forward("06:00")
+    page.wait_for_url("**/lock/?next=%2Fcircle%2F")
+    context.close()

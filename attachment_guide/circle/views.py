@@ -8,7 +8,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
@@ -24,6 +23,7 @@ from attachment_guide.circle.services import (
     members_add,
 )
 from attachment_guide.http import private
+from attachment_guide.spaces.lock import keeps_words
 from attachment_guide.spaces.services import (
     AgreementMissing,
     SaveLimitReached,
@@ -143,7 +143,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@sensitive_post_parameters("name", "reach")
+@keeps_words("name", "reach", form=MemberForm)
 def add(request: HttpRequest) -> HttpResponse:
     form, status = MemberForm(request.POST, auto_id="add-%s"), 422
     if form.is_valid():
@@ -165,7 +165,7 @@ def add(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@sensitive_post_parameters("hard_day", "most_weeks", "services")
+@keeps_words("hard_day", "most_weeks", "services", form=GuidedStartForm)
 def start(request: HttpRequest) -> HttpResponse:
     """The guided start: a few questions whose answers put the first people on the map."""
     form, status = GuidedStartForm(request.POST, auto_id="start-%s"), 422
@@ -205,7 +205,7 @@ def _edit_form(member: CircleMember, data=None) -> MemberForm:
 
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
-@sensitive_post_parameters("name", "reach")
+@keeps_words("name", "reach", form=MemberForm)
 def member(request: HttpRequest, member_id: uuid.UUID) -> HttpResponse:
     """One person: shown or opened for editing in place (GET), changed (POST)."""
     found = _owned(request, member_id)

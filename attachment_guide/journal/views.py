@@ -54,6 +54,7 @@ from attachment_guide.journal.services import (
     entry_save,
     normalize_body,
 )
+from attachment_guide.spaces.lock import keeps_words
 from attachment_guide.spaces.models import Space
 from attachment_guide.spaces.services import (
     AgreementMissing,
@@ -335,7 +336,7 @@ def _save(
 
 
 @require_POST
-@sensitive_post_parameters("body")
+@keeps_words("body")
 def answer(request: HttpRequest, prompt_id: str) -> HttpResponse:
     """Save an answer to a lesson's reflection prompt."""
     found = get_catalog().prompts.get(prompt_id)
@@ -363,7 +364,7 @@ def answer(request: HttpRequest, prompt_id: str) -> HttpResponse:
 
 
 @require_POST
-@sensitive_post_parameters("body")
+@keeps_words("body")
 def write(request: HttpRequest) -> HttpResponse:
     """Save free writing, not tied to any lesson."""
 
@@ -524,7 +525,7 @@ def _kept_as_new(request: HttpRequest, status: str = "gone") -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
-@sensitive_post_parameters("body")
+@keeps_words("body")
 def entry(request: HttpRequest, entry_id: uuid.UUID) -> HttpResponse:
     """One entry: read and edit it (GET), save it (POST)."""
     try:

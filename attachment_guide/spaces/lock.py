@@ -12,14 +12,19 @@ Checking needs no database query: lesson pages stay as cheap as before.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
+from functools import wraps
 from importlib import import_module
 
+from django import forms
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
+from django.views.decorators.debug import sensitive_post_parameters
 
 from attachment_guide.spaces.models import Space
 
@@ -40,6 +45,56 @@ EXIT_LEAVE, EXIT_LOCK, EXIT_FORGET = "leave", "lock", "forget"
 
 class SpaceLocked(Exception):
     """The request needs this device's space, and the space is locked here."""
+
+
+@dataclass(frozen=True)
+class Words:
+    """Words a person sent, as the lock screen gives them back: one box, with its label."""
+
+    label: str
+    text: str
+    multiline: bool
+
+
+YOUR_TEXT = gettext_lazy("Your text, not saved yet")
+
+
+def keeps_words(*fields: str, form: type[forms.Form] | None = None):
+    """Mark the POST fields of a view that hold words the person wrote, labelled as in `form`
+    (or, with no form, as their one text). They are kept out of error reports, as with
+    `sensitive_post_parameters`, and if the space turns out to be locked on this device, the
+    lock screen shows them again (`words_sent`): what the lock refuses is never lost."""
+    if form is None:
+        boxes = {name: (YOUR_TEXT, True) for name in fields}
+    else:
+        found = {name: form.base_fields[name] for name in fields}
+        boxes = {
+            name: (field.label, isinstance(field.widget, forms.Textarea))
+            for name, field in found.items()
+        }
+
+    def decorator(view):
+        @sensitive_post_parameters(*fields)
+        @wraps(view)
+        def keeping(request: HttpRequest, *args, **kwargs):
+            request.words_kept = boxes
+            return view(request, *args, **kwargs)
+
+        return keeping
+
+    return decorator
+
+
+def words_sent(request: HttpRequest) -> list[Words]:
+    """What a view marked with `keeps_words` was sent, box by box; empty boxes left out."""
+    if request.method != "POST":
+        return []
+    boxes = getattr(request, "words_kept", {})
+    return [
+        Words(label, request.POST[name], multiline)
+        for name, (label, multiline) in boxes.items()
+        if request.POST.get(name, "").strip()
+    ]
 
 
 def _now() -> float:

@@ -51,8 +51,8 @@ def locked_response(request: HttpRequest) -> HttpResponse:
         "form": UnlockForm(),
         "next": here,
         "space": None,
-        # Text sent without JavaScript after the space locked itself comes back, never lost.
-        "draft": request.POST.get("body", "") if request.method == "POST" else "",
+        # Words sent without JavaScript after the space locked itself come back, never lost.
+        "words": lock.words_sent(request),
     }
     return private(render(request, "spaces/lock.html", ctx, status=423))
 

@@ -2,8 +2,9 @@
 // chosen minutes is locked at its next request, page or no page. This script only makes an
 // open page follow: when the same time passes with no request from it, the page is replaced
 // by the lock screen, so private text does not stay on a screen left alone. A box still
-// holding unsaved text is never thrown away: then the page stays, and its next save is
-// answered "locked" and keeps the text.
+// holding unsaved text, or a form that keeps what was typed (data-keep-typed, such as the
+// support circle's) with anything changed, is never thrown away: then the page stays, and
+// its next save is answered "locked" and keeps the text.
 (function () {
   "use strict";
 
@@ -11,11 +12,21 @@
   if (!minutes) return;
   var timer = null;
 
+  function changed(field) {
+    if (field.type === "checkbox" || field.type === "radio") {
+      return field.checked !== field.defaultChecked;
+    }
+    return field.type !== "hidden" && "defaultValue" in field && field.value !== field.defaultValue;
+  }
+
   function unsavedText() {
     var dirty = false;
     document.querySelectorAll("form[data-reflection]").forEach(function (form) {
       var box = form.querySelector("textarea");
       if (box && box.value !== (form.dataset.saved || box.defaultValue)) dirty = true;
+    });
+    document.querySelectorAll("form[data-keep-typed]").forEach(function (form) {
+      if (Array.prototype.some.call(form.elements, changed)) dirty = true;
     });
     return dirty;
   }

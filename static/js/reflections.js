@@ -217,6 +217,16 @@
     }
   });
 
+  // Other forms that keep what was typed (data-keep-typed: the support circle's). htmx swaps
+  // no 423, so the form and everything in it stay as they were; its status line gives the
+  // server's answer, or pressing the button would seem to do nothing.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt, xhr = event.detail.xhr;
+    if (!form.matches || !form.matches("form[data-keep-typed]") || !xhr || xhr.status !== 423) return;
+    var status = form.querySelector("[role=status]");
+    if (status) status.textContent = xhr.responseText;
+  });
+
   window.addEventListener("online", resaveDirty);
 
   // Closing the tab, switching apps or locking the phone: send what is not saved yet. A
