@@ -6,11 +6,18 @@ from pathlib import Path
 
 import pytest
 
+from attachment_guide.safety import notice
 from tests.chromium import find_chromium
 
 # Playwright's sync API keeps an event loop running in the test thread, and Django refuses ORM
 # calls from a thread with a running loop. Tests only; never set this in settings.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# The tick agreeing to the privacy notice, as a page showing the current notice sends it,
+# for the data of a test's post: one definition, so every test sends what the tick sends.
+AGREE = {"agree": notice.NOTICE_VERSION}
+# The same tick in a browser, found within its form rather than by its id.
+AGREE_TICK = "input[name=agree]"
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 CHROMIUM_FLAGS = [

@@ -17,6 +17,7 @@ from attachment_guide.accounts.models import LoginThrottle
 from attachment_guide.journal.models import Entry
 from attachment_guide.spaces.models import Space
 from lessons.models import LessonProgress
+from tests.conftest import AGREE
 
 pytestmark = pytest.mark.django_db
 
@@ -28,13 +29,13 @@ LESSON = "/lessons/attachment-basics/what-attachment-is/"
 def write(client, body, prompt="ab-who-felt-safe", entry=None, version=0):
     return client.post(
         f"/journal/prompts/{prompt}/",
-        {"agree": "1", "body": body, "entry": str(entry or uuid.uuid4()), "version": version},
+        {**AGREE, "body": body, "entry": str(entry or uuid.uuid4()), "version": version},
         headers=HX,
     )
 
 
 def signup(client, username="willow", password=PASSWORD, remember=True):
-    data = {"username": username, "password1": password, "password2": password, "agree": "on"}
+    data = {"username": username, "password1": password, "password2": password, **AGREE}
     if remember:
         data["remember"] = "on"
     return client.post("/accounts/signup/", data)
@@ -74,7 +75,7 @@ def test_signing_up_needs_only_a_name_and_a_password_and_shows_a_recovery_code(c
 
 def test_signing_up_from_a_private_space_keeps_everything(client):
     write(client, "Written as a guest")
-    client.post(f"{LESSON}progress/", {"done": "1"})
+    client.post(f"{LESSON}progress/", {**AGREE, "done": "1"})
     guest_space = Space.objects.get()
 
     page = signup(client).content.decode()
@@ -109,9 +110,9 @@ def test_logging_in_from_a_browser_with_its_own_writing_merges_it_in(client):
     write(phone, "Phone answer to the same question")
     phone.post(
         "/journal/write/",
-        {"agree": "1", "body": "Phone free writing", "entry": str(uuid.uuid4()), "version": 0},
+        {**AGREE, "body": "Phone free writing", "entry": str(uuid.uuid4()), "version": 0},
     )
-    phone.post(f"{LESSON}progress/", {"done": "1"})
+    phone.post(f"{LESSON}progress/", {**AGREE, "done": "1"})
 
     log_in(phone)
 
@@ -260,7 +261,7 @@ def test_sign_ins_and_failures_are_logged_without_secrets(client, caplog):
             "password1": secret,
             "password2": secret,
             "remember": "on",
-            "agree": "on",
+            **AGREE,
         },
     )
     client.post("/accounts/logout/")

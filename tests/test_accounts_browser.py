@@ -9,6 +9,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from lessons.content import get_catalog
+from tests.conftest import AGREE_TICK
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,7 +33,7 @@ def test_continue_leads_back_to_the_section_after_a_restart_and_on_another_devic
     first = browser.new_context(viewport={"width": 375, "height": 800})
     page = first.new_page()
     page.goto(url)
-    page.locator("#reflection-ab-who-felt-safe-agree").check()
+    page.locator(f"#reflection-ab-who-felt-safe {AGREE_TICK}").check()
     page.locator(box).fill("A kind teacher")
     expect(page.locator("#reflection-ab-who-felt-safe-status")).to_contain_text(
         "Saved", timeout=5000

@@ -8,6 +8,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from lessons.content import get_catalog
+from tests.conftest import AGREE_TICK
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -110,7 +111,7 @@ def test_a_delete_page_keeps_cancel_apart_from_delete_and_draws_keep_a_copy_as_a
     # that deletes for good. "Keep a copy first", with no outline, read as loose text.
     page.set_viewport_size({"width": 375, "height": 740})
     page.goto(live_server.url + "/lessons/attachment-basics/what-attachment-is/")
-    page.locator("#reflection-ab-who-felt-safe-agree").check()
+    page.locator(f"#reflection-ab-who-felt-safe {AGREE_TICK}").check()
     page.locator("#reflection-ab-who-felt-safe-body").fill("Something kept")
     page.get_by_role("button", name="Save").first.click()
     page.get_by_text("Saved privately").wait_for()

@@ -21,6 +21,7 @@ from attachment_guide.circle.forms import GuidedStartForm, MemberForm
 from attachment_guide.circle.models import MAX_MEMBERS, CircleMember
 from attachment_guide.journal.models import Entry
 from attachment_guide.spaces.models import Space
+from tests.conftest import AGREE
 from tests.test_journal_privacy import HOSTILE
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +32,7 @@ PASSWORD = "a calm river at dawn"
 
 
 def add(client: Client, name: str, ring: int = 1, htmx: bool = False, **more):
-    data = {"agree": "1", "name": name, "ring": ring, **more}
+    data = {**AGREE, "name": name, "ring": ring, **more}
     return client.post("/circle/add/", data, headers=HX if htmx else {})
 
 
@@ -192,7 +193,7 @@ def test_too_many_changes_in_a_minute_wait_and_keep_the_typing(person, settings)
 @pytest.mark.parametrize("htmx", [False, True])
 def test_the_guided_start_puts_each_answer_in_its_own_ring(client, htmx):
     answers = {
-        "agree": "1",
+        **AGREE,
         "hard_day": "Mum, Sam",
         "most_weeks": "Jo\nthe choir; Jo",
         "services": "Dr Patel",
@@ -355,7 +356,7 @@ def test_every_circle_response_keeps_out_of_the_browser_cache(person):
         person.post(f"/circle/{mum.id}/", {"name": "", "ring": 1}, headers=HX),
         add(person, "", htmx=True),
         add(person, "Another"),
-        person.post("/circle/start/", {"agree": "1", "hard_day": "A"}, headers=HX),
+        person.post("/circle/start/", {**AGREE, "hard_day": "A"}, headers=HX),
         person.post(f"/circle/{mum.id}/remove/"),
     ]
     for response in responses:
@@ -615,7 +616,7 @@ def test_logging_in_from_a_guest_map_keeps_both_maps(person):
             "password1": PASSWORD,
             "password2": PASSWORD,
             "remember": "on",
-            "agree": "on",
+            **AGREE,
         },
     )
     add(account, "From the laptop", 2)
@@ -629,9 +630,7 @@ def test_logging_in_from_a_guest_map_keeps_both_maps(person):
 
 
 def test_deleting_the_journal_keeps_the_circle_and_deleting_everything_removes_it(person):
-    person.post(
-        "/journal/write/", {"agree": "1", "body": "x", "entry": str(uuid.uuid4()), "version": 0}
-    )
+    person.post("/journal/write/", {**AGREE, "body": "x", "entry": str(uuid.uuid4()), "version": 0})
     person.post("/journal/delete/")
     assert Entry.objects.count() == 0  # gone, so "keeps the circle" means something
     assert CircleMember.objects.count() == 3
@@ -651,7 +650,7 @@ def test_an_account_deleting_everything_removes_its_circle(client):
             "password1": PASSWORD,
             "password2": PASSWORD,
             "remember": "on",
-            "agree": "on",
+            **AGREE,
         },
     )
     add(client, "Mum")
@@ -720,7 +719,7 @@ def test_editing_someone_after_a_new_privacy_notice_asks_again_and_keeps_the_cha
     assert 'value="Mum, renamed"' in html_text and 'value="07700 900456"' in html_text
     assert member("Mum").ring == 1
 
-    agreed = person.post(f"/circle/{mum.id}/", {**data, "agree": "1"}, headers=HX if htmx else {})
+    agreed = person.post(f"/circle/{mum.id}/", {**data, **AGREE}, headers=HX if htmx else {})
 
     assert agreed.status_code == (200 if htmx else 302)
     mum.refresh_from_db()

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from attachment_guide.circle.models import CircleMember
+from tests.conftest import AGREE_TICK
 from tests.test_browser import assert_accessible
 from tests.test_circle import overlap
 
@@ -36,7 +37,9 @@ def start_a_map(page, base: str) -> None:
     page.goto(base + "/circle/")
     for question, names in FIRST_PEOPLE.items():
         page.get_by_label(question).fill(names)
-    page.locator("#start-agree").check()  # the one-time agreement to the privacy notice
+    page.locator(
+        f"#circle-start {AGREE_TICK}"
+    ).check()  # the one-time agreement to the privacy notice
     page.get_by_role("button", name="Put them on my map").click()
     expect(page.locator("#circle-status")).to_have_text("Added 9 to your map.")
 
@@ -109,7 +112,7 @@ def test_without_javascript_the_same_forms_work(browser, live_server):
     start_a_map_without_js = page.goto(live_server.url + "/circle/")
     assert start_a_map_without_js.ok
     page.get_by_label("Who could you call if you had a hard day?").fill("Mum")
-    page.locator("#start-agree").check()
+    page.locator(f"#circle-start {AGREE_TICK}").check()
     page.get_by_role("button", name="Put them on my map").click()
     expect(page.locator("#circle-status")).to_have_text("Your map has its first people.")
     page.get_by_role("link", name="Remove Mum").click()

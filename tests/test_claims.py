@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import AGREE
+
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [
     *sorted((ROOT / "templates").rglob("*.html")),
@@ -60,7 +62,7 @@ def test_no_page_makes_a_promise_the_code_does_not_keep(pattern, why):
 def _guest_with_a_space(client):
     import uuid
 
-    data = {"body": "An answer", "entry": str(uuid.uuid4()), "version": 0, "agree": "1"}
+    data = {"body": "An answer", "entry": str(uuid.uuid4()), "version": 0, **AGREE}
     client.post("/journal/prompts/ab-who-felt-safe/", data, headers={"HX-Request": "true"})
 
 

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from attachment_guide.journal.models import Entry
 from attachment_guide.spaces.models import Space
+from tests.conftest import AGREE
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ LESSON = "/lessons/attachment-basics/what-attachment-is/"
 
 def person_with_entries(client, count: int) -> None:
     client.post(
-        "/journal/write/", {"agree": "1", "body": "first", "entry": str(uuid.uuid4()), "version": 0}
+        "/journal/write/", {**AGREE, "body": "first", "entry": str(uuid.uuid4()), "version": 0}
     )
     space = Space.objects.get()
     Entry.objects.bulk_create(
@@ -59,7 +60,7 @@ def test_an_autosave_stays_within_a_few_queries(client):
         client,
         "/journal/write/",
         "post",
-        {"agree": "1", "body": "changed", "entry": str(entry.id), "version": entry.version},
+        {**AGREE, "body": "changed", "entry": str(entry.id), "version": entry.version},
     )
 
     # The session, the space, its save allowance (one UPDATE), then the entry locked, read

@@ -19,6 +19,7 @@ from attachment_guide.crypto import (
     parse_key,
 )
 from attachment_guide.journal.models import Entry
+from tests.conftest import AGREE
 
 MARKER = "lighthouse-keeper-7Q"
 
@@ -33,7 +34,7 @@ def write(client: Client, text: str) -> Entry:
     entry_id = uuid.uuid4()
     response = client.post(
         "/journal/write/",
-        {"agree": "1", "body": text, "entry": str(entry_id), "version": 0},
+        {**AGREE, "body": text, "entry": str(entry_id), "version": 0},
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 200

@@ -19,6 +19,7 @@ from attachment_guide.journal.models import Entry
 from attachment_guide.spaces.models import Space
 from lessons.content import get_catalog
 from lessons.models import LessonProgress
+from tests.conftest import AGREE
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ PASSWORD = "a long enough passphrase 42"
 def answer(client: Client, prompt: str, text: str) -> None:
     response = client.post(
         f"/journal/prompts/{prompt}/",
-        {"agree": "1", "body": text, "entry": str(uuid.uuid4()), "version": 0},
+        {**AGREE, "body": text, "entry": str(uuid.uuid4()), "version": 0},
         headers=HX,
     )
     assert response.status_code == 200
@@ -39,7 +40,7 @@ def answer(client: Client, prompt: str, text: str) -> None:
 def free(client: Client, text: str) -> None:
     response = client.post(
         "/journal/write/",
-        {"agree": "1", "body": text, "entry": str(uuid.uuid4()), "version": 0},
+        {**AGREE, "body": text, "entry": str(uuid.uuid4()), "version": 0},
         headers=HX,
     )
     assert response.status_code == 200
@@ -287,7 +288,7 @@ def test_logout_asks_the_browser_to_clear_stored_data(person):
 
 def sign_up(client: Client, username: str) -> None:
     data = {"username": username, "password1": PASSWORD, "password2": PASSWORD}
-    response = client.post("/accounts/signup/", data | {"remember": "on", "agree": "on"})
+    response = client.post("/accounts/signup/", data | {"remember": "on", **AGREE})
     assert response.status_code == 200
 
 

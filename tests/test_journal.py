@@ -14,6 +14,7 @@ from django.utils import timezone
 from attachment_guide.journal.models import MAX_ENTRY_LENGTH, Entry
 from attachment_guide.spaces.models import Space
 from lessons.content import get_catalog
+from tests.conftest import AGREE
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ ANSWER_URL = f"/journal/prompts/{PROMPT}/"
 
 def save(client, body, *, entry=None, version=0, url=ANSWER_URL, htmx=True, **extra):
     data = {
-        "agree": "1",
+        **AGREE,
         "body": body,
         "entry": str(entry or uuid.uuid4()),
         "version": version,
@@ -315,7 +316,7 @@ def test_the_journal_and_the_lesson_show_the_same_entry(client):
 
     client.post(
         f"/journal/entries/{entry_id}/",
-        {"agree": "1", "body": "Edited in the journal", "version": 1},
+        {**AGREE, "body": "Edited in the journal", "version": 1},
         headers=HX,
     )
 
@@ -330,7 +331,7 @@ def test_entries_are_edited_in_place(client):
     editor = client.get(f"/journal/entries/{entry_id}/?edit", headers=HX).content.decode()
     done = client.post(
         f"/journal/entries/{entry_id}/",
-        {"agree": "1", "body": "After", "version": 1, "intent": "done"},
+        {**AGREE, "body": "After", "version": 1, "intent": "done"},
         headers=HX,
     )
 
@@ -429,7 +430,7 @@ def test_saves_past_the_minute_allowance_wait_and_lose_nothing(client, settings,
 
     def autosave(text: str, **extra):
         data = {
-            "agree": "1",
+            **AGREE,
             "body": text,
             "entry": entry_id,
             "version": 0,
@@ -461,19 +462,17 @@ def test_saves_past_the_minute_allowance_wait_and_lose_nothing(client, settings,
 
 def test_one_space_hitting_its_allowance_never_slows_another(client, settings):
     settings.SAVES_PER_MINUTE = 1
-    client.post(
-        "/journal/write/", {"agree": "1", "body": "a", "entry": str(uuid.uuid4()), "version": 0}
-    )
+    client.post("/journal/write/", {**AGREE, "body": "a", "entry": str(uuid.uuid4()), "version": 0})
     assert (
         client.post(
-            "/journal/write/", {"agree": "1", "body": "b", "entry": str(uuid.uuid4()), "version": 0}
+            "/journal/write/", {**AGREE, "body": "b", "entry": str(uuid.uuid4()), "version": 0}
         ).status_code
         == 429
     )
 
     other = Client()
     response = other.post(
-        "/journal/write/", {"agree": "1", "body": "c", "entry": str(uuid.uuid4()), "version": 0}
+        "/journal/write/", {**AGREE, "body": "c", "entry": str(uuid.uuid4()), "version": 0}
     )
 
     assert response.status_code == 302
@@ -482,9 +481,7 @@ def test_one_space_hitting_its_allowance_never_slows_another(client, settings):
 def test_a_request_body_over_the_server_limit_gets_a_400_page_in_the_site_design(client, settings):
     body = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
 
-    response = client.post(
-        "/journal/write/", {"agree": "1", "body": body, "entry": str(uuid.uuid4())}
-    )
+    response = client.post("/journal/write/", {**AGREE, "body": body, "entry": str(uuid.uuid4())})
 
     assert response.status_code == 400
     assert "That could not be sent" in response.content.decode()

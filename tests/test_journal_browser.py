@@ -9,6 +9,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from attachment_guide.journal.models import Entry
+from tests.conftest import AGREE_TICK
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,7 +27,7 @@ def open_lesson(page, live_server):
 
 def agree(page, prompt: str = PROMPT) -> None:
     """Tick the one-time agreement to the privacy notice, when the page still asks for it."""
-    box = page.locator(f"#reflection-{prompt}-agree")
+    box = page.locator(f"#reflection-{prompt} {AGREE_TICK}")
     if box.count():
         box.check()
 
@@ -215,7 +216,7 @@ def test_without_javascript_the_save_button_posts_and_comes_back_to_the_prompt(
     context = browser.new_context(java_script_enabled=False)
     page = open_lesson(context.new_page(), live_server)
     page.locator(BOX).fill("Saved with no scripts at all")
-    page.locator(f"#reflection-{PROMPT}-agree").check()
+    page.locator(f"#reflection-{PROMPT} {AGREE_TICK}").check()
 
     page.locator(f"#reflection-{PROMPT}").get_by_role("button", name="Save").click()
 
@@ -300,14 +301,14 @@ def test_once_an_answer_is_kept_the_other_boxes_stop_asking_for_agreement(page, 
     # An unticked "Keep my answers privately" beside a box that says "Saved" reads as "this
     # was not kept"; after the first kept answer the agreement is recorded for this browser.
     open_lesson(page, live_server)
-    other = page.locator("#reflection-ab-when-upset-now-agree")
+    other = page.locator(f"#reflection-ab-when-upset-now {AGREE_TICK}")
     expect(other).to_be_visible()
     type_answer(page, "My gran's kitchen.")
     expect(page.locator(STATUS)).to_contain_text("Saved", timeout=5000)
 
     expect(other).to_be_hidden()
     expect(page.get_by_text("pressing one means you agree")).to_be_hidden()
-    expect(page.locator(f"#reflection-{PROMPT}-agree")).to_be_checked()  # what was agreed to
+    expect(page.locator(f"#reflection-{PROMPT} {AGREE_TICK}")).to_be_checked()  # what was agreed to
     page.locator("#reflection-ab-when-upset-now-body").fill("I go quiet.")
     expect(page.locator("#reflection-ab-when-upset-now-status")).to_contain_text(
         "Saved", timeout=5000
@@ -327,7 +328,7 @@ def test_a_box_refused_for_want_of_the_tick_saves_once_another_box_gives_it(page
     type_answer(page, "My gran's kitchen.")
     agree(page)
 
-    expect(page.locator(f"{second}-agree")).to_be_hidden(timeout=5000)
+    expect(page.locator(f"{second} {AGREE_TICK}")).to_be_hidden(timeout=5000)
     expect(page.locator(f"{second}-status")).to_contain_text("Saved", timeout=5000)
     expect_soon(lambda: bodies() == ["I go quiet.", "My gran's kitchen."])
 

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from attachment_guide.journal.models import Entry
+from tests.conftest import AGREE
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,7 @@ def victims_entry():
     entry_id = uuid.uuid4()
     victim.post(
         "/journal/prompts/ab-who-felt-safe/",
-        {"agree": "1", "body": "Only mine", "entry": str(entry_id), "version": 0},
+        {**AGREE, "body": "Only mine", "entry": str(entry_id), "version": 0},
         headers=HX,
     )
     return Entry.objects.get(id=entry_id)
@@ -35,11 +36,11 @@ def victims_entry():
     [
         ("get", "/journal/entries/{id}/", {}),
         ("get", "/journal/entries/{id}/?edit", {}),
-        ("post", "/journal/entries/{id}/", {"agree": "1", "body": "overwritten", "version": 1}),
+        ("post", "/journal/entries/{id}/", {**AGREE, "body": "overwritten", "version": 1}),
         (
             "post",
             "/journal/entries/{id}/",
-            {"agree": "1", "body": "x", "version": 1, "resolve": "theirs"},
+            {**AGREE, "body": "x", "version": 1, "resolve": "theirs"},
         ),
         ("get", "/journal/entries/{id}/delete/", {}),
         ("post", "/journal/entries/{id}/delete/", {}),
@@ -63,7 +64,7 @@ def a_person_with_a_journal() -> Client:
     person = Client()
     person.post(
         "/journal/write/",
-        {"agree": "1", "body": "my own", "entry": str(uuid.uuid4()), "version": 0},
+        {**AGREE, "body": "my own", "entry": str(uuid.uuid4()), "version": 0},
     )
     return person
 
@@ -75,7 +76,7 @@ def test_posting_an_answer_with_someone_elses_entry_id_never_touches_it(victims_
     stranger.post(
         "/journal/prompts/ab-who-felt-safe/",
         {
-            "agree": "1",
+            **AGREE,
             "body": "hijack",
             "entry": str(victims_entry.id),
             "version": 1,
@@ -106,7 +107,7 @@ def test_state_changing_urls_refuse_a_post_without_the_anti_forgery_token(victim
     forger = Client(enforce_csrf_checks=True)
 
     response = forger.post(
-        url.format(id=victims_entry.id), {"agree": "1", "body": "forged", "version": 1}
+        url.format(id=victims_entry.id), {**AGREE, "body": "forged", "version": 1}
     )
 
     assert response.status_code == 403
@@ -127,7 +128,7 @@ def test_a_post_with_the_token_from_the_page_works_with_csrf_enforced():
     response = person.post(
         "/journal/prompts/ab-who-felt-safe/",
         {
-            "agree": "1",
+            **AGREE,
             "body": "ok",
             "entry": str(uuid.uuid4()),
             "version": 0,
@@ -174,19 +175,19 @@ def test_hostile_text_is_escaped_everywhere_it_is_shown(client, payload):
     marker = f"{payload} marker"
     client.post(
         "/journal/prompts/ab-who-felt-safe/",
-        {"agree": "1", "body": marker, "entry": first, "version": 0},
+        {**AGREE, "body": marker, "entry": first, "version": 0},
     )
     client.post(
         "/journal/prompts/ab-who-felt-safe/",
-        {"agree": "1", "body": marker, "entry": first, "version": 1, "intent": "fresh"},
+        {**AGREE, "body": marker, "entry": first, "version": 1, "intent": "fresh"},
     )
     client.post(
         "/journal/prompts/ab-who-felt-safe/",
-        {"agree": "1", "body": "new " + marker, "entry": second, "version": 0},
+        {**AGREE, "body": "new " + marker, "entry": second, "version": 0},
     )
     conflict = client.post(
         "/journal/prompts/ab-who-felt-safe/",
-        {"agree": "1", "body": "other", "entry": second, "version": 0},
+        {**AGREE, "body": "other", "entry": second, "version": 0},
         headers=HX,
     )
     assert conflict.status_code == 409
@@ -223,7 +224,7 @@ def test_shown_journal_text_sits_inside_an_hx_disable_container(client):
     entry_id = uuid.uuid4()
     client.post(
         "/journal/write/",
-        {"agree": "1", "body": "<b>bold</b> words", "entry": entry_id, "version": 0},
+        {**AGREE, "body": "<b>bold</b> words", "entry": entry_id, "version": 0},
     )
 
     page = client.get("/journal/").content.decode()
@@ -250,7 +251,7 @@ def test_journal_text_never_reaches_error_reports_or_logs(client, monkeypatch, c
         raise RuntimeError("the disk is full")
 
     client.post(
-        "/journal/write/", {"agree": "1", "body": "first", "entry": str(uuid.uuid4()), "version": 0}
+        "/journal/write/", {**AGREE, "body": "first", "entry": str(uuid.uuid4()), "version": 0}
     )
     # Fail deep inside the ORM, where the text sits in frames no decorator can reach.
     monkeypatch.setattr("django.db.models.query.QuerySet.create", broken)
@@ -260,7 +261,7 @@ def test_journal_text_never_reaches_error_reports_or_logs(client, monkeypatch, c
     try:
         response = client.post(
             "/journal/prompts/ab-who-felt-safe/",
-            {"agree": "1", "body": marker, "entry": str(uuid.uuid4()), "version": 0},
+            {**AGREE, "body": marker, "entry": str(uuid.uuid4()), "version": 0},
             headers=HX,
         )
     finally:
@@ -323,7 +324,7 @@ def test_a_no_js_save_with_a_token_gone_stale_keeps_the_text(django_user_model):
             "body": "Words from the old tab",
             "entry": str(uuid.uuid4()),
             "version": 0,
-            "agree": "1",  # the tick the page asks for
+            **AGREE,  # the tick the page asks for
             "csrfmiddlewaretoken": _token(page),
         },
     )  # "Send again", with the fresh token the page holds

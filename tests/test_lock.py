@@ -16,6 +16,7 @@ from attachment_guide.circle.models import CircleMember
 from attachment_guide.circle.services import member_add
 from attachment_guide.journal.models import Entry
 from attachment_guide.spaces.models import Space
+from tests.conftest import AGREE
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ def save(client: Client, text: str = f"My answer {MARKER}") -> Entry:
     entry_id = uuid.uuid4()
     client.post(
         "/journal/prompts/ab-who-felt-safe/",
-        {"agree": "1", "body": text, "entry": str(entry_id), "version": 0},
+        {**AGREE, "body": text, "entry": str(entry_id), "version": 0},
         headers=HX,
     )
     return Entry.objects.get(id=entry_id)
@@ -82,17 +83,17 @@ def private_requests(entry: Entry) -> list[tuple[str, str, dict, dict]]:
         ("get", f"/journal/entries/{e}/delete/", {}, {}),
         ("get", f"/journal/entries/{e}/delete/", {}, HX),
         ("post", f"/journal/entries/{e}/delete/", {}, {}),
-        ("post", f"/journal/entries/{e}/", {"agree": "1", "body": "changed", "version": 1}, HX),
+        ("post", f"/journal/entries/{e}/", {**AGREE, "body": "changed", "version": 1}, HX),
         (
             "post",
             "/journal/write/",
-            {"agree": "1", "body": "new", "entry": str(uuid.uuid4()), "version": 0},
+            {**AGREE, "body": "new", "entry": str(uuid.uuid4()), "version": 0},
             HX,
         ),
         (
             "post",
             "/journal/prompts/ab-who-felt-safe/",
-            {"agree": "1", "body": "x", "version": 0},
+            {**AGREE, "body": "x", "version": 0},
             {},
         ),
         ("get", "/journal/export/", {}, {}),
@@ -106,9 +107,9 @@ def private_requests(entry: Entry) -> list[tuple[str, str, dict, dict]]:
         ("post", "/accounts/delete/", {}, {}),
         ("post", f"{LESSON}progress/", {"done": "1"}, {}),
         ("get", "/circle/", {}, {}),
-        ("post", "/circle/add/", {"agree": "1", "name": "Mum", "ring": 1}, {}),
-        ("post", "/circle/add/", {"agree": "1", "name": "Mum", "ring": 1}, HX),
-        ("post", "/circle/start/", {"agree": "1", "hard_day": "Mum"}, {}),
+        ("post", "/circle/add/", {**AGREE, "name": "Mum", "ring": 1}, {}),
+        ("post", "/circle/add/", {**AGREE, "name": "Mum", "ring": 1}, HX),
+        ("post", "/circle/start/", {**AGREE, "hard_day": "Mum"}, {}),
     ]
 
 
@@ -391,7 +392,7 @@ def test_settings_without_a_space_explain_there_is_nothing_yet(client):
 
 def sign_up(client: Client, username: str) -> None:
     data = {"username": username, "password1": PASSWORD, "password2": PASSWORD}
-    response = client.post("/accounts/signup/", data | {"remember": "on", "agree": "on"})
+    response = client.post("/accounts/signup/", data | {"remember": "on", **AGREE})
     assert response.status_code == 200
 
 

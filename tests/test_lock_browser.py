@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import AGREE_TICK
 from tests.test_browser import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -15,7 +16,7 @@ PASSCODE = "river stones"
 
 def first_answer(page, base: str, text: str = "Someone who listened") -> None:
     page.goto(base + LESSON)
-    page.locator("#reflection-ab-who-felt-safe-agree").check()
+    page.locator(f"#reflection-ab-who-felt-safe {AGREE_TICK}").check()
     box = page.get_by_label("think of a person, a place or even a pet", exact=False).first
     box.fill(text)
     box.press("Tab")

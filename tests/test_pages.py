@@ -9,7 +9,7 @@ import pytest
 from django.contrib.sessions.models import Session
 
 from lessons.content import get_catalog
-from tests.conftest import one_lesson_catalog
+from tests.conftest import AGREE, one_lesson_catalog
 
 pytestmark = pytest.mark.django_db
 
@@ -228,7 +228,7 @@ def test_an_anonymous_lesson_is_rendered_once_and_each_reader_gets_fresh_ids_and
     saved = second.post(
         "/journal/prompts/ab-who-felt-safe/",
         {
-            "agree": "1",
+            **AGREE,
             "body": "ok",
             "entry": ids(page)[0],
             "version": 0,

@@ -26,6 +26,7 @@ from attachment_guide.safety.notice import (
 from attachment_guide.spaces.models import Space
 from attachment_guide.spaces.services import AGREED_KEY
 from lessons.models import LessonProgress
+from tests.conftest import AGREE
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +79,7 @@ def test_the_recorded_version_names_the_text_itself(client):
     even when the date was left as it was."""
     assert NOTICE_VERSION.endswith("~" + NOTICE_SHA256[:8])
     assert len(NOTICE_VERSION) <= Space._meta.get_field("notice_version").max_length
-    assert first_answer(client, agree="1").status_code == 200
+    assert first_answer(client, **AGREE).status_code == 200
     assert 'name="agree"' not in client.get(LESSON).content.decode()
     session = client.session
     session[AGREED_KEY] = f"{NOTICE_DATE}~00000000"  # the same day, other words
@@ -110,7 +111,7 @@ def test_the_first_save_asks_for_agreement_and_keeps_the_text(client):
 def test_agreeing_records_the_time_and_the_notice_version(client):
     before = timezone.now()
 
-    saved = first_answer(client, agree="1")
+    saved = first_answer(client, **AGREE)
 
     assert saved.status_code == 200
     space = Space.objects.get()
@@ -124,7 +125,7 @@ def test_remember_my_place_says_it_means_agreement_and_records_it(client):
     page = client.get(LESSON).content.decode()
     assert "pressing one means you agree to it" in page
 
-    client.post(f"{LESSON}progress/", {"remember": "1"})
+    client.post(f"{LESSON}progress/", {**AGREE, "remember": "1"})
 
     assert Space.objects.get().notice_version == NOTICE_VERSION
 
@@ -137,13 +138,13 @@ def test_signing_up_without_a_space_asks_for_agreement(client):
     assert "Please tick this box to make an account." in refused.content.decode()
     assert 'value="wren"' in refused.content.decode()
 
-    client.post("/accounts/signup/", data | {"agree": "on"})
+    client.post("/accounts/signup/", data | {**AGREE})
 
     assert Space.objects.get(user__username="wren").notice_version == NOTICE_VERSION
 
 
 def test_signing_up_after_a_first_save_does_not_ask_again(client):
-    first_answer(client, agree="1")
+    first_answer(client, **AGREE)
 
     page = client.get("/accounts/signup/").content.decode()
 
@@ -217,7 +218,7 @@ def test_purged_accounts_leave_no_sessions(settings):
     client = Client()
     client.post(
         "/accounts/signup/",
-        {"username": "idle", "password1": PASSWORD, "password2": PASSWORD, "agree": "on"},
+        {"username": "idle", "password1": PASSWORD, "password2": PASSWORD, **AGREE},
     )
     long_ago = timezone.now() - timedelta(days=800)
     User.objects.update(date_joined=long_ago, last_login=long_ago)
@@ -231,7 +232,7 @@ def test_purged_accounts_leave_no_sessions(settings):
 
 
 def test_a_space_from_an_older_notice_is_asked_again_and_its_answer_recorded(client):
-    first_answer(client, agree="1")
+    first_answer(client, **AGREE)
     Space.objects.update(notice_version="2020-01-01")
     session = client.session
     session["agreed_notice"] = "2020-01-01"
@@ -239,7 +240,7 @@ def test_a_space_from_an_older_notice_is_asked_again_and_its_answer_recorded(cli
 
     assert 'name="agree"' in client.get(LESSON).content.decode()
     assert first_answer(client).status_code == 422
-    assert first_answer(client, agree="1").status_code == 200
+    assert first_answer(client, **AGREE).status_code == 200
     assert Space.objects.get().notice_version == NOTICE_VERSION
 
 

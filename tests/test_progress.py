@@ -10,6 +10,7 @@ from django.contrib.sessions.models import Session
 from attachment_guide.spaces.models import Space
 from lessons.content import get_catalog
 from lessons.models import LessonProgress
+from tests.conftest import AGREE
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,7 @@ def sections():
 
 def give_a_space(client):
     client.post(
-        "/journal/write/", {"agree": "1", "body": "hello", "entry": str(uuid.uuid4()), "version": 0}
+        "/journal/write/", {**AGREE, "body": "hello", "entry": str(uuid.uuid4()), "version": 0}
     )
 
 
@@ -52,7 +53,7 @@ def test_a_reader_without_a_space_sees_no_tracking_but_can_choose_to_be_remember
     assert 'hx-trigger="intersect once"' not in page
     assert "Remember my place" in page
 
-    response = client.post(PROGRESS, {"remember": "1"})
+    response = client.post(PROGRESS, {**AGREE, "remember": "1"})
 
     assert response.status_code == 302
     assert response["Location"] == f"{URL}#lesson-progress"
@@ -89,7 +90,7 @@ def test_reaching_the_end_or_pressing_done_completes_a_lesson_and_it_stays_done(
 
 def test_reset_is_the_only_way_back(client):
     give_a_space(client)
-    client.post(PROGRESS, {"done": "1"})
+    client.post(PROGRESS, {**AGREE, "done": "1"})
 
     client.post(PROGRESS, {"reset": "1"})
 
@@ -112,7 +113,7 @@ def test_home_shows_continue_with_module_lesson_and_section(client):
 
 def test_after_a_finished_lesson_continue_points_to_the_next_one(client):
     give_a_space(client)
-    client.post(PROGRESS, {"done": "1"})
+    client.post(PROGRESS, {**AGREE, "done": "1"})
     following = lesson().next
 
     page = client.get("/").content.decode()
@@ -124,7 +125,7 @@ def test_after_a_finished_lesson_continue_points_to_the_next_one(client):
 
 def test_module_page_counts_lessons_done(client):
     give_a_space(client)
-    client.post(PROGRESS, {"done": "1"})
+    client.post(PROGRESS, {**AGREE, "done": "1"})
 
     page = client.get(f"/lessons/{MODULE}/").content.decode()
 

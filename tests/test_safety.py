@@ -9,6 +9,7 @@ from django.core.management.base import SystemCheckError
 
 from attachment_guide.safety.helplines import get_helplines, load_helplines
 from lessons.content import get_catalog
+from tests.conftest import AGREE
 
 pytestmark = pytest.mark.django_db
 
@@ -156,7 +157,7 @@ def test_quick_exit_logs_an_account_out(client):
             "username": "wren",
             "password1": "soft rain on a roof",
             "password2": "soft rain on a roof",
-            "agree": "on",
+            **AGREE,
         },
     )
     assert "Your account is ready." in signed_up.content.decode()

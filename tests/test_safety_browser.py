@@ -9,6 +9,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from attachment_guide.journal.models import Entry
+from tests.conftest import AGREE_TICK
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -140,7 +141,9 @@ def test_keyboard_only_read_write_save_journal_and_exit(page, live_server, neutr
         pytest.fail("the first question could not be reached by keyboard")
     page.keyboard.type("Typed with the keyboard only")
     page.keyboard.press("Tab")  # the one-time agreement to the privacy notice
-    assert page.evaluate("document.activeElement.id") == "reflection-ab-who-felt-safe-agree"
+    assert page.evaluate(
+        f"document.activeElement.matches('#reflection-ab-who-felt-safe {AGREE_TICK}')"
+    )
     assert focus_is_visible(page)
     page.keyboard.press("Space")
     # Ticking saves at once, and the first save offers "only for this visit" before Save:
@@ -226,7 +229,7 @@ def test_journal_states_pass_axe(page, live_server):
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
 
-    page.locator("#reflection-free-writing-agree").check()
+    page.locator(f"#reflection-free-writing {AGREE_TICK}").check()
     page.locator("#reflection-free-writing-body").fill("x" * 50_001)  # the error state
     page.locator("#reflection-free-writing").get_by_role("button", name="Save").click()
     expect(page.locator("#reflection-free-writing-status")).to_contain_text("the limit is 50,000")

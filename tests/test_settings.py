@@ -13,6 +13,8 @@ import pytest
 from django.http import HttpResponse
 from django.test import Client
 
+from tests.conftest import AGREE
+
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION = {
     "DJANGO_DEBUG": "false",
@@ -29,12 +31,14 @@ import json, uuid, django
 django.setup()
 from django.core.management import call_command
 from django.test import Client
+from attachment_guide.safety.notice import NOTICE_VERSION
 call_command("migrate", verbosity=0)
 host = {"host": "guide.example.org"}
 client = Client()
 home = client.get("/", secure=True, headers=host)
 saved = client.post(
-    "/journal/write/", {"agree": "1", "body": "x", "entry": str(uuid.uuid4()), "version": 0},
+    "/journal/write/",
+    {"agree": NOTICE_VERSION, "body": "x", "entry": str(uuid.uuid4()), "version": 0},
     secure=True, headers=host,
 )
 plain = Client().get("/", headers=host)
@@ -176,7 +180,7 @@ def test_errors_and_htmx_fragments_carry_them_too(client, settings):
     settings.SAVES_PER_MINUTE = 1
     fragment = client.post(
         "/journal/write/",
-        {"agree": "1", "body": "x", "entry": str(uuid.uuid4()), "version": 0},
+        {**AGREE, "body": "x", "entry": str(uuid.uuid4()), "version": 0},
         headers={"HX-Request": "true"},
     )
     too_fast = client.post(

@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 
 from attachment_guide.journal.models import Entry
+from tests.conftest import AGREE
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +78,7 @@ def person_with_an_entry() -> tuple[Client, Entry]:
     response = person.post(
         "/journal/write/",
         {
-            "agree": "1",
+            **AGREE,
             "body": "kept safe",
             "entry": str(entry_id),
             "version": 0,
@@ -133,7 +134,7 @@ def test_no_post_without_the_anti_forgery_token(person_with_an_entry, name):
 
     for headers in ({}, {"HX-Request": "true"}):
         response = person.post(
-            url, {"agree": "1", "body": "forged", "version": 1, "q": "kept"}, headers=headers
+            url, {**AGREE, "body": "forged", "version": 1, "q": "kept"}, headers=headers
         )
         assert response.status_code == 403, url
 
