@@ -159,13 +159,13 @@ class Reader:
         return self.space_in_session and not self.has_space
 
     def stand_in(self) -> _StandIn:
-        from attachment_guide.safety.notice import NOTICE_VERSION
+        from attachment_guide.safety import notice
         from attachment_guide.spaces.lock import LOCK_KEY
         from attachment_guide.spaces.services import AGREED_KEY, SESSION_KEY
 
         session: dict = {
             SESSION_KEY: "a-space" if self.space_in_session else None,
-            AGREED_KEY: None if self.needs_agreement else NOTICE_VERSION,
+            AGREED_KEY: None if self.needs_agreement else notice.NOTICE_VERSION,
         }
         if self.lock_nav:
             session[LOCK_KEY] = {"seen": self.lock_nav == "open", "after": self.lock_after}

@@ -13,10 +13,10 @@ from tests.chromium import find_chromium
 # calls from a thread with a running loop. Tests only; never set this in settings.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-# The tick agreeing to the privacy notice, as a page showing the current notice sends it,
-# for the data of a test's post: one definition, so every test sends what the tick sends.
+# The tick agreeing to the privacy notice, as a page showing the current notice sends it
+# (its value is the version the page was shown with), for the data of a test's post.
 AGREE = {"agree": notice.NOTICE_VERSION}
-# The same tick in a browser, found within its form rather than by its id.
+# The same tick in a browser, within its form: its id holds the version it was shown with.
 AGREE_TICK = "input[name=agree]"
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
@@ -67,6 +67,23 @@ def renamed_lesson(tmp_path, settings):
         meta='old_slugs = ["old-name"]\n',
         text="\n::: prompt b-one\nWhy?\n:::\n",
     )
+
+
+@pytest.fixture
+def notice_changed():
+    """Call it to put out new words of the privacy notice while pages are open, as a deploy
+    would: a new version (returned), and no frame still holds ticks shown with the old one."""
+    from attachment_guide.frames import forget_frames
+
+    with pytest.MonkeyPatch.context() as patch:
+
+        def change() -> str:
+            patch.setattr(notice, "NOTICE_VERSION", f"{notice.NOTICE_DATE}~0a1b2c3d")
+            forget_frames()
+            return notice.NOTICE_VERSION
+
+        yield change
+    forget_frames()
 
 
 @pytest.fixture(autouse=True)

@@ -333,6 +333,37 @@ def test_a_box_refused_for_want_of_the_tick_saves_once_another_box_gives_it(page
     expect_soon(lambda: bodies() == ["I go quiet.", "My gran's kitchen."])
 
 
+def test_a_tick_given_before_the_notice_changed_is_asked_for_again(
+    page, live_server, notice_changed, screenshots
+):
+    """A tab opened before new words of the privacy notice went out, its box ticked: the
+    next save agrees to nothing. It says why, the tick comes back unticked (hx-preserve must
+    not keep the old one), the text stays, and ticking the new box keeps it."""
+    open_lesson(page, live_server)
+    tick = page.locator(f"#reflection-{PROMPT} {AGREE_TICK}")
+    expect(tick).to_be_checked()
+    new = notice_changed()
+
+    type_answer(page, "Written after the change")
+
+    expect(page.locator(STATUS)).to_contain_text(
+        "privacy notice has changed since this page was opened", timeout=5000
+    )
+    expect(tick).not_to_be_checked()
+    expect(tick).to_have_attribute("value", new)
+    expect(page.locator(BOX)).to_have_value("Written after the change")
+    assert bodies() == []
+    for width in (375, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        box = page.locator(f"#reflection-{PROMPT}")
+        box.screenshot(path=screenshots / f"reflection-notice-changed-{width}.png")
+
+    tick.check()
+
+    expect(page.locator(STATUS)).to_contain_text("Saved", timeout=5000)
+    expect_soon(lambda: bodies() == ["Written after the change"])
+
+
 def test_on_a_phone_a_search_opens_at_its_results(page, live_server):
     # The results sit below the writing box, a screen and more down a phone: opening the
     # page at its top after Search looked as if nothing had happened.

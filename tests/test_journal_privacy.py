@@ -315,7 +315,7 @@ def test_a_no_js_save_with_a_token_gone_stale_keeps_the_text(django_user_model):
     assert "Exit this page" in page  # the site's own page, with its quick exit
     assert '<form method="post" action="/journal/prompts/ab-who-felt-safe/"' in page
     # The account signed in to has not agreed to the notice: the page asks, as it says.
-    assert 'name="agree"' in page and "Tick the box under it" in page
+    assert f'name="agree" value="{AGREE["agree"]}"' in page and "Tick the box under it" in page
     assert response["Cache-Control"] == "no-store, private"
     assert Entry.objects.count() == 0
     again = person.post(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -22,6 +23,7 @@ from attachment_guide.safety.notice import (
     NOTICE_SHA256,
     NOTICE_TEMPLATE,
     NOTICE_VERSION,
+    version_tag,
 )
 from attachment_guide.spaces.models import Space
 from attachment_guide.spaces.services import AGREED_KEY
@@ -156,6 +158,120 @@ def test_signing_up_after_a_first_save_does_not_ask_again(client):
     assert "Your account is ready." in made.content.decode()
     space = Space.objects.get()
     assert space.user.username == "wren" and space.notice_version == NOTICE_VERSION
+
+
+# --- A tick shown with older words ----------------------------------------------------------
+
+CHANGED = '<a href="/privacy/">privacy notice</a> has changed since this page was opened'
+
+
+def bodies() -> list[str]:
+    return [entry.body for entry in Entry.objects.all()]  # encrypted: not for a filter
+
+
+def tick_in(html: str) -> str:
+    """The agreement tick's tag, as the page or fragment shows it."""
+    found = re.search(r'<input type="checkbox" name="agree"[^>]*>', html)
+    assert found, "no tick to agree with"
+    return found.group(0)
+
+
+def test_the_tick_carries_the_version_of_the_notice_it_is_shown_with(client):
+    tick = tick_in(client.get(LESSON).content.decode())
+
+    assert f'value="{NOTICE_VERSION}"' in tick
+    assert f'id="reflection-ab-who-felt-safe-agree-{version_tag(NOTICE_VERSION)}"' in tick
+    assert "checked" not in tick
+
+
+def test_a_tick_that_names_no_version_agrees_to_nothing(client):
+    """Any tick used to count: a page from before ticks carried their version says "1", and
+    nobody can tell which words it was shown with."""
+    refused = first_answer(client, agree="1")
+
+    assert refused.status_code == 422
+    assert CHANGED in refused.content.decode()
+    assert Space.objects.count() == 0
+
+
+@pytest.mark.parametrize("htmx", [True, False])
+@pytest.mark.parametrize("box", ["answer", "write", "entry"])
+def test_a_tick_from_before_the_notice_changed_asks_again_and_keeps_the_text(
+    client, notice_changed, box, htmx
+):
+    """A tab opened before new words went out, its box still ticked: the save agrees to
+    nothing. It says why, links to the notice, brings a new tick (unticked, with an id of its
+    own so hx-preserve cannot keep the old one), and the text stays."""
+    url = "/journal/prompts/ab-who-felt-safe/" if box == "answer" else "/journal/write/"
+    data = {"body": "Typed before the change", "entry": str(uuid.uuid4()), "version": 0}
+    if box == "entry":  # an entry kept under the old notice, open for editing
+        first_answer(client, **AGREE)
+        entry = Entry.objects.get()
+        url, data = f"/journal/entries/{entry.id}/", {"body": "Typed before the change"}
+        data["version"] = entry.version
+    new = notice_changed()
+
+    refused = client.post(url, {**data, **AGREE}, headers=HX if htmx else {})
+
+    html = refused.content.decode()
+    assert refused.status_code == 422
+    assert CHANGED in html
+    tick = tick_in(html)
+    assert f'value="{new}"' in tick and "checked" not in tick
+    assert f'-agree-{version_tag(new)}"' in tick  # not the id of the tick shown before
+    if htmx:  # only the status line and the tick are swapped: the box keeps what is typed
+        assert "<textarea" not in html
+    else:
+        assert ">Typed before the change</textarea>" in html
+    assert "Typed before the change" not in bodies()
+
+    kept = client.post(url, {**data, "agree": new}, headers=HX if htmx else {})
+
+    assert kept.status_code == (200 if htmx else 302)
+    assert "Typed before the change" in bodies()
+    assert Space.objects.get().notice_version == new
+
+
+@pytest.mark.parametrize("htmx", [True, False])
+def test_a_map_tick_from_before_the_notice_changed_asks_again_and_keeps_the_name(
+    client, notice_changed, htmx
+):
+    new = notice_changed()
+    data = {"name": "Aunt May", "ring": 1, "reach": "07700 900123"}
+
+    refused = client.post("/circle/add/", {**data, **AGREE}, headers=HX if htmx else {})
+
+    html = refused.content.decode()
+    assert refused.status_code == 422
+    assert CHANGED in html
+    assert 'value="Aunt May"' in html and 'value="07700 900123"' in html
+    tick = tick_in(html)
+    assert f'value="{new}"' in tick and "checked" not in tick
+    assert Space.objects.count() == 0
+
+    client.post("/circle/add/", {**data, "agree": new}, headers=HX if htmx else {})
+
+    assert Space.objects.get().notice_version == new
+
+
+def test_signing_up_with_a_tick_from_before_the_notice_changed_asks_again(client, notice_changed):
+    new = notice_changed()
+    data = {"username": "wren", "password1": PASSWORD, "password2": PASSWORD, "remember": "on"}
+
+    refused = client.post("/accounts/signup/", data | AGREE)
+
+    html = refused.content.decode()
+    assert refused.status_code == 422
+    assert CHANGED in html
+    assert 'value="wren"' in html
+    tick = tick_in(html)
+    assert f'value="{new}"' in tick and "checked" not in tick
+    assert not User.objects.exists()
+
+    made = client.post("/accounts/signup/", data | {"agree": new})
+
+    assert "Your account is ready." in made.content.decode()
+    assert Space.objects.get(user__username="wren").notice_version == new
 
 
 # --- Retention -----------------------------------------------------------------------------

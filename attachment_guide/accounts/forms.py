@@ -4,7 +4,12 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import PasswordChangeForm, UsernameField
 from django.contrib.auth.models import User
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from attachment_guide.safety import notice
 
 
 class NoColons:
@@ -26,6 +31,38 @@ class RememberField(forms.BooleanField):
                 " Some browsers that reopen your tabs keep you signed in, so log out too."
             ),
         )
+
+
+class NoticeTick(forms.CheckboxInput):
+    """The tick agreeing to the privacy notice, as `spaces/_agree.html` draws it: its value
+    is the version of the notice it is shown with, and it comes back ticked only for that."""
+
+    def __init__(self, attrs=None) -> None:
+        super().__init__(attrs, check_test=lambda tick: tick == notice.NOTICE_VERSION)
+
+    def format_value(self, value) -> str:
+        return notice.NOTICE_VERSION
+
+    def value_from_datadict(self, data, files, name) -> str:
+        return data.get(name, "")
+
+
+class AgreementField(forms.Field):
+    """Agreeing to the privacy notice: only a tick shown with its current version counts (see
+    spaces.services.agreement_check); one from a page opened before it changed asks again."""
+
+    widget = NoticeTick
+
+    def clean(self, value: str) -> bool:
+        if value == notice.NOTICE_VERSION:
+            return True
+        if value:
+            message = gettext(
+                'The <a href="{url}">privacy notice</a> has changed since this page was '
+                "opened. Please read it, then tick this box again to make an account."
+            )
+            raise forms.ValidationError(format_html(message, url=reverse("privacy")))
+        raise forms.ValidationError(_("Please tick this box to make an account."))
 
 
 def _password(label, autocomplete: str, help_text: str = "") -> forms.CharField:
@@ -67,10 +104,7 @@ class SignupForm(NoColons, NewPassword, forms.Form):
     )
     password2 = _password(_("Password again"), "new-password")
     remember = RememberField()
-    agree = forms.BooleanField(
-        label=_("I agree to the privacy notice."),
-        error_messages={"required": _("Please tick this box to make an account.")},
-    )
+    agree = AgreementField(label=_("I agree to the privacy notice."))
 
     def __init__(self, *args, needs_agreement: bool = True, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -36,7 +36,7 @@ from attachment_guide.accounts.services import (
     throttle_key,
 )
 from attachment_guide.http import private
-from attachment_guide.safety.notice import NOTICE_VERSION
+from attachment_guide.safety import notice
 from attachment_guide.spaces import lock
 from attachment_guide.spaces.models import Space
 from attachment_guide.spaces.services import (
@@ -109,7 +109,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("accounts:account")
     guest = space_for_request(request)
-    needs = guest is None or guest.notice_version != NOTICE_VERSION
+    needs = guest is None or guest.notice_version != notice.NOTICE_VERSION
     form = SignupForm(request.POST or None, needs_agreement=needs)
     if request.method == "POST" and form.is_valid():
         user, space = account_create(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -45,6 +46,11 @@ DONE = {
 AGREE = gettext_lazy(
     "Not kept yet: to keep your map, tick the box agreeing to the privacy notice. What you "
     "typed is still here."
+)
+NOTICE_CHANGED = gettext_lazy(
+    'Not kept yet: the <a href="{url}">privacy notice</a> has changed since this page was '
+    "opened. To keep your map under the new notice, tick the box again. What you typed is "
+    "still here."
 )
 FULL = gettext_lazy(
     "Your map is full. To add someone, first remove someone you no longer need on it."
@@ -130,6 +136,14 @@ def _refused(request: HttpRequest, partial: str, target: str, ctx: dict, status:
     return private(response)
 
 
+def _not_agreed(form, refusal: AgreementMissing) -> None:
+    """Refused for want of the tick, or because it was ticked for older words."""
+    if refusal.outdated:
+        form.add_error(None, format_html(str(NOTICE_CHANGED), url=reverse("privacy")))
+    else:
+        form.add_error(None, AGREE)
+
+
 def _too_fast(form, request: HttpRequest) -> int:
     form.add_error(None, TOO_FAST)
     # htmx swaps only 2xx, 409 and 422 (base.html): a refusal it must show is a 422 there.
@@ -151,8 +165,8 @@ def add(request: HttpRequest) -> HttpResponse:
             member = member_add(space=space_for_saving(request), **form.cleaned_data)
         except SaveLimitReached:
             status = _too_fast(form, request)
-        except AgreementMissing:
-            form.add_error(None, AGREE)
+        except AgreementMissing as refusal:
+            _not_agreed(form, refusal)
         except CircleFull:
             form.add_error(None, FULL)
         else:
@@ -174,8 +188,8 @@ def start(request: HttpRequest) -> HttpResponse:
             count = members_add(space=space_for_saving(request), people=form.cleaned_data["people"])
         except SaveLimitReached:
             status = _too_fast(form, request)
-        except AgreementMissing:
-            form.add_error(None, AGREE)
+        except AgreementMissing as refusal:
+            _not_agreed(form, refusal)
         except CircleFull:
             form.add_error(None, FULL)
         else:
@@ -227,8 +241,8 @@ def member(request: HttpRequest, member_id: uuid.UUID) -> HttpResponse:
             space_for_saving(request)  # counts this change against the allowance
         except SaveLimitReached:
             status = _too_fast(form, request)
-        except AgreementMissing:  # a newer privacy notice than the one agreed to
-            form.add_error(None, AGREE)
+        except AgreementMissing as refusal:  # a newer notice than the one agreed to
+            _not_agreed(form, refusal)
         else:
             member_change(member=found, **form.cleaned_data)
             anchor = f"member-{found.id}"

@@ -303,8 +303,9 @@ def _save(
         reflection.status, reflection.theirs, status = "conflict", exc.current, 409
     except SaveLimitReached:
         reflection.status, status = "too_fast", 429
-    except AgreementMissing:
-        reflection.status, status = "needs_agreement", 422
+    except AgreementMissing as exc:
+        reflection.status = "notice_changed" if exc.outdated else "needs_agreement"
+        status = 422
 
     if not request.htmx:
         if status != 200:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from attachment_guide.safety import notice
 from attachment_guide.spaces.services import agreement_needed
 
 
@@ -15,4 +16,8 @@ def site(request) -> dict:
         # Asked beside writing boxes until this browser has agreed to this version of the
         # notice (read from the session: no query).
         "needs_agreement": agreement_needed(request),
+        # The tick's value is the version it is shown with, and its id holds the version's
+        # tag: htmx never keeps (hx-preserve) a tick that was shown for older words.
+        "notice_version": notice.NOTICE_VERSION,
+        "notice_tag": notice.version_tag(notice.NOTICE_VERSION),
     }

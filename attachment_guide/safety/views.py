@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 from attachment_guide.accounts.services import device_forget
 from attachment_guide.http import private
 from attachment_guide.safety.helplines import get_helplines
-from attachment_guide.safety.notice import NOTICE_TEMPLATE, NOTICE_VERSION
+from attachment_guide.safety.notice import NOTICE_TEMPLATE
 from attachment_guide.spaces.forms import EXIT_CHOICES
 from attachment_guide.spaces.lock import EXIT_FORGET, EXIT_LOCK, LOCK_KEY, exit_action, lock_now
 from attachment_guide.spaces.services import SESSION_KEY
@@ -37,7 +37,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
         "data_location": settings.DATA_LOCATION,
         "guest_space_days": settings.GUEST_SPACE_DAYS,
         "inactive_account_days": settings.INACTIVE_ACCOUNT_DAYS,
-        "notice_version": NOTICE_VERSION,
+        # notice_version comes from the context processor (attachment_guide.safety.context)
     }
     return render(request, NOTICE_TEMPLATE, ctx)
 

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from attachment_guide.db.plain import kept
-from attachment_guide.safety.notice import NOTICE_VERSION
+from attachment_guide.safety import notice
 from attachment_guide.spaces import lock
 from attachment_guide.spaces.lock import SpaceLocked, is_locked
 from attachment_guide.spaces.models import FirstSave, Space
@@ -84,27 +84,27 @@ def space_new(**fields) -> Space:
     beside the first answer, the sentence beside "Remember my place", a box when signing up),
     so the agreement is recorded with it."""
     return Space.objects.create(
-        consented_at=timezone.now(), notice_version=NOTICE_VERSION, **fields
+        consented_at=timezone.now(), notice_version=notice.NOTICE_VERSION, **fields
     )
 
 
 def agreement_needed(request: HttpRequest) -> bool:
     """Whether this browser has yet to agree to the current privacy notice."""
-    return request.session.get(AGREED_KEY) != NOTICE_VERSION
+    return request.session.get(AGREED_KEY) != notice.NOTICE_VERSION
 
 
 def agreement_record(request: HttpRequest, space: Space) -> None:
     """The person agreed (again, to a newer notice): record when, and to which version."""
     Space.objects.filter(id=space.id).update(
-        consented_at=timezone.now(), notice_version=NOTICE_VERSION
+        consented_at=timezone.now(), notice_version=notice.NOTICE_VERSION
     )
-    request.session[AGREED_KEY] = NOTICE_VERSION
+    request.session[AGREED_KEY] = notice.NOTICE_VERSION
 
 
 def agreement_remember(request: HttpRequest, space: Space) -> None:
     """A new session (a log-in) for a space that agreed to this notice need not ask again."""
-    if space.notice_version == NOTICE_VERSION:
-        request.session[AGREED_KEY] = NOTICE_VERSION
+    if space.notice_version == notice.NOTICE_VERSION:
+        request.session[AGREED_KEY] = notice.NOTICE_VERSION
 
 
 def space_create(request: HttpRequest) -> Space:
@@ -114,7 +114,7 @@ def space_create(request: HttpRequest) -> Space:
     request.session.cycle_key()
     request.session[SESSION_KEY] = str(space.id)
     request.session[TOUCHED_KEY] = timezone.localdate().isoformat()
-    request.session[AGREED_KEY] = NOTICE_VERSION
+    request.session[AGREED_KEY] = notice.NOTICE_VERSION
     lock.sync(request, space)  # a space joined after its other tab set a passcode stays locked
     return space
 
@@ -304,16 +304,26 @@ class SaveLimitReached(Exception):
 
 
 class AgreementMissing(Exception):
-    """Keeping something needs the tick that agrees to the privacy notice first."""
+    """Keeping something needs the tick that agrees to the privacy notice first.
+
+    `outdated`: a tick came, but for older words than the notice has now (the page was
+    opened before it changed), so it agrees to nothing; the person is asked again.
+    """
+
+    def __init__(self, *, outdated: bool = False) -> None:
+        super().__init__()
+        self.outdated = outdated
 
 
 def agreement_check(request: HttpRequest, space: Space | None) -> None:
     """Before keeping something: raise AgreementMissing unless this browser has agreed to the
     current notice, or agrees with this request (then it is recorded on an existing space; a
-    new space records it as it is made)."""
+    new space records it as it is made). The tick's value is the version of the notice it
+    was shown with: only the current one agrees."""
     if agreement_needed(request):
-        if not request.POST.get("agree"):
-            raise AgreementMissing()
+        tick = request.POST.get("agree", "")
+        if tick != notice.NOTICE_VERSION:
+            raise AgreementMissing(outdated=bool(tick))
         if space is not None:
             agreement_record(request, space)
 
