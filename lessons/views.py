@@ -21,6 +21,7 @@ from attachment_guide.journal import reflections
 from attachment_guide.journal.reflections import Reflection
 from attachment_guide.journal.services import Answers, answers_for_prompts
 from attachment_guide.spaces.services import (
+    AgreementMissing,
     readable_space_id,
     space_for_request,
     space_get_or_create,
@@ -71,20 +72,26 @@ def module_detail(request: HttpRequest, module_slug: str) -> HttpResponse:
 
 
 def lesson_page(
-    request: HttpRequest, lesson: Lesson, *, override: Reflection | None = None, status: int = 200
+    request: HttpRequest,
+    lesson: Lesson,
+    *,
+    override: Reflection | None = None,
+    refused: str = "",
+    status: int = 200,
 ) -> HttpResponse:
     """A lesson with each prompt's writing box, holding this person's answers if any.
 
     A reader with no space gets no query at all; one with a space gets one for the answers
     and one for the progress. The page around the boxes is rendered once per lesson and kind
-    of reader (`lesson_frame`); each request fills in only its own parts.
+    of reader (`lesson_frame`); each request fills in only its own parts. `override` is a
+    box to show as it is (a refused save); `refused` says why a progress button kept nothing.
     """
     space_id = readable_space_id(request)
     path = reverse_once("lesson", lesson.module_slug, lesson.slug)
     reader = Reader.of(request, space_id=space_id, path=path)
     frame = lesson_frame(lesson, reader)
     token = csrf_token(request)
-    if space_id is None and override is None:
+    if space_id is None and override is None and not refused:
         # Nothing here is this reader's own: the boxes are the same empty ones for everyone
         # (or, on a locked device, the same locked ones).
         page = empty_lesson(frame, lesson, reader).fill_bytes(fresh_ids(lesson, token))
@@ -102,7 +109,9 @@ def lesson_page(
             box = override
         slots[f"box:{prompt.id}"] = reflections.render(box, reader=reader, csrf_token=token)
     progress = lesson_progress(space_id, lesson)
-    slots["progress"] = progress_panel(lesson, reader, progress=progress, token=token)
+    slots["progress"] = progress_panel(
+        lesson, reader, progress=progress, token=token, refused=refused
+    )
     # The page may hold the person's own words: keep it out of every cache.
     return private(HttpResponse(frame.fill_bytes(slots), status=status))
 
@@ -177,10 +186,16 @@ class _Progress:
 
 
 def progress_panel(
-    lesson: Lesson, reader: Reader, *, progress: LessonProgress | None, token: str
+    lesson: Lesson,
+    reader: Reader,
+    *,
+    progress: LessonProgress | None,
+    token: str,
+    refused: str = "",
 ) -> str:
     """`lessons/lesson.html#progress` for this reader, from a frame per lesson and state:
-    rendered from a stand-in that knows only whether the lesson is started and done."""
+    rendered from a stand-in that knows only whether the lesson is started and done (and
+    why a button press kept nothing, if it did)."""
     state = None if progress is None else _Progress(done=progress.done)
 
     def render() -> str:
@@ -189,11 +204,12 @@ def progress_panel(
             "module": lesson.module,
             "has_space": reader.has_space,
             "progress": state,
+            "refused": refused,
             "csrf_token": slot("token"),
         }
         return render_to_string("lessons/lesson.html#progress", ctx, reader.stand_in())
 
-    key = ("progress", lesson.module_slug, lesson.slug, get_language(), reader, state)
+    key = ("progress", lesson.module_slug, lesson.slug, get_language(), reader, state, refused)
     return _pages.get(get_catalog(), key, render).fill({"token": token})
 
 
@@ -244,11 +260,19 @@ def lesson_progress_update(
     """Record reading: a section came into view, the end was reached, or a button was pressed.
 
     Automatic updates come only from pages of people who already have a space; pressing
-    "Mark as done" or "Remember my place" is a choice, so it may create the space.
+    "Mark as done" or "Remember my place" is a choice, so it may create the space: the
+    press agrees to the privacy notice, and counts only if the page showed the current one.
     """
     lesson = _lesson_or_404(module_slug, lesson_slug)
     chosen = any(key in request.POST for key in ("done", "reset", "remember"))
-    space = space_get_or_create(request)[0] if chosen else space_for_request(request)
+    try:
+        space = space_get_or_create(request)[0] if chosen else space_for_request(request)
+    except AgreementMissing as refusal:
+        refused = "outdated" if refusal.outdated else "missing"
+        if not request.htmx:
+            return lesson_page(request, lesson, refused=refused, status=422)
+        ctx = {"lesson": lesson, "module": lesson.module, "has_space": False, "refused": refused}
+        return private(render(request, "lessons/lesson.html#progress", ctx, status=422))
     row = None
     if space is not None:
         if "reset" in request.POST:

@@ -271,7 +271,7 @@ def test_readers_whose_pages_match_but_whose_boxes_differ_get_their_own_boxes():
     del session[SESSION_KEY]  # as after the space was erased, the agreement kept
     session.save()
 
-    # The tick itself: the page may name `agree` elsewhere too.
+    # The tick, not the progress buttons' agreement (which any page without a space carries).
     tick = 'type="checkbox" name="agree"'
     assert tick not in agreed.get(LESSON).content.decode()
     assert tick in Client().get(LESSON).content.decode()

@@ -274,6 +274,36 @@ def test_signing_up_with_a_tick_from_before_the_notice_changed_asks_again(client
     assert Space.objects.get(user__username="wren").notice_version == new
 
 
+@pytest.mark.parametrize("htmx", [True, False])
+def test_remember_my_place_pressed_on_a_page_from_before_the_notice_changed_asks_again(
+    client, notice_changed, htmx
+):
+    """The buttons say pressing one agrees to the notice: the notice that page showed."""
+    new = notice_changed()
+
+    refused = client.post(
+        f"{LESSON}progress/", {**AGREE, "remember": "1"}, headers=HX if htmx else {}
+    )
+
+    html = refused.content.decode()
+    assert refused.status_code == 422
+    assert f"Nothing was kept: the {CHANGED}" in html
+    assert f'name="agree" value="{new}"' in html  # pressing again agrees to the new words
+    assert Space.objects.count() == 0
+
+    client.post(f"{LESSON}progress/", {"agree": new, "remember": "1"}, headers=HX if htmx else {})
+
+    assert Space.objects.get().notice_version == new
+
+
+def test_a_progress_button_without_the_agreement_keeps_nothing(client):
+    refused = client.post(f"{LESSON}progress/", {"done": "1"}, headers=HX)
+
+    assert refused.status_code == 422
+    assert "Nothing was kept yet" in refused.content.decode()
+    assert Space.objects.count() == 0
+
+
 # --- Retention -----------------------------------------------------------------------------
 
 

@@ -167,11 +167,13 @@ def space_touch(request: HttpRequest, space: Space) -> None:
 
 
 def space_get_or_create(request: HttpRequest) -> tuple[Space, bool]:
-    """This browser's space, created if need be. Returns (space, created)."""
+    """This browser's space, created if need be (the request must carry the agreement to the
+    privacy notice then: AgreementMissing otherwise). Returns (space, created)."""
     space = space_for_request(request)
     if space is not None:
         space_touch(request, space)
         return space, False
+    agreement_check(request, None)
     return space_create(request), True
 
 
