@@ -364,6 +364,32 @@ def test_a_tick_given_before_the_notice_changed_is_asked_for_again(
     expect_soon(lambda: bodies() == ["Written after the change"])
 
 
+def test_after_the_notice_changed_agreeing_again_saves_the_boxes_waiting_for_it(
+    page, live_server, notice_changed
+):
+    """The other boxes' ticks hid when the first answer was kept. After new words, a box typed
+    in sends no tick (a hidden one is never ticked, so never an old version) and is asked for
+    its own; ticking beside another box agrees again, and must send it, as the first time."""
+    second = "#reflection-ab-when-upset-now"
+    open_lesson(page, live_server)
+    type_answer(page, "Before the change")
+    expect(page.locator(STATUS)).to_contain_text("Saved", timeout=5000)
+    expect(page.locator(f"{second} {AGREE_TICK}")).to_be_hidden()
+    notice_changed()
+
+    page.locator(f"{second}-body").fill("I go quiet.")
+    page.locator(f"{second}-body").blur()
+    expect(page.locator(f"{second}-status")).to_contain_text("tick the box", timeout=5000)
+    type_answer(page, ", and after")
+    expect(page.locator(STATUS)).to_contain_text("has changed", timeout=5000)
+    page.locator(f"#reflection-{PROMPT} {AGREE_TICK}").check()
+
+    expect(page.locator(STATUS)).to_contain_text("Saved", timeout=5000)
+    expect(page.locator(f"{second} {AGREE_TICK}")).to_be_hidden(timeout=5000)
+    expect(page.locator(f"{second}-status")).to_contain_text("Saved", timeout=5000)
+    expect_soon(lambda: bodies() == ["Before the change, and after", "I go quiet."])
+
+
 def test_on_a_phone_a_search_opens_at_its_results(page, live_server):
     # The results sit below the writing box, a screen and more down a phone: opening the
     # page at its top after Search looked as if nothing had happened.

@@ -42,20 +42,19 @@
     if (marker) marker.hidden = !on;
   }
 
-  var agreementGiven = false;
-
+  // Text was kept, so this browser has agreed to the privacy notice as it stands now: the
+  // ticks not ticked stop asking. A box refused for want of its tick waits for its next
+  // edit, and its tick is hidden now: send what it holds, since the agreement is given. (A
+  // refusal still on its way is answered first; hx-sync queues this save behind it.) Each
+  // tick is hidden once: a newer notice brings new ticks, and those are asked again.
+  // A hidden tick is never ticked, so it sends nothing, least of all an older version.
   function agreed() {
     document.querySelectorAll("[data-agreement]").forEach(function (ask) {
       var tick = ask.querySelector("input[name=agree]");
-      if (!tick || !tick.checked) ask.hidden = true;
-    });
-    if (agreementGiven) return;
-    agreementGiven = true;
-    // A box refused for want of the tick waits for its next edit, and its tick is hidden
-    // now: send what it holds, since the agreement is given. (A refusal still on its way
-    // is answered first; hx-sync queues this save behind it.)
-    document.querySelectorAll(BOXES).forEach(function (form) {
-      if (isDirty(form) && !form.dataset.conflict) htmx.trigger(form, "retry");
+      if (ask.hidden || (tick && tick.checked)) return;
+      ask.hidden = true;
+      var form = boxOf(ask);
+      if (form && isDirty(form) && !form.dataset.conflict) htmx.trigger(form, "retry");
     });
   }
 
