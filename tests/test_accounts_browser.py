@@ -115,3 +115,17 @@ def test_the_glossary_and_a_module_with_further_reading_pass_axe(page, live_serv
     page.goto(live_server.url + "/lessons/attachment-wounds/")
     expect(page.locator("main")).to_contain_text("Further reading")
     assert_accessible(page, "module with further reading")
+
+
+def test_a_refused_sign_up_tick_stays_beside_its_words(page, live_server):
+    """The tick's error went into the tick's own column of the grid and widened it: on a
+    phone the box stood a third of the screen away from "I agree to the privacy notice"."""
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(live_server.url + "/accounts/signup/")
+    page.get_by_role("button", name="Create my account").click()
+    expect(page.get_by_text("Please tick this box to make an account.")).to_be_visible()
+
+    tick = page.get_by_label("I agree to the privacy notice.").bounding_box()
+    words = page.locator("label[for=id_agree]").bounding_box()
+
+    assert words["x"] - (tick["x"] + tick["width"]) < 24
