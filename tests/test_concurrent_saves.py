@@ -15,6 +15,7 @@ from django.db import connection
 
 from attachment_guide.journal.models import Entry
 from attachment_guide.spaces.models import Space
+from tests.conftest import AGREE
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKERS, SAVES = 8, 100
@@ -258,7 +259,7 @@ def tabs(count: int = 2):
 
 
 def answer(tab, token: dict, prompt: str, text: str):
-    data = {"agree": "1", "body": text, "entry": str(uuid.uuid4()), "version": 0}
+    data = {**AGREE, "body": text, "entry": str(uuid.uuid4()), "version": 0}
     return tab.post(f"/journal/prompts/{prompt}/", data | token, headers={"HX-Request": "true"})
 
 
@@ -268,7 +269,7 @@ def test_two_tabs_first_saves_at_the_same_moment_end_in_one_space():
 
     assert answer(one, token, "ab-who-felt-safe", "Written in the first tab").status_code == 200
     assert answer(two, token, "ab-what-made-sense", "Written in the second tab").status_code == 200
-    circle = three.post("/circle/start/", {"agree": "1", "hard_day": "Mum"} | token)
+    circle = three.post("/circle/start/", {**AGREE, "hard_day": "Mum"} | token)
     assert circle.status_code == 302
 
     assert Space.objects.count() == 1
