@@ -25,6 +25,7 @@ from attachment_guide.spaces.services import (
     readable_space_id,
     space_for_request,
     space_get_or_create,
+    space_marker,
 )
 from attachment_guide.tokens import csrf_token, random_uuids
 from lessons.content import Lesson, get_catalog
@@ -98,7 +99,7 @@ def lesson_page(
         return private(HttpResponse(page, status=status))
     prompt_ids = [prompt.id for prompt in lesson.prompts]
     answers = answers_for_prompts(space_id=space_id, prompt_ids=prompt_ids)
-    slots = {"token": token}
+    slots, marker = {"token": token}, space_marker(space_id)
     for prompt in lesson.prompts:
         box = reflections.for_prompt(prompt, answers[prompt.id])
         if request.GET.get("fresh") == prompt.id:
@@ -107,7 +108,9 @@ def lesson_page(
             box.mark_saved(box.current)
         if override is not None and override.key == prompt.id:
             box = override
-        slots[f"box:{prompt.id}"] = reflections.render(box, reader=reader, csrf_token=token)
+        slots[f"box:{prompt.id}"] = reflections.render(
+            box, reader=reader, csrf_token=token, space_marker=marker
+        )
     progress = lesson_progress(space_id, lesson)
     slots["progress"] = progress_panel(
         lesson, reader, progress=progress, token=token, refused=refused
@@ -146,7 +149,8 @@ def lesson_frame(lesson: Lesson, reader: Reader) -> Frame:
 
 def empty_lesson(frame: Frame, lesson: Lesson, reader: Reader) -> Frame:
     """The page as a reader with no readable space sees it: empty boxes whose ids and token
-    are slots (see `fresh_ids`), and the progress panel of someone who has not started."""
+    are slots (see `fresh_ids`) and whose forms name no space, and the progress panel of
+    someone who has not started."""
 
     def render() -> str:
         token = slot("token")
@@ -156,7 +160,7 @@ def empty_lesson(frame: Frame, lesson: Lesson, reader: Reader) -> Frame:
             box.entry_id = slot(f"{prompt.id}:entry")
             box.writer = slot(f"{prompt.id}:writer")
             box.both_id = slot(f"{prompt.id}:both")
-            ctx = {"r": box, "csrf_token": token, "has_space": False}
+            ctx = {"r": box, "csrf_token": token, "has_space": False, "space_marker": ""}
             slots[f"box:{prompt.id}"] = render_to_string(
                 reflections.TEMPLATE, ctx, reader.stand_in()
             )

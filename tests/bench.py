@@ -117,7 +117,7 @@ def returning_reader(lesson) -> Reader:
 
     from attachment_guide.journal.models import Entry
     from attachment_guide.safety.notice import NOTICE_VERSION
-    from attachment_guide.spaces.services import AGREED_KEY, space_new
+    from attachment_guide.spaces.services import AGREED_KEY, space_marker, space_new
     from lessons.content import get_catalog
     from lessons.models import LessonProgress
 
@@ -147,6 +147,7 @@ def returning_reader(lesson) -> Reader:
         # Encoded as htmx sends a form (URLSearchParams: a space is "+", not "%20").
         autosave_body=urllib.parse.urlencode(
             {
+                "space": space_marker(space.id),  # the page was made for this space
                 "entry": entry.id,
                 "version": entry.version,
                 "writer": "bench",

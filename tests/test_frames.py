@@ -29,6 +29,7 @@ from attachment_guide.spaces.services import (
     SESSION_KEY,
     readable_space_id,
     space_id_for_request,
+    space_marker,
 )
 from lessons import views
 from lessons.content import get_catalog
@@ -213,6 +214,29 @@ def test_nothing_of_one_reader_reaches_a_page_served_to_another():
     assert "You finished this lesson." not in stranger_page
 
 
+def test_two_readers_served_from_one_frame_each_get_their_own_space_marker():
+    """The marker a writing form carries says which space its page was made for: filled in
+    per request, never part of a frame, or a save could go to the other reader's space."""
+    views._pages.clear()
+    reflections._at_rest.clear()
+    journal._journal_pages.clear()
+    first, second = Client(), Client()
+    spaces = {first: save(first, "First").space_id, second: save(second, "Second").space_id}
+    assert space_marker(spaces[first]) != space_marker(spaces[second])
+
+    for url in (LESSON, "/journal/"):
+        frames = []
+        for client, other in ((first, second), (second, first)):
+            page = client.get(url).content.decode()
+            frames.append(
+                (len(views._pages), len(journal._journal_pages), len(reflections._at_rest))
+            )
+            markers = re.findall(r'name="space" value="([^"]*)"', page)
+            assert markers and set(markers) == {space_marker(spaces[client])}, url
+            assert space_marker(spaces[other]) not in page, url
+        assert frames[0] == frames[1]  # the second reader's page came from the first's frames
+
+
 def test_a_page_filled_as_bytes_is_the_utf8_of_the_page_filled_as_text():
     frame = Frame.of(f"<p>Don’t rush… {slot('token')}</p><p>{slot('words')}</p>")
     values = {"token": "abc", "words": "café שלום 🌱"}
@@ -282,12 +306,10 @@ def test_a_saves_answer_from_a_frame_is_the_whole_render_of_it():
     entry = save(client, "First words")  # creates the space: that answer is rendered whole
     reflections._at_rest.clear()
     answers = []
+    marker = space_marker(entry.space_id)  # the first answer gave the page its space's marker
     for seq, text in enumerate(["Second <words>", "Third & last"], start=1):
-        response = client.post(
-            f"/journal/prompts/{PROMPT}/",
-            {"body": text, "entry": str(entry.id), "version": 1, "writer": "w", "seq": seq},
-            headers=HX,
-        )
+        data = {"body": text, "entry": str(entry.id), "version": 1, "writer": "w", "seq": seq}
+        response = client.post(f"/journal/prompts/{PROMPT}/", {**data, "space": marker}, headers=HX)
         answers.append(response.content.decode())
     entry.refresh_from_db()
     box = reflections.for_prompt(

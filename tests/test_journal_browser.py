@@ -419,3 +419,93 @@ def test_editing_an_entry_adds_typing_after_its_text(page, live_server):
     page.keyboard.type(" And the bench.")
 
     expect(editor).to_have_value("The old oak tree. And the bench.")
+
+
+NOT_SAVED = "this browser signed out, or signed in to a different journal"
+
+
+def signed_in_tab(context, live_server):
+    """A tab of `context` signed in as Ash, on the lesson, with an answer saved."""
+    from django.contrib.auth.models import User
+
+    User.objects.create_user("ash", password="a calm river at dawn")
+    tab = context.new_page()
+    tab.goto(live_server.url + "/accounts/login/")
+    tab.get_by_label("Username").fill("ash")
+    tab.get_by_label("Password").fill("a calm river at dawn")
+    tab.get_by_role("button", name="Log in").click()
+    tab.wait_for_url(live_server.url + "/")
+    return open_lesson(tab, live_server)
+
+
+def sign_out_in_another_tab(context, live_server) -> None:
+    other = context.new_page()
+    other.goto(live_server.url + "/accounts/")
+    other.get_by_role("button", name="Log out").click()
+    other.wait_for_url(live_server.url + "/")
+    other.close()
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_a_tab_left_open_after_signing_out_elsewhere_keeps_its_words_out_of_every_journal(
+    browser, live_server, screenshots, width
+):
+    from attachment_guide.spaces.models import Space
+
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    tab = signed_in_tab(context, live_server)
+    type_answer(tab, "Mine")
+    expect(tab.locator(STATUS)).to_contain_text("Saved", timeout=5000)
+    expect_soon(lambda: bodies() == ["Mine"])
+    sign_out_in_another_tab(context, live_server)
+    saves = []
+    tab.on("request", lambda r: saves.append(r) if r.url.endswith(f"/{PROMPT}/") else None)
+
+    tab.locator(BOX).press("End")
+    tab.keyboard.type(" and more, typed after the sign-out")
+
+    expect(tab.locator(STATUS)).to_contain_text(NOT_SAVED, timeout=5000)
+    expect(tab.locator(STATUS)).to_contain_text("sign back in and save again")
+    expect(tab.locator(BOX)).to_have_value("Mine and more, typed after the sign-out")
+    assert bodies() == ["Mine"] and Space.objects.count() == 1  # no new guest space either
+    tab.wait_for_timeout(2500)  # past the first two retry delays: it is not sent again
+    assert len(saves) == 1
+    results = Axe().run(tab)
+    assert results.violations_count == 0, results.generate_report()
+    tab.locator(f"#reflection-{PROMPT}").screenshot(
+        path=screenshots / f"reflection-not-saved-here-{width}.png"
+    )
+
+    # The page a browser without JavaScript gets instead (axe needs JavaScript to run, so
+    # the form is sent as such a browser sends it, past htmx).
+    form = tab.locator(f"#reflection-{PROMPT} form[data-reflection]")
+    with tab.expect_navigation():
+        form.evaluate("form => HTMLFormElement.prototype.submit.call(form)")
+    expect(tab.get_by_role("alert")).to_contain_text(NOT_SAVED)
+    results = Axe().run(tab)
+    assert results.violations_count == 0, results.generate_report()
+    assert bodies() == ["Mine"]
+    context.close()
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_without_javascript_the_stale_tab_s_words_come_back_on_a_page_of_their_own(
+    browser, live_server, screenshots, width
+):
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": width, "height": 900}
+    )
+    tab = signed_in_tab(context, live_server)
+    tab.locator(BOX).fill("Pressed Save after the sign-out")
+    sign_out_in_another_tab(context, live_server)
+
+    tab.locator(f"#reflection-{PROMPT}").get_by_role("button", name="Save", exact=True).click()
+
+    expect(tab.locator("h1")).to_have_text("That could not be saved")
+    expect(tab.get_by_role("alert")).to_contain_text(NOT_SAVED)
+    expect(tab.get_by_label("Your text, not saved yet")).to_have_value(
+        "Pressed Save after the sign-out"
+    )
+    assert bodies() == []
+    tab.screenshot(path=screenshots / f"not-saved-here-{width}.png", full_page=True)
+    context.close()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
@@ -45,6 +46,7 @@ from attachment_guide.spaces.services import (
     agreement_remember,
     space_for_request,
     space_id_for_request,
+    space_marker_merged,
 )
 
 # Who signed in and who failed, for the operator: never a password, never the name typed in.
@@ -53,9 +55,13 @@ log = logging.getLogger("attachment_guide.accounts")
 TOO_MANY = _("Too many attempts with this name. Please wait 15 minutes, then try again.")
 
 
-def _start_session(request: HttpRequest, user: User, *, space_id, remember: bool) -> None:
+def _start_session(
+    request: HttpRequest, user: User, *, space_id, remember: bool, merged: uuid.UUID | None = None
+) -> None:
     login(request, user)
     request.session[SESSION_KEY] = str(space_id)
+    if merged is not None:  # this browser's tabs opened as that guest may save here still
+        space_marker_merged(request, merged)
     space = Space.objects.get(id=space_id)
     lock.mark_unlocked(request, space)  # the password proves it
     agreement_remember(request, space)
@@ -63,12 +69,15 @@ def _start_session(request: HttpRequest, user: User, *, space_id, remember: bool
         request.session.set_expiry(0)  # ends when the browser closes
 
 
-def _merged_space(user: User, guest: Space | None) -> Space:
-    """The account's space, with this browser's guest writing moved into it (none is lost)."""
+def _merged_space(user: User, guest: Space | None) -> tuple[Space, uuid.UUID | None]:
+    """The account's space, with this browser's guest writing moved into it (none is lost),
+    and the id the guest space had, if it was merged (and so deleted)."""
     space = account_space(user=user)
     if guest is not None and guest.user_id is None and guest.id != space.id:
+        merged = guest.id  # deleting the row clears it on the instance
         space_merge(source=guest, target=space)
-    return space
+        return space, merged
+    return space, None
 
 
 def _password_checked(request: HttpRequest, form, field: str) -> int:
@@ -155,9 +164,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
             else:
                 throttle_clear(key=key)
                 log.info("Signed in: account %s", user.pk)
-                space = _merged_space(user, guest)
+                space, merged = _merged_space(user, guest)
                 remember = form.cleaned_data["remember"]
-                _start_session(request, user, space_id=space.id, remember=remember)
+                _start_session(request, user, space_id=space.id, remember=remember, merged=merged)
                 response = redirect(_next_url(request))
                 if remember:
                     device_remember(response, user=user)
@@ -226,8 +235,8 @@ def recover(request: HttpRequest) -> HttpResponse:
             throttle_clear(key=key)
             user.set_password(form.cleaned_data["password1"])
             user.save(update_fields=["password"])
-            space = _merged_space(user, guest)
-            _start_session(request, user, space_id=space.id, remember=False)
+            space, merged = _merged_space(user, guest)
+            _start_session(request, user, space_id=space.id, remember=False, merged=merged)
             ctx = {"code": recovery_code_new(user=user), "recovered": True}
             return private(render(request, "accounts/recovery_code.html", ctx))
     elif form.errors:

@@ -68,6 +68,9 @@ class Reflection:
     status: str = ""
     saved_time: str = ""  # after a save, its time of day (UTC) as the status line shows it
     space_created: bool = False
+    # After a save: the page was made before this space (its forms' marker empty), so every
+    # form on it is given this space's marker (see spaces.services.space_marker).
+    space_changed: bool = False
     length: int = 0
     theirs: Entry | None = None
     focus: bool = False
@@ -210,15 +213,17 @@ _SOME_ANSWER = object()  # stands for `current` in a frame: says "answered", hol
 _at_rest = FrameCache()
 
 
-def render(reflection: Reflection, *, reader: Reader, csrf_token: str) -> str:
-    """The box as `journal/_reflection.html#reflection` renders it, for a page of `reader`'s.
+def render(reflection: Reflection, *, reader: Reader, csrf_token: str, space_marker: str) -> str:
+    """The box as `journal/_reflection.html#reflection` renders it, for a page of `reader`'s
+    made for the space `space_marker` names.
 
     A box at rest (as a page load shows it: nothing new in its status line, no conflict, no
-    earlier answers, no focus) differs between people only in `_PERSONAL`. So a prompt's box,
-    or free writing's, comes from a frame rendered once per prompt, shape and `Reader`, from a
-    copy that holds slots and `_SOME_ANSWER` instead of anyone's values: nothing of one person
-    can end up in another's box. Rendering three boxes was ~40% of a signed-in lesson view.
-    Any other box is rendered whole, still from the reader's stand-in request.
+    earlier answers, no focus) differs between people only in `_PERSONAL`, the token and the
+    marker. So a prompt's box, or free writing's, comes from a frame rendered once per
+    prompt, shape and `Reader`, from a copy that holds slots and `_SOME_ANSWER` instead of
+    anyone's values: nothing of one person can end up in another's box. Rendering three
+    boxes was ~40% of a signed-in lesson view. Any other box is rendered whole, still from
+    the reader's stand-in request.
     """
     from lessons.content import get_catalog
 
@@ -226,7 +231,7 @@ def render(reflection: Reflection, *, reader: Reader, csrf_token: str) -> str:
     ctx = {"has_space": reader.has_space}
     at_rest = not (r.status or r.theirs is not None or r.earlier or r.focus)
     if not at_rest or not _named_by(catalog, r):
-        ctx.update(r=r, csrf_token=csrf_token)
+        ctx.update(r=r, csrf_token=csrf_token, space_marker=space_marker)
         return render_to_string(TEMPLATE, ctx, request=reader.stand_in())
 
     def render_frame() -> str:
@@ -235,7 +240,7 @@ def render(reflection: Reflection, *, reader: Reader, csrf_token: str) -> str:
             current=_SOME_ANSWER if r.current is not None else None,
             **{name: slot(name) for name in _PERSONAL},
         )
-        ctx.update(r=stand_in, csrf_token=slot("csrf_token"))
+        ctx.update(r=stand_in, csrf_token=slot("csrf_token"), space_marker=slot("space_marker"))
         return render_to_string(TEMPLATE, ctx, request=reader.stand_in())
 
     shape = (r.key, r.action, r.question, r.fresh_label, r.can_finish, r.limit)
@@ -243,6 +248,7 @@ def render(reflection: Reflection, *, reader: Reader, csrf_token: str) -> str:
     frame = _at_rest.get(catalog, key, render_frame)
     values = {name: _printed(getattr(r, name)) for name in _PERSONAL}
     values["csrf_token"] = _printed(csrf_token)
+    values["space_marker"] = _printed(space_marker)
     return mark_safe(frame.fill(values))  # noqa: S308  (each value escaped just above)
 
 
@@ -255,7 +261,7 @@ def render_status(reflection: Reflection, *, request) -> str:
     """What a save answers with: the status line and, out of band, the entry and version
     fields and the conflict panel, as `journal/_reflection.html#status` renders them.
 
-    A plain "Saved" (no conflict, no new space) differs between people only in
+    A plain "Saved" (no conflict, no new space, no new marker) differs between people only in
     `_STATUS_PERSONAL`, so it comes from a frame per box rendered from slots, never from
     anyone's values or request: rendering it was a fifth of an autosave's CPU time. Any
     other answer is rendered whole.
@@ -263,7 +269,7 @@ def render_status(reflection: Reflection, *, request) -> str:
     from lessons.content import get_catalog
 
     r, catalog = reflection, get_catalog()
-    plain = r.status == "saved" and not r.space_created and r.theirs is None
+    plain = r.status == "saved" and not (r.space_created or r.space_changed) and r.theirs is None
     if not plain or not _named_by(catalog, r):
         return render_to_string(STATUS, {"r": r, "oob": True}, request=request)
 

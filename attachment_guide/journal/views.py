@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.html import conditional_escape, linebreaks
+from django.utils.html import conditional_escape, format_html, linebreaks
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import get_language
@@ -57,6 +57,8 @@ from attachment_guide.journal.services import (
 from attachment_guide.spaces.lock import keeps_words
 from attachment_guide.spaces.models import Space
 from attachment_guide.spaces.services import (
+    MARKER_FIELD,
+    NOT_SAVED_HERE,
     AgreementMissing,
     SaveLimitReached,
     agreement_check,
@@ -64,6 +66,8 @@ from attachment_guide.spaces.services import (
     space_create,
     space_for_request,
     space_id_for_request,
+    space_marker,
+    space_marker_stale,
     space_touch,
 )
 from attachment_guide.tokens import csrf_token, random_uuid
@@ -321,6 +325,11 @@ def _save(
         suffix = f"?{urlencode(query)}" if query else ""
         return redirect(f"{done_url}{suffix}#{reflection.dom_id}")
 
+    # A page made before this space (or before this save made it) gives all its forms the
+    # marker, so a sign-out or someone else's sign-in before their next save is noticed.
+    reflection.space_changed = space is not None and (
+        reflection.space_created or not request.POST.get(MARKER_FIELD)
+    )
     if status == 429:  # the page keeps the text and tries again after Retry-After
         message = _("Too many saves in a minute. Your text is kept and will be saved shortly.")
         return private(HttpResponse(message, status=429, headers={"Retry-After": "60"}))
@@ -336,10 +345,37 @@ def _save(
     return private(response)
 
 
+def _draft(request: HttpRequest) -> dict:
+    """What a writing box sent, for a page that holds it in a form to send again."""
+    return {
+        "action": request.path,
+        "space_marker": request.POST.get(MARKER_FIELD, ""),
+        "draft": request.POST.get("body", ""),
+        "entry": str(_uuid(request.POST.get("entry")) or ""),
+        "version": _int(request.POST.get("version")),
+    }
+
+
+@sensitive_variables("ctx")
+def _not_saved_here(request: HttpRequest) -> HttpResponse:
+    """A save from a page made for another space than this browser holds now: the person
+    signed out, or someone signed in, in another tab (see `space_marker_stale`). Nothing is
+    saved. With htmx the box says so and keeps the text, and its next save is checked again
+    (422: shown, not retried); without JavaScript a page holds the text in a form still made
+    for that space, to copy, or to send again once signed back in."""
+    if request.htmx:
+        message = format_html('<span class="reflection__problem">{}</span>', NOT_SAVED_HERE)
+        return private(HttpResponse(message, status=422))
+    ctx = {"message": NOT_SAVED_HERE, **_draft(request)}
+    return private(render(request, "spaces/not_saved.html", ctx, status=409))
+
+
 @require_POST
 @keeps_words("body")
 def answer(request: HttpRequest, prompt_id: str) -> HttpResponse:
     """Save an answer to a lesson's reflection prompt."""
+    if space_marker_stale(request):
+        return _not_saved_here(request)
     found = get_catalog().prompts.get(prompt_id)
     if found is None:  # never was, or removed from the lessons since the page was opened
         if not request.htmx:
@@ -368,6 +404,8 @@ def answer(request: HttpRequest, prompt_id: str) -> HttpResponse:
 @keeps_words("body")
 def write(request: HttpRequest) -> HttpResponse:
     """Save free writing, not tied to any lesson."""
+    if space_marker_stale(request):
+        return _not_saved_here(request)
 
     def rebuild(space: Space | None) -> Reflection:
         return reflections.for_free_writing()
@@ -412,7 +450,9 @@ def journal_page(
         # Each card is escaped HTML already (card_html).
         "cards": mark_safe("".join(f"<li>{card}</li>" for card in cards)),  # noqa: S308
         "query": query,
-        "writer_box": reflections.render(writer, reader=reader, csrf_token=token),
+        "writer_box": reflections.render(
+            writer, reader=reader, csrf_token=token, space_marker=space_marker(space_id)
+        ),
         "has_space": space_id is not None,
         "deleted": "deleted" in request.GET,
         "cleared": "cleared" in request.GET,
@@ -529,6 +569,8 @@ def _kept_as_new(request: HttpRequest, status: str = "gone") -> HttpResponse:
 @keeps_words("body")
 def entry(request: HttpRequest, entry_id: uuid.UUID) -> HttpResponse:
     """One entry: read and edit it (GET), save it (POST)."""
+    if request.method == "POST" and space_marker_stale(request):
+        return _not_saved_here(request)
     try:
         found = _owned_entry(request, entry_id)
     except Http404:
@@ -616,12 +658,9 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         and match.view_name in _WRITING_VIEWS
         and _sent_from_this_site(request)
     ):
-        ctx = {
-            "action": request.path,
-            "draft": request.POST["body"],
-            "entry": str(_uuid(request.POST.get("entry")) or ""),
-            "version": _int(request.POST.get("version")),
-        }
+        if space_marker_stale(request):  # "Send again" would only be refused
+            return _not_saved_here(request)
+        ctx = _draft(request)
     return private(render(request, "403_csrf.html", ctx, status=403))
 
 

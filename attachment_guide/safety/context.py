@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
 from attachment_guide.safety import notice
-from attachment_guide.spaces.services import agreement_needed
+from attachment_guide.spaces.services import agreement_needed, readable_space_id, space_marker
 
 
 def site(request) -> dict:
@@ -20,4 +21,10 @@ def site(request) -> dict:
         # tag: htmx never keeps (hx-preserve) a tick that was shown for older words.
         "notice_version": notice.NOTICE_VERSION,
         "notice_tag": notice.version_tag(notice.NOTICE_VERSION),
+        # Which space the writing forms of this page are made for (spaces.services); worked
+        # out only on pages that have one. Frames give it as a slot instead.
+        "space_marker": _lazy_marker(request),
     }
+
+
+_lazy_marker = lazy(lambda request: space_marker(readable_space_id(request)), str)

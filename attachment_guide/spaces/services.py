@@ -11,6 +11,8 @@ from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext_lazy
 
 from attachment_guide.db.plain import kept
 from attachment_guide.safety import notice
@@ -24,6 +26,8 @@ SESSION_KEY = "space_id"
 FIRST_SAVE_WINDOW = timedelta(minutes=1)
 TOUCHED_KEY = "space_touched"
 AGREED_KEY = "agreed_notice"
+MERGED_KEY = "merged_spaces"  # markers of guest spaces merged into this one at log-in
+MARKER_FIELD = "space"  # the hidden field a writing form carries its space's marker in
 
 
 def space_id_for_request(request: HttpRequest) -> uuid.UUID | None:
@@ -77,6 +81,53 @@ def space_for_request(request: HttpRequest) -> Space | None:
         if lock.is_locked(request):
             raise SpaceLocked()
     return space
+
+
+# --- Which space a writing form was made for -------------------------------------------------
+
+NOT_SAVED_HERE = gettext_lazy(
+    "Not saved: in another tab, this browser signed out, or signed in to a different "
+    "journal, so your words were not saved there. They are still here. To keep them, copy "
+    "them, or sign back in and save again."
+)
+
+
+_MARKER_SALT = "attachment_guide.spaces.marker"
+
+
+def space_marker(space_id: uuid.UUID | None, *, secret: str | None = None) -> str:
+    """What a writing form carries to say which space its page was made for ("" for none):
+    a save from a tab left open after a sign-out or someone else's sign-in must not land in
+    the space the browser holds now. A keyed hash, so a page's source never shows the id
+    that is the key to the space."""
+    if space_id is None:
+        return ""
+    return salted_hmac(_MARKER_SALT, str(space_id), secret=secret, algorithm="sha256").hexdigest()
+
+
+def space_marker_stale(request: HttpRequest) -> bool:
+    """Whether the form posted was made for a space this browser no longer holds.
+
+    A form made before there was a space (empty marker) saves where the browser is now: a
+    first save makes the space, a page opened before signing in saves into that account.
+    A guest space merged into an account at log-in in this browser still counts as this
+    one; another browser never holds that record. One hash an autosave, no query.
+    """
+    sent = request.POST.get(MARKER_FIELD, "")
+    if not sent:
+        return False
+    space_id = _session_space_id(request)  # locked or not: the lock screen answers that
+    if space_id is not None:
+        secrets = (None, *settings.SECRET_KEY_FALLBACKS)  # pages made before a key rotation
+        if any(constant_time_compare(sent, space_marker(space_id, secret=s)) for s in secrets):
+            return False
+    return sent not in request.session.get(MERGED_KEY, ())
+
+
+def space_marker_merged(request: HttpRequest, space_id: uuid.UUID) -> None:
+    """`space_id`, a guest space of this browser, was merged into the account just signed in
+    to: forms its pages made may save here still (into the space that took its writing)."""
+    request.session[MERGED_KEY] = [*request.session.get(MERGED_KEY, ()), space_marker(space_id)]
 
 
 def space_new(**fields) -> Space:
