@@ -89,6 +89,13 @@ FORMS = {
         f"/journal/entries/{Entry.objects.get().id}/",
         {"body": WORDS, "version": 1},
     ),
+    "circle add": lambda: ("/circle/", "/circle/add/", {"name": WORDS, "ring": 2}),
+    "circle start": lambda: ("/circle/", "/circle/start/", {"hard_day": WORDS}),
+    "circle edit": lambda: (
+        f"/circle/{CircleMember.objects.get().id}/",
+        f"/circle/{CircleMember.objects.get().id}/",
+        {"name": WORDS, "ring": 1},
+    ),
 }
 
 

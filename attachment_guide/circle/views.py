@@ -26,10 +26,13 @@ from attachment_guide.circle.services import (
 from attachment_guide.http import private
 from attachment_guide.spaces.lock import keeps_words
 from attachment_guide.spaces.services import (
+    MARKER_FIELD,
+    NOT_SAVED_HERE,
     AgreementMissing,
     SaveLimitReached,
     space_for_saving,
     space_id_for_request,
+    space_marker_stale,
 )
 from lessons.content import get_catalog
 
@@ -144,6 +147,19 @@ def _not_agreed(form, refusal: AgreementMissing) -> None:
         form.add_error(None, AGREE)
 
 
+def _not_saved_here(request: HttpRequest, form, partial: str, target: str, ctx: dict):
+    """A change from a page made for another space than this browser holds now: signed out,
+    or someone signed in, in another tab (see `space_marker_stale`). Nothing is kept; the
+    form comes back with what was typed, still made for that space, so sending it again is
+    refused too until this browser is back in it."""
+    sent = request.POST.get(MARKER_FIELD, "")
+    if request.htmx:
+        form.add_error(None, NOT_SAVED_HERE)
+        return _refused(request, partial, target, {**ctx, "space_marker": sent}, 422)
+    ctx = {"message": NOT_SAVED_HERE, "form": form, "action": request.path, "space_marker": sent}
+    return private(render(request, "spaces/not_saved.html", ctx, status=409))
+
+
 def _too_fast(form, request: HttpRequest) -> int:
     form.add_error(None, TOO_FAST)
     # htmx swaps only 2xx, 409 and 422 (base.html): a refusal it must show is a 422 there.
@@ -160,6 +176,9 @@ def index(request: HttpRequest) -> HttpResponse:
 @keeps_words("name", "reach", form=MemberForm)
 def add(request: HttpRequest) -> HttpResponse:
     form, status = MemberForm(request.POST, auto_id="add-%s"), 422
+    if space_marker_stale(request):
+        board = {**_board(request, add_form=form), "full": False}
+        return _not_saved_here(request, form, "add", "#circle-add", board)
     if form.is_valid():
         try:
             member = member_add(space=space_for_saving(request), **form.cleaned_data)
@@ -183,6 +202,8 @@ def add(request: HttpRequest) -> HttpResponse:
 def start(request: HttpRequest) -> HttpResponse:
     """The guided start: a few questions whose answers put the first people on the map."""
     form, status = GuidedStartForm(request.POST, auto_id="start-%s"), 422
+    if space_marker_stale(request):
+        return _not_saved_here(request, form, "start", "#circle-start", {"start_form": form})
     if form.is_valid():
         try:
             count = members_add(space=space_for_saving(request), people=form.cleaned_data["people"])
@@ -222,6 +243,11 @@ def _edit_form(member: CircleMember, data=None) -> MemberForm:
 @keeps_words("name", "reach", form=MemberForm)
 def member(request: HttpRequest, member_id: uuid.UUID) -> HttpResponse:
     """One person: shown or opened for editing in place (GET), changed (POST)."""
+    if request.method == "POST" and space_marker_stale(request):
+        # Before looking them up: they are in the space the page was made for, not this one.
+        form = MemberForm(request.POST, auto_id=f"edit-{member_id}-%s")
+        ctx = {"m": {"id": member_id}, "form": form}
+        return _not_saved_here(request, form, "edit", f"#member-{member_id}", ctx)
     found = _owned(request, member_id)
     if request.method == "GET":
         if not request.htmx:
