@@ -115,8 +115,9 @@ class Reader:
     lock's idle minutes, never an id, a name or a word they wrote. It is the frame's key, and
     its `stand_in()` is the only request the frame's templates see, so nothing of one person
     can reach the page another is served. `base.html`, the context processors and the writing
-    boxes read the request only through the fields below; a new read of the request there
-    fails in the frame tests (tests/test_frames.py) until it is added here.
+    boxes read the request only through the fields below (but for the space marker, which a
+    frame holds as a slot); a new read of the request there fails in the frame tests
+    (tests/test_frames.py) until it is added here.
     """
 
     authenticated: bool

@@ -90,8 +90,6 @@ NOT_SAVED_HERE = gettext_lazy(
     "journal, so your words were not saved there. They are still here. To keep them, copy "
     "them, or sign back in and save again."
 )
-
-
 _MARKER_SALT = "attachment_guide.spaces.marker"
 
 
