@@ -35,7 +35,11 @@
       show();
     }
 
-    button.addEventListener("click", exit);
+    // Every exit link (the privacy notice's dialog carries a second one, as it makes the bar
+    // behind it inert).
+    document.addEventListener("click", function (event) {
+      if (event.target.closest && event.target.closest("[data-quick-exit]")) exit(event);
+    });
     document.addEventListener("keydown", function (event) {
       if (event.key !== "Shift") {
         if (count) reset();
