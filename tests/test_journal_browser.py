@@ -509,3 +509,65 @@ def test_without_javascript_the_stale_tab_s_words_come_back_on_a_page_of_their_o
     assert bodies() == []
     tab.screenshot(path=screenshots / f"not-saved-here-{width}.png", full_page=True)
     context.close()
+
+
+def read_the_notice_in_place(page, link, close_with: str, back_to=None) -> None:
+    """Follow a link to the privacy notice: it opens over the page, and closes back to the
+    link (or `back_to`, when the save refused as the focus left the box redrew it)."""
+    dialog = page.get_by_role("dialog", name="Your privacy")
+    link.click()
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_role("heading", name="What is kept")).to_be_visible()
+    assert page.evaluate("document.activeElement.closest('dialog') !== null")
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+    if close_with == "Escape":
+        page.keyboard.press("Escape")
+    else:
+        dialog.get_by_role("button", name="Close").click()
+    expect(dialog).to_be_hidden()
+    expect(back_to or link).to_be_focused()
+
+
+def test_the_privacy_notice_opens_in_place_and_keeps_what_was_typed(page, live_server, screenshots):
+    """A first-time reader types, then reads the notice before ticking. Leaving the page to
+    read it lost the text (its save on the way out is refused for want of the tick)."""
+    page.goto(live_server.url + LESSON)
+    type_answer(page, "Before I agree, I read.")
+    link = page.locator(f"#reflection-{PROMPT}").get_by_role("link", name="privacy notice")
+
+    read_the_notice_in_place(page, link, close_with="Escape")
+    for width in (375, 1280):
+        page.set_viewport_size({"width": width, "height": 800})
+        link.click()
+        page.get_by_role("dialog").screenshot(path=screenshots / f"notice-dialog-{width}.png")
+        page.keyboard.press("Escape")
+    read_the_notice_in_place(page, link, close_with="Close")
+
+    assert page.url == live_server.url + LESSON
+    expect(page.locator(BOX)).to_have_value("Before I agree, I read.")
+    tick = page.locator(f"#reflection-{PROMPT} {AGREE_TICK}")
+    expect(tick).not_to_be_checked()
+    tick.check()
+    expect(page.locator(STATUS)).to_contain_text("Saved", timeout=5000)
+    expect_soon(lambda: bodies() == ["Before I agree, I read."])
+
+
+def test_a_refusal_s_link_to_the_changed_notice_opens_it_in_place(
+    page, live_server, notice_changed
+):
+    open_lesson(page, live_server)
+    notice_changed()
+    type_answer(page, "Written after the change")
+    expect(page.locator(STATUS)).to_contain_text("has changed", timeout=5000)
+
+    tick = page.locator(f"#reflection-{PROMPT} {AGREE_TICK}")
+
+    link = page.locator(STATUS).get_by_role("link", name="privacy notice")
+    read_the_notice_in_place(page, link, close_with="Close", back_to=tick)
+
+    assert page.url == live_server.url + LESSON
+    expect(page.locator(BOX)).to_have_value("Written after the change")
+    tick.check()
+    expect(page.locator(STATUS)).to_contain_text("Saved", timeout=5000)
+    expect_soon(lambda: bodies() == ["Written after the change"])

@@ -1,0 +1,98 @@
+// The privacy notice, opened in place. A tick that asks to agree to the notice, and a refusal
+// that says it is missing or changed, link to /privacy/. Following that link would leave the
+// page, and the text typed beside the tick goes with it: its save on the way out is refused
+// for want of the very tick the person went to read about. So with JavaScript the link opens
+// the notice in a dialog over the page, and nothing typed is touched. Without JavaScript the
+// link is a plain link. Delegated, so ticks and refusals that htmx brings later work too.
+(function () {
+  "use strict";
+
+  var HOSTS = "[data-agreement], [data-agreement-refused]";
+  var opener = null;
+  var openerHome = "";
+
+  function dialog() {
+    return document.querySelector("[data-notice-dialog]");
+  }
+
+  function say(body, key) {
+    var line = document.createElement("p");
+    line.textContent = body.dataset[key];
+    body.replaceChildren(line);
+  }
+
+  // The notice's own words, from its page. Its ids are dropped so they cannot clash with the
+  // ids of the page the dialog opens over, and its title is the dialog's.
+  function load(box) {
+    var body = box.querySelector("[data-notice-body]");
+    say(body, "loading");
+    fetch(box.dataset.src, { credentials: "same-origin", cache: "no-cache" })
+      .then(function (response) { return response.ok ? response.text() : Promise.reject(); })
+      .then(function (html) {
+        var notice = new DOMParser().parseFromString(html, "text/html").querySelector("main .page");
+        if (!notice) return Promise.reject();
+        var title = notice.querySelector("h1");
+        if (title) title.remove();
+        notice.querySelectorAll("[id]").forEach(function (el) { el.removeAttribute("id"); });
+        body.replaceChildren.apply(body, Array.from(notice.childNodes));
+      })
+      .catch(function () { say(body, "failed"); });
+  }
+
+  // The link to the notice this event is on, when the notice is to open in place. A new tab
+  // or window asked for leaves the page be, so the browser opens it.
+  function noticeLink(event) {
+    var box = dialog();
+    var link = event.target.closest ? event.target.closest("a[href]") : null;
+    if (!box || !box.showModal || !link || !link.closest(HOSTS)) return null;
+    if (link.origin !== location.origin || link.pathname !== box.dataset.src) return null;
+    if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return null;
+    return link;
+  }
+
+  // Pressing the link would take the focus from the box typed in, whose refused save would
+  // then redraw the link under the pointer before the press ends, and the click would be
+  // lost: the focus stays put until the dialog takes it.
+  document.addEventListener("mousedown", function (event) {
+    if (noticeLink(event)) event.preventDefault();
+  });
+
+  document.addEventListener("click", function (event) {
+    var link = noticeLink(event);
+    if (!link) return;
+    var box = dialog();
+    event.preventDefault();
+    opener = link;
+    var home = link.closest("[id]");
+    openerHome = home ? home.id : "";
+    load(box);
+    box.showModal();
+  });
+
+  document.addEventListener("click", function (event) {
+    var close = event.target.closest ? event.target.closest("[data-notice-dialog] [data-close]") : null;
+    if (close) dialog().close();
+  });
+
+  // Esc or Close: back to the link that opened it (Safari does not focus a clicked link).
+  // The refused save sent as focus left the box may have redrawn the tick or the refusal by
+  // then: the link is found again in the element around it that has an id, which htmx swaps
+  // in place. A refusal redrawn without it ("tick the box") sends the focus to that tick.
+  function linkAgain() {
+    if (opener.isConnected) return opener;
+    var home = document.getElementById(openerHome);
+    if (!home) return null;
+    return home.querySelector('a[href="' + CSS.escape(opener.getAttribute("href")) + '"]') ||
+      (home.closest("form") || home).querySelector("[data-agreement]:not([hidden]) input[name=agree]");
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var box = dialog();
+    if (!box) return;
+    box.addEventListener("close", function () {
+      var link = opener && linkAgain();
+      if (link) link.focus();
+      opener = null;
+    });
+  });
+})();
