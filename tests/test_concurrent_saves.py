@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,6 @@ from django.db import connection
 
 from attachment_guide.journal.models import Entry
 from attachment_guide.spaces.models import Space
-from tests.conftest import AGREE
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKERS, SAVES = 8, 100
@@ -238,123 +236,3 @@ def test_a_save_racing_the_deletion_of_its_space_cannot_deadlock():
 
     assert errors == {}
     assert not Space.objects.exists() and not Entry.objects.exists()
-
-
-LESSON = "/lessons/attachment-basics/what-attachment-is/"
-
-
-def tabs(count: int = 2):
-    """Tabs of one browser whose first saves are all sent before any answer came back: they
-    share the anti-forgery cookie the lesson page gave, and none has a session cookie yet."""
-    from django.conf import settings
-    from django.test import Client
-
-    first = Client(enforce_csrf_checks=True)
-    first.get(LESSON)
-    secret = first.cookies[settings.CSRF_COOKIE_NAME].value
-    browsers = [first] + [Client(enforce_csrf_checks=True) for _ in range(count - 1)]
-    for tab in browsers:
-        tab.cookies[settings.CSRF_COOKIE_NAME] = secret
-    return browsers, {"csrfmiddlewaretoken": secret}
-
-
-def answer(tab, token: dict, prompt: str, text: str):
-    data = {**AGREE, "body": text, "entry": str(uuid.uuid4()), "version": 0}
-    return tab.post(f"/journal/prompts/{prompt}/", data | token, headers={"HX-Request": "true"})
-
-
-@pytest.mark.django_db
-def test_two_tabs_first_saves_at_the_same_moment_end_in_one_space():
-    (one, two, three), token = tabs(3)
-
-    assert answer(one, token, "ab-who-felt-safe", "Written in the first tab").status_code == 200
-    assert answer(two, token, "ab-what-made-sense", "Written in the second tab").status_code == 200
-    circle = three.post("/circle/start/", {**AGREE, "hard_day": "Mum"} | token)
-    assert circle.status_code == 302
-
-    assert Space.objects.count() == 1
-    # Whichever cookie the browser keeps last, everything written is in its journal.
-    for tab in (one, two, three):
-        page = tab.get("/journal/").content.decode()
-        assert "Written in the first tab" in page and "Written in the second tab" in page
-        assert "Mum" in tab.get("/circle/").content.decode()
-
-
-@pytest.mark.django_db(transaction=True)
-def test_first_saves_racing_in_threads_end_in_one_space():
-    """The same, truly at once (PostgreSQL runs both transactions side by side)."""
-    import threading
-
-    from django.db import connections
-
-    browsers, token = tabs(4)
-    start = threading.Barrier(len(browsers))
-    answers: list[int] = []
-
-    def save(tab, number: int) -> None:
-        try:
-            start.wait(10)
-            answers.append(answer(tab, token, "ab-who-felt-safe", f"Tab {number}").status_code)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=save, args=(tab, n)) for n, tab in enumerate(browsers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-
-    assert answers == [200] * len(browsers)
-    assert Space.objects.count() == 1
-    assert Entry.objects.filter(space=Space.objects.get()).count() == len(browsers)
-
-
-@pytest.mark.django_db
-def test_a_first_save_joins_no_space_it_should_not_reach(monkeypatch):
-    """Only another tab's first save at that moment joins: not a save after the window, not
-    one after the person chose "only for this visit" and the browser closed, never an
-    account's space."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from attachment_guide.spaces.services import FIRST_SAVE_WINDOW
-
-    (first, late), token = tabs()
-    answer(first, token, "ab-who-felt-safe", "Before the window closed")
-    later = timezone.now() + FIRST_SAVE_WINDOW + timedelta(seconds=1)
-    monkeypatch.setattr(timezone, "now", lambda: later)
-    answer(late, token, "ab-who-felt-safe", "After it")
-    assert "Before the window closed" not in late.get("/journal/").content.decode()
-
-    (visit, reopened), token = tabs()
-    answer(visit, token, "ab-who-felt-safe", "Only for this visit")
-    visit.post("/settings/", {"section": "keep", "keep": "visit"} | token)
-    answer(reopened, token, "ab-who-felt-safe", "Someone else, after the browser closed")
-    assert "Only for this visit" not in reopened.get("/journal/").content.decode()
-
-    (account, guest), token = tabs()
-    answer(account, token, "ab-who-felt-safe", "Kept in an account")
-    password = "a calm river at dawn"
-    signup = {"username": "lake", "password1": password, "password2": password}
-    assert account.post("/accounts/signup/", signup | token).status_code == 200
-    # The guest tab's save was sent before the sign-up's answer came back, with the old cookie.
-    answer(guest, token, "ab-who-felt-safe", "A guest tab")
-    assert "Kept in an account" not in guest.get("/journal/").content.decode()
-    assert Space.objects.filter(user__username="lake").count() == 1
-
-    assert Space.objects.count() == 6
-
-
-@pytest.mark.django_db
-def test_a_tab_joining_a_space_given_a_passcode_meanwhile_finds_it_locked():
-    (first, second), token = tabs()
-    answer(first, token, "ab-who-felt-safe", "Behind the passcode")
-    passcode = {"passcode": "river stones", "repeat": "river stones", "lock_after": 5}
-    assert first.post("/settings/", {"section": "passcode"} | passcode | token).status_code == 302
-
-    assert answer(second, token, "ab-what-made-sense", "Sent before").status_code == 200
-
-    assert "Behind the passcode" not in second.get(LESSON).content.decode()
-    assert second.get("/journal/").status_code == 423
-    assert Space.objects.count() == 1

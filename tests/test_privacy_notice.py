@@ -402,15 +402,3 @@ def test_retention_forgets_failed_log_ins_once_their_window_is_over():
     purge()
 
     assert list(LoginThrottle.objects.values_list("key", flat=True)) == ["current"]
-
-
-def test_retention_forgets_which_browser_made_a_first_save_once_its_minute_is_over():
-    from attachment_guide.spaces.models import FirstSave
-
-    space, now = Space.objects.create(), timezone.now()
-    FirstSave.objects.create(browser="old", space=space, made=now - timedelta(minutes=2))
-    FirstSave.objects.create(browser="current", space=space, made=now)
-
-    purge()
-
-    assert list(FirstSave.objects.values_list("browser", flat=True)) == ["current"]

@@ -43,7 +43,6 @@ SECTIONS = {
 LEFT_OUT = {
     "accounts.RecoveryCode": "only a one-way hash of the code, useless to anyone",
     "admin.LogEntry": "staff actions in the admin, not the person's data",
-    "spaces.FirstSave": "a hash of the anti-forgery cookie, kept a minute after a first save",
 }
 
 

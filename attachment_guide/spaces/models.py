@@ -47,28 +47,6 @@ class Space(models.Model):
         return f"Space {self.id}"
 
 
-class FirstSave(models.Model):
-    """The space a browser's first save made, kept for a moment so that the other tabs of
-    that browser saving at the same time join it (spaces.services.space_create).
-
-    Until the first answer comes back, a browser has no session cookie: two tabs saving at
-    once would each make a space, and the one whose cookie lost would hold words nobody can
-    reach again. What both requests do share is the anti-forgery cookie, so it is the key here,
-    hashed. The row is no use after FIRST_SAVE_WINDOW, and goes with its space, when the
-    person chooses "only for this visit" (the next visit must not find the space again), or
-    when `purge_expired_spaces` runs.
-    """
-
-    browser = models.CharField(
-        max_length=64, primary_key=True, help_text="SHA-256 of the anti-forgery secret."
-    )
-    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="+")
-    made = models.DateTimeField()
-
-    def __str__(self) -> str:
-        return f"First save of space {self.space_id}"
-
-
 class OwnedQuerySet(models.QuerySet):
     """Rows that belong to a space. Views reach them only through `owned_by`."""
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -18,12 +17,9 @@ from attachment_guide.db.plain import kept
 from attachment_guide.safety import notice
 from attachment_guide.spaces import lock
 from attachment_guide.spaces.lock import SpaceLocked, is_locked
-from attachment_guide.spaces.models import FirstSave, Space
+from attachment_guide.spaces.models import Space
 
 SESSION_KEY = "space_id"
-# How long another tab's first save may join the space a first save made (FirstSave): time
-# for an answer to reach a slow phone, and for a save to wait its turn to write.
-FIRST_SAVE_WINDOW = timedelta(minutes=1)
 TOUCHED_KEY = "space_touched"
 AGREED_KEY = "agreed_notice"
 MERGED_KEY = "merged_spaces"  # markers of guest spaces merged into this one at log-in
@@ -157,53 +153,13 @@ def agreement_remember(request: HttpRequest, space: Space) -> None:
 
 
 def space_create(request: HttpRequest) -> Space:
-    """A new space for this browser, made on the first thing the person chooses to keep (or
-    the one another of its tabs made a moment ago: `_first_save_space`)."""
-    space = _first_save_space(request)
+    """A new space for this browser, made on the first thing the person chooses to keep."""
+    space = space_new(save_window=timezone.now(), save_count=1)  # counts this first save
     request.session.cycle_key()
     request.session[SESSION_KEY] = str(space.id)
     request.session[TOUCHED_KEY] = timezone.localdate().isoformat()
     request.session[AGREED_KEY] = notice.NOTICE_VERSION
-    lock.sync(request, space)  # a space joined after its other tab set a passcode stays locked
     return space
-
-
-def _first_save_space(request: HttpRequest) -> Space:
-    """A new space, or the one this browser's first save made less than FIRST_SAVE_WINDOW ago
-    in another tab, whose answer (and session cookie) has not reached the browser yet.
-
-    The browser is known by its anti-forgery secret, hashed (see FirstSave). Claiming it is
-    one INSERT on its primary key, so two tabs cannot both win: on PostgreSQL the second
-    waits for the first to commit, then finds its row; on SQLite writers take turns anyway.
-    Only a guest space is joined: one that became an account's since is the account's alone.
-    """
-    now = timezone.now()
-    secret = request.META.get("CSRF_COOKIE")
-    if not secret:
-        return space_new(save_window=now, save_count=1)
-    browser = hashlib.sha256(secret.encode()).hexdigest()
-    with transaction.atomic():
-        FirstSave.objects.filter(browser=browser, made__lt=now - FIRST_SAVE_WINDOW).delete()
-        try:
-            with transaction.atomic():
-                space = space_new(save_window=now, save_count=1)  # counts this first save
-                FirstSave.objects.create(browser=browser, space=space, made=now)
-                return space
-        except IntegrityError:
-            pass
-        made = FirstSave.objects.filter(browser=browser, space__user__isnull=True)
-        made = made.select_related("space").first()
-        if made is None:
-            return space_new(save_window=now, save_count=1)
-        if not space_save_allowed(made.space):
-            raise SaveLimitReached()
-        return made.space
-
-
-def first_save_forget(space_id: uuid.UUID | str | None) -> None:
-    """This device forgets the space when the browser closes: a save made after it reopens,
-    even within FIRST_SAVE_WINDOW, must not find it again."""
-    FirstSave.objects.filter(space_id=space_id).delete()
 
 
 def space_touch(request: HttpRequest, space: Space) -> None:

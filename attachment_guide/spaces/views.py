@@ -23,12 +23,7 @@ from attachment_guide.spaces.forms import (
     UnlockForm,
 )
 from attachment_guide.spaces.models import Space
-from attachment_guide.spaces.services import (
-    SESSION_KEY,
-    first_save_forget,
-    space_behind_lock,
-    space_for_request,
-)
+from attachment_guide.spaces.services import space_behind_lock, space_for_request
 
 
 class LockMiddleware:
@@ -177,8 +172,6 @@ def keep_apply(request: HttpRequest, keep: str) -> None:
     # "visit": the cookie ends with the browser; "device": it lasts GUEST_SPACE_DAYS from the
     # last save (or an account's session age), sliding with use.
     request.session.set_expiry(0 if keep == "visit" else None)
-    if keep == "visit":
-        first_save_forget(request.session.get(SESSION_KEY))
 
 
 @require_http_methods(["GET", "POST"])

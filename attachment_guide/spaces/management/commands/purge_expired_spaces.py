@@ -15,20 +15,14 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from attachment_guide.spaces.models import FirstSave, Space
-from attachment_guide.spaces.services import (
-    FIRST_SAVE_WINDOW,
-    accounts_inactive,
-    spaces_delete,
-    spaces_expired,
-)
+from attachment_guide.spaces.models import Space
+from attachment_guide.spaces.services import accounts_inactive, spaces_delete, spaces_expired
 
 
 class Command(BaseCommand):
     help = (
         "Delete guest spaces not saved to for GUEST_SPACE_DAYS, accounts unused for "
-        "INACTIVE_ACCOUNT_DAYS (when set), everything in them, expired sessions, and what "
-        "throttling and first saves keep for a moment."
+        "INACTIVE_ACCOUNT_DAYS (when set), everything in them, and expired sessions."
     )
 
     def handle(self, *args, **options) -> None:
@@ -49,8 +43,6 @@ class Command(BaseCommand):
         from attachment_guide.accounts.services import THROTTLE_WINDOW
 
         LoginThrottle.objects.filter(window_start__lt=timezone.now() - THROTTLE_WINDOW).delete()
-        # A first save's claim is no use after its minute, and links a browser to a space.
-        FirstSave.objects.filter(made__lt=timezone.now() - FIRST_SAVE_WINDOW).delete()
         account_count = len(user_ids)
         self.stdout.write(
             f"Deleted {guest_count} guest spaces and {account_count} inactive accounts."
