@@ -429,55 +429,6 @@ def test_logging_in_on_a_locked_guest_device_shows_the_lock_and_keeps_the_key(lo
     assert MARKER in client.get("/journal/").content.decode()  # the guest journal is still here
 
 
-def test_logging_in_from_a_guest_space_with_a_passcode_keeps_it_protecting_the_writing(
-    monkeypatch,
-):
-    laptop = Client()  # the account, open on another device, with no passcode
-    sign_up(laptop, "lake")
-    phone = Client()
-    save(phone, f"Written on the shared phone {MARKER}")
-    set_passcode(phone, lock_after=5)
-    assert "This browser's space has a passcode" in phone.get("/accounts/login/").content.decode()
-
-    response = phone.post("/accounts/login/", {"username": "lake", "password": PASSWORD})
-
-    assert response.status_code == 302
-    assert MARKER in phone.get("/journal/").content.decode()  # the password opened it here
-    lock(phone)
-    assert phone.get("/journal/").status_code == 423
-    assert unlock(phone).status_code == 302  # the guest's passcode is the account's now
-    move_clock(monkeypatch, minutes=6)
-    assert phone.get("/journal/").status_code == 423  # and locks after the guest's 5 minutes
-    # The account's other device locks too, as when a passcode is set, until it is entered.
-    assert MARKER not in laptop.get(LESSON).content.decode()
-    assert laptop.get("/journal/").status_code == 423
-    assert unlock(laptop).status_code == 302
-    assert MARKER in laptop.get("/journal/").content.decode()
-    assert Space.objects.get().lock_after == 5
-
-
-def test_logging_in_where_the_account_has_its_own_passcode_keeps_the_accounts():
-    laptop = Client()
-    sign_up(laptop, "lake")
-    laptop.post(
-        "/settings/",
-        {"section": "passcode", "passcode": "account pass", "repeat": "account pass"}
-        | {"lock_after": 60},
-    )
-    phone = Client()
-    save(phone)
-    set_passcode(phone, lock_after=5)
-
-    phone.post("/accounts/login/", {"username": "lake", "password": PASSWORD})
-
-    lock(phone)
-    assert unlock(phone, PASSCODE).status_code == 422  # as the login page said
-    assert unlock(phone, "account pass").status_code == 302
-    assert MARKER in phone.get("/journal/").content.decode()
-    assert laptop.get("/journal/").status_code == 200  # nothing changed for the account
-    assert Space.objects.get().lock_after == 60
-
-
 def test_recovering_an_account_keeps_this_browsers_guest_writing():
     owner = Client()
     sign_up(owner, "lake")

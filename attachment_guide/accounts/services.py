@@ -18,7 +18,6 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from attachment_guide.accounts.models import LoginThrottle, RecoveryCode
 from attachment_guide.circle.models import CircleMember
 from attachment_guide.journal.models import Entry
-from attachment_guide.spaces.lock import passcode_carry
 from attachment_guide.spaces.models import Space
 from attachment_guide.spaces.services import sessions_holding, space_new, spaces_delete
 from lessons.content import get_catalog
@@ -68,8 +67,7 @@ def space_merge(*, source: Space, target: Space) -> None:
     Both answers to one prompt are kept: the newer stays the current answer and the older
     becomes an earlier one, because answers are ordered by when they were written.
     Progress keeps the further of the two for each lesson; the support circle keeps everyone
-    from both maps. A passcode protecting the guest's words protects them in the account's
-    space too (`lock.passcode_carry`).
+    from both maps.
     """
     # The guest's space first, as a save locks it first (see spaces_delete).
     Space.objects.select_for_update().filter(id=source.id).first()
@@ -93,7 +91,6 @@ def space_merge(*, source: Space, target: Space) -> None:
         if lesson and section_index(lesson, row.section) > section_index(lesson, kept.section):
             kept.section = row.section
         kept.save()
-    passcode_carry(source=source, target=target)
     source.delete()
 
 

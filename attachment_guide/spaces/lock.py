@@ -159,37 +159,17 @@ def sync(request: HttpRequest, space: Space) -> None:
 def passcode_set(request: HttpRequest, space: Space, passcode: str, lock_after: int) -> None:
     """Set the passcode. This device stays open; every other device holding the space (an
     account's other phones and laptops) is locked until the passcode is entered there."""
-    _passcode_store(space, make_password(passcode), lock_after)
-    mark_unlocked(request, space)
-    _lock_devices(space, but=request.session.session_key)
+    from attachment_guide.spaces.services import sessions_holding
 
-
-def passcode_carry(*, source: Space, target: Space) -> None:
-    """A guest space is merged into an account's: its passcode goes on protecting the words it
-    brings. An account that has a passcode keeps its own (its devices already open with it, and
-    one space has one passcode); otherwise the guest's becomes the account's, and the
-    account's other devices lock until it (or the account password) is entered there."""
-    if target.passcode_hash or not source.passcode_hash:
-        return
-    _passcode_store(target, source.passcode_hash, source.lock_after)
-    _lock_devices(target)
-
-
-def _passcode_store(space: Space, passcode_hash: str, lock_after: int) -> None:
-    space.passcode_hash = passcode_hash
+    space.passcode_hash = make_password(passcode)
     space.lock_after = lock_after
     space.unlock_failures = 0
     space.save(update_fields=["passcode_hash", "lock_after", "unlock_failures"])
-
-
-def _lock_devices(space: Space, *, but: str | None = None) -> None:
-    """Lock every device holding the space (except session `but`) until it is opened there."""
-    from attachment_guide.spaces.services import sessions_holding
-
+    mark_unlocked(request, space)
     encoder = import_module(settings.SESSION_ENGINE).SessionStore()
     for session, data in list(sessions_holding(space_id=space.id)):
-        if session.session_key != but:
-            data[LOCK_KEY] = {"after": space.lock_after, "seen": None}
+        if session.session_key != request.session.session_key:
+            data[LOCK_KEY] = {"after": lock_after, "seen": None}
             session.session_data = encoder.encode(data)
             session.save(update_fields=["session_data"])
 
