@@ -467,11 +467,16 @@ def test_the_device_cookie_is_set_only_when_the_person_asks_to_be_remembered(cli
     remembered = Client()
     assert log_in(remembered).cookies[name]["secure"]
     assert log_in(Client()).cookies[name].value != cookie.value  # a nonce per device
-    # Signing in without "Remember me" takes back this account's cookie, not another's.
+    # Signing in or up without "Remember me" leaves no device cookie, another account's too:
+    # the browser must not show that an account was used in it.
     assert log_in(remembered, remember=False).cookies[name]["max-age"] == 0
     shared = Client()
     log_in(shared)
-    assert name not in log_in(shared, username="rowan", remember=False).cookies
+    assert log_in(shared, username="rowan", remember=False).cookies[name]["max-age"] == 0
+    log_in(shared)
+    shared.post("/accounts/logout/")  # logging out keeps it
+    data = {"username": "cedar", "password1": PASSWORD, "password2": PASSWORD, **AGREE}
+    assert shared.post("/accounts/signup/", data).cookies[name]["max-age"] == 0
 
 
 def test_deleting_everything_and_quick_exit_remove_the_device_cookie(client, settings):

@@ -26,7 +26,6 @@ from attachment_guide.accounts.services import (
     account_create,
     account_space,
     device_forget,
-    device_nonce,
     device_remember,
     everything_delete,
     recovery_code_matches,
@@ -67,6 +66,16 @@ def _start_session(
     agreement_remember(request, space)
     if not remember:
         request.session.set_expiry(0)  # ends when the browser closes
+
+
+def _device_cookie(request: HttpRequest, response, *, user: User, remember: bool) -> None:
+    """Remembered: this browser gets the device cookie. Not remembered: it keeps none, not even
+    another account's, since the person has just said this browser should not remember them
+    (and the cookie would show that an account was used here)."""
+    if remember:
+        device_remember(response, user=user)
+    else:
+        device_forget(request, response)
 
 
 def _merged_space(user: User, guest: Space | None) -> tuple[Space, uuid.UUID | None]:
@@ -133,8 +142,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         # "Everything you wrote is now in it" only when something was written here before.
         ctx = {"code": recovery_code_new(user=user), "new_account": True, "kept": guest}
         response = private(render(request, "accounts/recovery_code.html", ctx))
-        if remember:
-            device_remember(response, user=user)
+        _device_cookie(request, response, user=user, remember=remember)
         return response
     status = 422 if form.errors else 200
     return private(render(request, "accounts/signup.html", {"form": form}, status=status))
@@ -168,10 +176,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 remember = form.cleaned_data["remember"]
                 _start_session(request, user, space_id=space.id, remember=remember, merged=merged)
                 response = redirect(_next_url(request))
-                if remember:
-                    device_remember(response, user=user)
-                elif device_nonce(request, username=username):  # not to be remembered now
-                    device_forget(request, response)
+                _device_cookie(request, response, user=user, remember=remember)
                 return response
     elif form.errors:
         status = 422
