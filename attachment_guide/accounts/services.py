@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -162,23 +163,36 @@ def device_nonce(request: HttpRequest, *, username: str) -> str:
     return nonce
 
 
-def throttle_key(request: HttpRequest, *, username: str) -> str:
-    """The count an attempt for this name goes to.
+@dataclass(frozen=True)
+class ThrottleKey:
+    """The count an attempt goes to (`own`), and one it is added to without being refused
+    by it (`also`: a device's tries count for its name and address too)."""
+
+    own: str
+    also: str = ""
+
+
+def throttle_key(request: HttpRequest, *, username: str) -> ThrottleKey:
+    """The counts an attempt for this name goes to.
 
     From a browser holding a device cookie for this name, the device's own count: someone
     on the same home network shares the address, and must not be able to keep the person
-    locked out by guessing; a stolen cookie still gets only its own few tries. Otherwise by
-    name *and* address, so a stranger elsewhere cannot lock a person out either.
+    locked out by guessing. Its tries are added to the name-and-address count as well, so a
+    stolen cookie gets five tries a window in all: throwing it away gives no fresh ones.
+    Otherwise by name *and* address, so a stranger elsewhere cannot lock a person out either.
     """
+    address = f"{username.lower()}\0{_address_block(client_address(request))}"
     device = device_nonce(request, username=username)
-    if device:  # no name holds a NUL, so this never equals a name's key
-        source = f"\0device\0{device}"
-    else:
-        source = f"{username.lower()}\0{_address_block(client_address(request))}"
+    if not device:
+        return ThrottleKey(_hashed(address))
+    return ThrottleKey(_hashed(f"\0device\0{device}"), also=_hashed(address))  # no name has NUL
+
+
+def _hashed(source: str) -> str:
     return hashlib.sha256(source.encode()).hexdigest()
 
 
-def throttle_attempt(*, key: str) -> bool:
+def throttle_attempt(*, key: ThrottleKey) -> bool:
     """Count one attempt before its password is checked; False, counting nothing, while the
     count is full. The block lifts by itself when the window ends: never a permanent lockout.
 
@@ -186,25 +200,34 @@ def throttle_attempt(*, key: str) -> bool:
     passing a count none of them has raised yet (the check itself is slow on purpose). A
     right password then clears the count, so only failures stay counted.
     """
-    now = timezone.now()
     with transaction.atomic():
-        row, created = LoginThrottle.objects.select_for_update().get_or_create(
-            key=key, defaults={"failures": 1, "window_start": now}
-        )
-        if created:
-            return True
-        if now - row.window_start >= THROTTLE_WINDOW:
-            row.failures, row.window_start = 1, now
-        elif row.failures >= THROTTLE_FAILURES:
-            return False
-        else:
-            row.failures += 1
-        row.save(update_fields=["failures", "window_start"])
+        allowed = _counted(key.own)
+        if allowed and key.also:
+            _counted(key.also)  # full or not, the device's own count decides
+    return allowed
+
+
+def _counted(key: str) -> bool:
+    now = timezone.now()
+    row, created = LoginThrottle.objects.select_for_update().get_or_create(
+        key=key, defaults={"failures": 1, "window_start": now}
+    )
+    if created:
+        return True
+    if now - row.window_start >= THROTTLE_WINDOW:
+        row.failures, row.window_start = 1, now
+    elif row.failures >= THROTTLE_FAILURES:
+        return False
+    else:
+        row.failures += 1
+    row.save(update_fields=["failures", "window_start"])
     return True
 
 
-def throttle_clear(*, key: str) -> None:
-    LoginThrottle.objects.filter(key=key).delete()
+def throttle_clear(*, key: ThrottleKey) -> None:
+    """The right password: its own count starts again. A device's right password leaves the
+    name-and-address count alone, or it would wipe a housemate's guesses."""
+    LoginThrottle.objects.filter(key=key.own).delete()
 
 
 def everything_delete(*, user: User | None, space: Space | None) -> None:
