@@ -105,7 +105,8 @@ def space_marker_stale(request: HttpRequest) -> bool:
     A form made before there was a space (empty marker) saves where the browser is now: a
     first save makes the space, a page opened before signing in saves into that account.
     A guest space merged into an account at log-in in this browser still counts as this
-    one; another browser never holds that record. One hash an autosave, no query.
+    one; another browser never holds that record. One hash a save (one more per fallback key,
+    only when the first does not match), no query.
     """
     sent = request.POST.get(MARKER_FIELD, "")
     if not sent:
