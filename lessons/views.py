@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -21,11 +22,13 @@ from attachment_guide.journal import reflections
 from attachment_guide.journal.reflections import Reflection
 from attachment_guide.journal.services import Answers, answers_for_prompts
 from attachment_guide.spaces.services import (
+    MARKER_FIELD,
     AgreementMissing,
     readable_space_id,
     space_for_request,
     space_get_or_create,
     space_marker,
+    space_marker_stale,
 )
 from attachment_guide.tokens import csrf_token, random_uuids
 from lessons.content import Lesson, get_catalog
@@ -86,6 +89,8 @@ def lesson_page(
     and one for the progress. The page around the boxes is rendered once per lesson and kind
     of reader (`lesson_frame`); each request fills in only its own parts. `override` is a
     box to show as it is (a refused save); `refused` says why a progress button kept nothing.
+    A press refused as made for another space ("elsewhere") gets a panel still made for that
+    space, so pressing again keeps nothing here either until the person signs back in.
     """
     space_id = readable_space_id(request)
     path = reverse_once("lesson", lesson.module_slug, lesson.slug)
@@ -111,9 +116,15 @@ def lesson_page(
         slots[f"box:{prompt.id}"] = reflections.render(
             box, reader=reader, csrf_token=token, space_marker=marker
         )
-    progress = lesson_progress(space_id, lesson)
+    elsewhere = refused == "elsewhere"
+    progress = None if elsewhere else lesson_progress(space_id, lesson)
     slots["progress"] = progress_panel(
-        lesson, reader, progress=progress, token=token, refused=refused
+        lesson,
+        reader,
+        progress=progress,
+        token=token,
+        marker=request.POST.get(MARKER_FIELD, "") if elsewhere else marker,
+        refused=refused,
     )
     # The page may hold the person's own words: keep it out of every cache.
     return private(HttpResponse(frame.fill_bytes(slots), status=status))
@@ -164,7 +175,7 @@ def empty_lesson(frame: Frame, lesson: Lesson, reader: Reader) -> Frame:
             slots[f"box:{prompt.id}"] = render_to_string(
                 reflections.TEMPLATE, ctx, reader.stand_in()
             )
-        slots["progress"] = progress_panel(lesson, reader, progress=None, token=token)
+        slots["progress"] = progress_panel(lesson, reader, progress=None, token=token, marker="")
         return frame.fill(slots)
 
     # Keyed by the reader, not by `frame`: two readers' pages can be equal while their boxes
@@ -195,11 +206,12 @@ def progress_panel(
     *,
     progress: LessonProgress | None,
     token: str,
+    marker: str,
     refused: str = "",
 ) -> str:
     """`lessons/lesson.html#progress` for this reader, from a frame per lesson and state:
     rendered from a stand-in that knows only whether the lesson is started and done (and
-    why a button press kept nothing, if it did)."""
+    why a button press kept nothing, if it did). The token and the space marker are slots."""
     state = None if progress is None else _Progress(done=progress.done)
 
     def render() -> str:
@@ -210,11 +222,13 @@ def progress_panel(
             "progress": state,
             "refused": refused,
             "csrf_token": slot("token"),
+            "space_marker": slot("space_marker"),
         }
         return render_to_string("lessons/lesson.html#progress", ctx, reader.stand_in())
 
     key = ("progress", lesson.module_slug, lesson.slug, get_language(), reader, state, refused)
-    return _pages.get(get_catalog(), key, render).fill({"token": token})
+    frame = _pages.get(get_catalog(), key, render)
+    return frame.fill({"token": token, "space_marker": escape(marker)})
 
 
 @functools.cache
@@ -266,17 +280,21 @@ def lesson_progress_update(
     Automatic updates come only from pages of people who already have a space; pressing
     "Mark as done" or "Remember my place" is a choice, so it may create the space: the
     press agrees to the privacy notice, and counts only if the page showed the current one.
+    Nothing comes from a page made for another space than this browser holds now (signed
+    out, or someone else signed in, in another tab): which lesson one person reads must not
+    show in another's "Continue where you left off".
     """
     lesson = _lesson_or_404(module_slug, lesson_slug)
     chosen = any(key in request.POST for key in ("done", "reset", "remember"))
+    if space_marker_stale(request):
+        if not chosen:  # a section came into view: nothing to do
+            return private(HttpResponse(status=204))
+        return _progress_refused(request, lesson, "elsewhere", has_space=True, status=409)
     try:
         space = space_get_or_create(request)[0] if chosen else space_for_request(request)
     except AgreementMissing as refusal:
         refused = "outdated" if refusal.outdated else "missing"
-        if not request.htmx:
-            return lesson_page(request, lesson, refused=refused, status=422)
-        ctx = {"lesson": lesson, "module": lesson.module, "has_space": False, "refused": refused}
-        return private(render(request, "lessons/lesson.html#progress", ctx, status=422))
+        return _progress_refused(request, lesson, refused, has_space=False, status=422)
     row = None
     if space is not None:
         if "reset" in request.POST:
@@ -297,8 +315,29 @@ def lesson_progress_update(
         "module": lesson.module,
         "progress": row,
         "has_space": space is not None,
+        "space_marker": space_marker(space and space.id),
+        # A page made before this space (or before this press made it) gives all its forms
+        # the marker, as a first save does (journal.views._save).
+        "marker_changed": space is not None and not request.POST.get(MARKER_FIELD),
     }
     return private(render(request, "lessons/lesson.html#progress", ctx))
+
+
+def _progress_refused(
+    request: HttpRequest, lesson: Lesson, refused: str, *, has_space: bool, status: int
+) -> HttpResponse:
+    """A press that kept nothing: the lesson page says why, or with htmx its panel, which
+    stays made for the space its page was (422: shown in place)."""
+    if not request.htmx:
+        return lesson_page(request, lesson, refused=refused, status=status)
+    ctx = {
+        "lesson": lesson,
+        "module": lesson.module,
+        "has_space": has_space,
+        "refused": refused,
+        "space_marker": request.POST.get(MARKER_FIELD, ""),
+    }
+    return private(render(request, "lessons/lesson.html#progress", ctx, status=422))
 
 
 @require_POST

@@ -49,6 +49,8 @@ def test_continue_leads_back_to_the_section_after_a_restart_and_on_another_devic
     ) as recorded:
         page.locator(f"#{second_section.anchor}-title").scroll_into_view_if_needed()
     assert recorded.value.ok
+    # It names the space its page was made for, as the forms do (tests/test_stale_tabs.py).
+    assert re.search(r"(^|&)space=[0-9a-f]{64}(&|$)", recorded.value.request.post_data)
     state = first.storage_state()
     first.close()
     state["cookies"] = [c for c in state["cookies"] if c["expires"] != -1]

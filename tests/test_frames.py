@@ -216,7 +216,8 @@ def test_nothing_of_one_reader_reaches_a_page_served_to_another():
 
 def test_two_readers_served_from_one_frame_each_get_their_own_space_marker():
     """The marker a writing form carries says which space its page was made for: filled in
-    per request, never part of a frame, or a save could go to the other reader's space."""
+    per request, never part of a frame, or a save (or reading progress) could go to the
+    other reader's space."""
     views._pages.clear()
     reflections._at_rest.clear()
     journal._journal_pages.clear()
@@ -234,6 +235,9 @@ def test_two_readers_served_from_one_frame_each_get_their_own_space_marker():
             markers = re.findall(r'name="space" value="([^"]*)"', page)
             assert markers and set(markers) == {space_marker(spaces[client])}, url
             assert space_marker(spaces[other]) not in page, url
+            if url == LESSON:  # the progress panel's form, which reading posts send too
+                panel = page[page.index('id="lesson-progress"') :]
+                assert f'name="space" value="{space_marker(spaces[client])}"' in panel
         assert frames[0] == frames[1]  # the second reader's page came from the first's frames
 
 

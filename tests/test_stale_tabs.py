@@ -2,7 +2,9 @@
 
 Every writing form carries a marker of the space its page was made for. A save whose marker
 is not this browser's space now (signed out, or someone else signed in, in another tab) is
-refused whole, and the words come back to the person who typed them.
+refused whole, and the words come back to the person who typed them. Reading progress from
+such a tab is not kept either: which lesson one person reads must not show in another's
+"Continue where you left off".
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from attachment_guide.circle.models import CircleMember
 from attachment_guide.journal.models import Entry
 from attachment_guide.spaces.models import Space
 from attachment_guide.spaces.services import space_marker
+from lessons.models import LessonProgress
 from tests.conftest import AGREE
 
 pytestmark = pytest.mark.django_db
@@ -258,3 +261,146 @@ def test_pages_made_before_the_secret_key_was_rotated_still_save(client, setting
 
     assert answer(client, "After the rotation", marker=marker).status_code == 200
     assert answer(client, "Forged", marker="0" * 64).status_code == 422
+
+
+# --- Reading progress ------------------------------------------------------------------------
+
+PROGRESS_URL = f"{LESSON}progress/"
+NOT_KEPT = "To keep your place, sign back in, then press the button again."
+
+
+def progress_marker_on(client: Client, url: str = LESSON) -> str:
+    """The marker the lesson's progress form carries (automatic posts send it too)."""
+    page = client.get(url).content.decode()
+    panel = page[page.index('id="lesson-progress"') :]
+    return re.search(r'name="space" value="([^"]*)"', panel).group(1)
+
+
+def progress_kept() -> list:
+    return sorted(
+        LessonProgress.objects.values_list("space_id", "lesson_slug", "section", "done"), key=str
+    )
+
+
+def a_section() -> str:
+    from lessons.content import get_catalog
+
+    return get_catalog().lesson("attachment-basics", "what-attachment-is").headed_sections[1].anchor
+
+
+@pytest.fixture
+def birch_has_read_it():
+    """Birch has finished the lesson: a stale "Mark as not done" must not undo it."""
+    space = User.objects.get(username="birch").space
+    LessonProgress.objects.create(
+        space=space, module_slug="attachment-basics", lesson_slug="what-attachment-is", done=True
+    )
+
+
+AUTOMATIC = {"section": lambda: {"section": a_section()}, "end": lambda: {"reached_end": "1"}}
+
+
+@pytest.mark.parametrize("meanwhile", [sign_out, birch_signs_in])
+@pytest.mark.parametrize("post", AUTOMATIC)
+def test_reading_in_a_tab_opened_before_a_sign_out_or_someone_elses_sign_in_is_not_kept(
+    ash, birch_has_read_it, post, meanwhile
+):
+    marker = progress_marker_on(ash)
+    assert marker == space_marker(User.objects.get(username="ash").space.id)
+    before = progress_kept(), Space.objects.count()
+    meanwhile(ash)  # in another tab
+
+    response = ash.post(PROGRESS_URL, {"space": marker, **AUTOMATIC[post]()}, headers=HX)
+
+    assert response.status_code == 204  # htmx swaps nothing: there is nothing to show
+    assert (progress_kept(), Space.objects.count()) == before
+    assert f'href="{LESSON}#' not in ash.get("/").content.decode()  # no "Continue" to it
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-js"])
+@pytest.mark.parametrize("meanwhile", [sign_out, birch_signs_in])
+@pytest.mark.parametrize("button", ["done", "remember", "reset"])
+def test_a_progress_button_pressed_in_a_stale_tab_keeps_nothing_and_says_so(
+    ash, birch_has_read_it, button, meanwhile, htmx
+):
+    marker = progress_marker_on(ash)
+    before = progress_kept(), Space.objects.count()
+    meanwhile(ash)  # in another tab
+
+    data = {**AGREE, "space": marker, button: "1"}  # a no-JS refusal's panel may ask to agree
+    response = ash.post(PROGRESS_URL, data, headers=HX if htmx else {})
+
+    html = response.content.decode()
+    assert (progress_kept(), Space.objects.count()) == before
+    assert NOT_SAVED in html and NOT_KEPT in html
+    assert response["Cache-Control"] == "no-store, private"
+    # The panel stays made for Ash's space: pressing again keeps nothing until Ash is back.
+    assert progress_marker_on_html(html) == marker
+    if htmx:
+        assert response.status_code == 422  # shown in place
+        assert html.lstrip().startswith('<div id="lesson-progress"')
+    else:
+        assert response.status_code == 409  # the lesson page, with the panel saying why
+        assert "Exit this page" in html and 'id="lesson-progress"' in html
+
+    log_in(ash, "ash")  # as the message says
+    assert ash.post(PROGRESS_URL, {"space": marker, "done": "1"}).status_code == 302
+    assert LessonProgress.objects.get(space__user__username="ash").done
+
+
+def progress_marker_on_html(html: str) -> str:
+    panel = html[html.index('id="lesson-progress"') :]
+    return re.search(r'name="space" value="([^"]*)"', panel).group(1)
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-js"])
+def test_a_first_progress_press_makes_the_space_and_gives_every_form_its_marker(client, htmx):
+    """An empty marker keeps what happened before: the press makes the space."""
+    assert progress_marker_on(client) == ""
+
+    data = {**AGREE, "space": "", "remember": "1"}
+    response = client.post(PROGRESS_URL, data, headers=HX if htmx else {})
+
+    space = Space.objects.get()
+    assert progress_kept() == [(space.id, "what-attachment-is", "", False)]
+    marker = space_marker(space.id)
+    if htmx:
+        html = response.content.decode()
+        assert progress_marker_on_html(html) == marker  # the panel swapped in
+        # and, out of band, every other form on the page (the writing boxes)
+        assert f'value="{marker}" hx-swap-oob="outerHTML:input[name=space]"' in html
+    else:
+        assert response.status_code == 302
+    assert progress_marker_on(client) == marker == marker_on(client, LESSON)
+    later = client.post(PROGRESS_URL, {"space": marker, "done": "1"}, headers=HX)
+    assert "hx-swap-oob" not in later.content.decode()
+
+
+def test_a_page_opened_before_signing_in_keeps_reading_progress_in_the_account(client):
+    User.objects.create_user("ash", password=PASSWORD)
+    assert progress_marker_on(client) == ""
+    log_in(client, "ash")  # in another tab
+
+    response = client.post(PROGRESS_URL, {"space": "", "done": "1"}, headers=HX)
+
+    space = User.objects.get(username="ash").space
+    assert progress_kept() == [(space.id, "what-attachment-is", "", True)]
+    assert f'value="{space_marker(space.id)}" hx-swap-oob' in response.content.decode()
+
+
+def test_a_guest_who_logs_in_keeps_reading_progress_from_tabs_opened_as_a_guest():
+    User.objects.create_user("ash", password=PASSWORD)
+    laptop, phone = Client(), Client()
+    log_in(phone, "ash")
+    answer(laptop, "As a guest on the laptop")
+    guest_marker = progress_marker_on(laptop)
+    log_in(laptop, "ash")  # the guest space is merged into Ash's
+
+    reading = {"space": guest_marker, "section": a_section()}
+    assert laptop.post(PROGRESS_URL, reading, headers=HX).status_code == 200
+    done = laptop.post(PROGRESS_URL, {"space": guest_marker, "done": "1"}, headers=HX)
+    assert done.status_code == 200 and "You finished this lesson." in done.content.decode()
+    assert phone.post(PROGRESS_URL, reading, headers=HX).status_code == 204
+
+    space = User.objects.get(username="ash").space
+    assert progress_kept() == [(space.id, "what-attachment-is", a_section(), True)]
