@@ -315,6 +315,9 @@ def lesson_progress_update(
         "module": lesson.module,
         "progress": row,
         "has_space": space is not None,
+        # The panel a press brings back is in view: were it to post "reached the end" again,
+        # "Mark as not done" and "Remember my place" would be turned into "done" at once.
+        "chosen": chosen,
         "space_marker": space_marker(space and space.id),
         # A page made before this space (or before this press made it) gives all its forms
         # the marker, as a first save does (journal.views._save).

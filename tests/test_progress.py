@@ -97,6 +97,23 @@ def test_reset_is_the_only_way_back(client):
     assert LessonProgress.objects.count() == 0
 
 
+def test_a_pressed_button_is_not_overruled_by_reaching_the_end(client):
+    """The panel a press brings back is in view: had it the "reached the end" trigger, its
+    post would mark the lesson done at once, undoing "Mark as not done" or "Remember my
+    place". A page read down to the panel still completes the lesson."""
+    remembered = client.post(PROGRESS, {**AGREE, "remember": "1"}, headers=HX).content.decode()
+    assert "Your place in this lesson is remembered." in remembered
+    assert '"reached_end"' not in remembered
+    assert row().done is False
+    assert '"reached_end"' in client.get(URL).content.decode()
+    client.post(PROGRESS, {"done": "1"}, headers=HX)
+
+    undone = client.post(PROGRESS, {"reset": "1"}, headers=HX).content.decode()
+
+    assert "Mark as done" in undone and '"reached_end"' not in undone
+    assert LessonProgress.objects.count() == 0
+
+
 def test_home_shows_continue_with_module_lesson_and_section(client):
     give_a_space(client)
     anchor = sections()[1]
