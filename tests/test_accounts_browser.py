@@ -9,6 +9,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from lessons.content import get_catalog
+from lessons.models import LessonProgress
 from tests.conftest import AGREE_TICK
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -131,3 +132,35 @@ def test_a_refused_sign_up_tick_stays_beside_its_words(page, live_server):
     words = page.locator("label[for=id_agree]").bounding_box()
 
     assert words["x"] - (tick["x"] + tick["width"]) < 24
+
+
+def test_a_progress_press_after_signing_in_in_another_tab_is_sent_again_with_a_fresh_token(
+    browser, live_server, django_user_model
+):
+    """Signing in changes the anti-forgery token, so a lesson tab opened before it is refused
+    (403). Its writing boxes fetch a fresh token and retry; so must "Mark as done", or the
+    press would seem to do nothing. (A page made before there was a space saves into the
+    account just signed in to, as the boxes do: tests/test_stale_tabs.py.)"""
+    user = django_user_model.objects.create_user("heron", password=PASSWORD)
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    tab = context.new_page()
+    tab.goto(f"{live_server.url}/lessons/attachment-basics/what-attachment-is/")
+    other = context.new_page()
+    other.goto(f"{live_server.url}/accounts/login/")
+    other.get_by_label("Username").fill("heron")
+    other.get_by_label("Password").fill(PASSWORD)
+    other.get_by_role("button", name="Log in").click()
+    expect(other.locator("h1")).not_to_have_text("Log in")
+
+    statuses = []
+    tab.on(
+        "response",
+        lambda r: statuses.append(r.status) if r.url.endswith("/progress/") else None,
+    )
+    tab.get_by_role("button", name="Mark as done").click()
+
+    expect(tab.locator("#lesson-progress")).to_contain_text("You finished this lesson.")
+    assert statuses == [403, 200]
+    progress = LessonProgress.objects.get(space__user=user, lesson_slug="what-attachment-is")
+    assert progress.done
+    context.close()

@@ -12,6 +12,7 @@
 
   var RETRY_DELAYS = [1000, 2000, 5000, 10000, 20000, 30000];
   var BOXES = "form[data-reflection]";
+  var PROGRESS = "#lesson-progress form";
   var seq = Date.now(); // grows across reloads too, so the server's order holds
 
   function boxOf(element) {
@@ -224,6 +225,26 @@
     if (!form.matches || !form.matches("form[data-keep-typed]") || !xhr || xhr.status !== 423) return;
     var status = form.querySelector("[role=status]");
     if (status) status.textContent = xhr.responseText;
+  });
+
+  // The lesson's progress buttons, pressed on a page whose anti-forgery token went stale
+  // (signed in or out in another tab): fetch a fresh token and send the same press once more,
+  // or pressing would seem to do nothing.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var form = event.detail.elt, trigger = event.detail.triggeringEvent;
+    if (form.matches && form.matches(PROGRESS) && trigger && trigger.submitter) {
+      form._submitter = trigger.submitter;
+    }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt, xhr = event.detail.xhr;
+    if (!form.matches || !form.matches(PROGRESS) || !xhr) return;
+    if (xhr.status !== 403 || form.dataset.retried) {
+      delete form.dataset.retried;
+      return;
+    }
+    form.dataset.retried = "1";
+    refreshToken().then(function () { form.requestSubmit(form._submitter); });
   });
 
   window.addEventListener("online", resaveDirty);
