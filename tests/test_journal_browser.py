@@ -421,6 +421,35 @@ def test_editing_an_entry_adds_typing_after_its_text(page, live_server):
     expect(editor).to_have_value("The old oak tree. And the bench.")
 
 
+def test_in_development_a_refused_save_keeps_the_page_and_saves_once_more(
+    page, live_server, settings
+):
+    """`make run` serves with DEBUG on, where django-htmx adds a script that replaces the page
+    with the answer to any htmx request refused with 400, 403, 404 or 500. A save from a tab
+    whose anti-forgery token went stale (signed in elsewhere) is refused with 403: the page
+    and its words must stay, and the save go through with a fresh token, as in production."""
+    settings.DEBUG = True
+    open_lesson(page, live_server)
+    assert page.locator("script[data-debug=True]").count() == 1  # django-htmx's debug script
+    type_answer(page, "Mine")
+    expect_soon(lambda: bodies() == ["Mine"])
+    token = next(c for c in page.context.cookies() if c["name"] == "csrftoken")
+    page.context.add_cookies([{**token, "value": "s" * 32}])  # as a sign-in in another tab
+    answers = []
+    page.on(
+        "response", lambda r: answers.append(r.status) if r.url.endswith(f"/{PROMPT}/") else None
+    )
+
+    page.locator(BOX).press("End")
+    page.keyboard.type(" and more")
+
+    expect_soon(lambda: bodies() == ["Mine and more"])
+    page.wait_for_timeout(100)  # Playwright hands over its events while it waits
+    assert answers[0] == 403 and answers[-1] == 200, answers  # refused, then sent once more
+    expect(page.locator(BOX)).to_have_value("Mine and more")
+    expect(page.locator(STATUS)).to_contain_text("Saved")
+
+
 NOT_SAVED = "this browser signed out, or signed in to a different journal"
 
 

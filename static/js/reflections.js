@@ -114,6 +114,16 @@
     }
   });
 
+  // In development (DEBUG, as `make run` serves) django-htmx adds a script that replaces the
+  // whole page with any 400, 403, 404 or 500 answer to an htmx request, to show Django's
+  // error page. Every such answer is handled here where it lands (a stale token is fetched
+  // again, the words stay in their box), so that would throw away what someone typed. The
+  // event is stopped on its way down, before it reaches that script's listener on the
+  // document; the server's console still shows the error.
+  document.addEventListener("htmx:beforeOnLoad", function (event) {
+    if (event.detail.xhr && event.detail.xhr.status >= 400) event.stopPropagation();
+  }, true);
+
   document.addEventListener("DOMContentLoaded", localizeTimes);
   document.addEventListener("htmx:afterSettle", localizeTimes);
 
