@@ -451,6 +451,26 @@ def test_recovering_an_account_keeps_this_browsers_guest_writing():
     assert MARKER in guest.get("/journal/").content.decode()
 
 
+def guest_with_a_passcode() -> Client:
+    client = Client()
+    save(client, f"Written as a guest {MARKER}")
+    set_passcode(client)
+    return client
+
+
+def test_signing_up_keeps_the_guest_passcode():
+    client = guest_with_a_passcode()
+
+    data = {"username": "lake", "password1": PASSWORD, "password2": PASSWORD}
+    page = client.post("/accounts/signup/", data | AGREE).content.decode()
+    lock(client)
+
+    assert "Your account is ready" in page
+    assert client.get("/journal/").status_code == 423
+    assert unlock(client).status_code == 302  # the guest's own passcode opens it
+    assert MARKER in client.get("/journal/").content.decode()
+
+
 def test_a_save_without_scripts_after_the_lock_gets_its_text_back(locked):
     client, _ = locked
 
