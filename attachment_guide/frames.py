@@ -117,7 +117,8 @@ class Reader:
     can reach the page another is served. `base.html`, the context processors and the writing
     boxes read the request only through the fields below (but for the space marker, which a
     frame holds as a slot); a new read of the request there fails in the frame tests
-    (tests/test_frames.py) until it is added here.
+    (tests/test_frames.py) until it is added here. One-time messages are left out on
+    purpose: a framed page shows none, and they wait for the next page rendered whole.
     """
 
     authenticated: bool

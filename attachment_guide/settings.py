@@ -263,8 +263,9 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     "object-src": [CSP.NONE],
 }
-# Messages are for the staff admin only: kept in its session, not in a signed cookie, whose
-# signer Django's default storage made on every request to every page (3% of a lesson).
+# Messages (the staff admin's, and a few one-time notices after logging in) are kept in the
+# session, not in a signed cookie, whose signer Django's default storage made on every
+# request to every page (3% of a lesson).
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 LOGIN_URL = "accounts:login"
 # The staff admin's address: not the well-known /admin/, which bots try first. A path of

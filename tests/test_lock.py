@@ -451,6 +451,10 @@ def test_recovering_an_account_keeps_this_browsers_guest_writing():
     assert MARKER in guest.get("/journal/").content.decode()
 
 
+NOT_CARRIED = "The passcode you set in this browser before logging in was not carried into"
+NO_LOCK_HERE = "Your account has no passcode, so it does not lock on this device."
+
+
 def guest_with_a_passcode() -> Client:
     client = Client()
     save(client, f"Written as a guest {MARKER}")
@@ -458,7 +462,74 @@ def guest_with_a_passcode() -> Client:
     return client
 
 
-def test_signing_up_keeps_the_guest_passcode():
+def test_logging_in_over_a_guest_passcode_says_the_account_does_not_lock_here():
+    User.objects.create_user("lake", password=PASSWORD)
+    client = guest_with_a_passcode()
+
+    response = client.post(
+        "/accounts/login/", {"username": "lake", "password": PASSWORD}, follow=True
+    )
+
+    page = html.unescape(response.content.decode())
+    assert NOT_CARRIED in page and NO_LOCK_HERE in page
+    assert '<a href="/settings/#lock">set one in Settings</a>' in page
+    assert not Space.objects.get().passcode_hash  # told, never carried over
+    assert MARKER in client.get("/journal/").content.decode()
+    assert NOT_CARRIED not in client.get("/").content.decode()  # said once
+
+
+def test_after_logging_in_to_a_lesson_the_passcode_notice_waits_for_the_next_whole_page():
+    User.objects.create_user("lake", password=PASSWORD)
+    client = guest_with_a_passcode()
+    login = {"username": "lake", "password": PASSWORD, "next": LESSON}
+
+    lesson = client.post("/accounts/login/", login, follow=True).content.decode()
+
+    assert MARKER in lesson and NOT_CARRIED not in lesson  # a framed page leaves it waiting
+    assert NOT_CARRIED in client.get("/").content.decode()
+
+
+def guest_without_a_passcode(client: Client) -> None:
+    User.objects.create_user("lake", password=PASSWORD)
+    save(client)
+
+
+def account_with_its_own_passcode(client: Client) -> None:
+    owner = Client()
+    save(owner)
+    sign_up(owner, "lake")
+    set_passcode(owner)
+    save(client)
+    set_passcode(client)
+
+
+@pytest.mark.parametrize("arrange", [guest_without_a_passcode, account_with_its_own_passcode])
+def test_logging_in_says_nothing_of_a_passcode_when_none_was_left_behind(client, arrange):
+    arrange(client)
+
+    response = client.post(
+        "/accounts/login/", {"username": "lake", "password": PASSWORD}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert NOT_CARRIED not in response.content.decode()
+
+
+def test_recovering_an_account_over_a_guest_passcode_says_it_does_not_lock_here():
+    from attachment_guide.accounts.services import recovery_code_new
+
+    code = recovery_code_new(user=User.objects.create_user("lake", password=PASSWORD))
+    client = guest_with_a_passcode()
+    new = PASSWORD + "!"
+    data = {"username": "lake", "code": code, "password1": new, "password2": new}
+
+    page = html.unescape(client.post("/accounts/recover/", data).content.decode())
+
+    assert "Your new password is set" in page
+    assert NOT_CARRIED in page and NO_LOCK_HERE in page
+
+
+def test_signing_up_keeps_the_guest_passcode_and_says_nothing_of_it():
     client = guest_with_a_passcode()
 
     data = {"username": "lake", "password1": PASSWORD, "password2": PASSWORD}
@@ -466,6 +537,7 @@ def test_signing_up_keeps_the_guest_passcode():
     lock(client)
 
     assert "Your account is ready" in page
+    assert NOT_CARRIED not in page
     assert client.get("/journal/").status_code == 423
     assert unlock(client).status_code == 302  # the guest's own passcode opens it
     assert MARKER in client.get("/journal/").content.decode()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
 from tests.conftest import AGREE_TICK
@@ -160,4 +161,30 @@ def test_names_typed_in_the_circle_stay_on_the_page_through_a_lock(
     # With nothing typed, a quiet page gives way to the lock screen as before.
     page.clock.fast_forward("06:00")
     page.wait_for_url("**/lock/?next=%2Fcircle%2F")
+    context.close()
+
+
+def test_logging_in_over_a_guest_passcode_says_so_calmly_and_leads_to_settings(
+    browser, live_server, screenshots
+):
+    User.objects.create_user("lake", password="a long enough passphrase 42")
+    context = browser.new_context(viewport={"width": 375, "height": 900})
+    page = context.new_page()
+    first_answer(page, live_server.url, "Written before logging in")
+    set_passcode(page, live_server.url)
+
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Username").fill("lake")
+    page.get_by_label("Password").fill("a long enough passphrase 42")
+    page.get_by_role("button", name="Log in").click()
+
+    notice = page.get_by_role("status").filter(has_text="was not carried into your account")
+    expect(notice).to_contain_text("Your account has no passcode, so it does not lock")
+    page.screenshot(path=screenshots / "passcode-not-carried-375.png", full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.screenshot(path=screenshots / "passcode-not-carried-1280.png", full_page=True)
+    assert_accessible(page, "home after logging in over a guest passcode")
+    notice.get_by_role("link", name="set one in Settings").click()
+    expect(page.get_by_role("button", name="Set the passcode")).to_be_visible()
+    expect(page.get_by_text("was not carried into your account")).to_have_count(0)
     context.close()

@@ -3,11 +3,14 @@ from __future__ import annotations
 import logging
 import uuid
 
+from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -78,15 +81,34 @@ def _device_cookie(request: HttpRequest, response, *, user: User, remember: bool
         device_forget(request, response)
 
 
-def _merged_space(user: User, guest: Space | None) -> tuple[Space, uuid.UUID | None]:
+def _merged_space(
+    request: HttpRequest, user: User, guest: Space | None
+) -> tuple[Space, uuid.UUID | None]:
     """The account's space, with this browser's guest writing moved into it (none is lost),
-    and the id the guest space had, if it was merged (and so deleted)."""
+    and the id the guest space had, if it was merged (and so deleted).
+
+    The guest's passcode is not carried over: on a shared browser, whoever set it would
+    choose the passcode of the next account logged in there, on all its devices. So a
+    person who had one, logging in to an account with none, is told it does not lock here."""
     space = account_space(user=user)
     if guest is not None and guest.user_id is None and guest.id != space.id:
         merged = guest.id  # deleting the row clears it on the instance
         space_merge(source=guest, target=space)
+        if guest.passcode_hash and not space.passcode_hash:
+            messages.info(request, _passcode_left_behind())
         return space, merged
     return space, None
+
+
+def _passcode_left_behind() -> str:
+    return format_html(
+        _(
+            "The passcode you set in this browser before logging in was not carried into your "
+            "account. Your account has no passcode, so it does not lock on this device. You can "
+            '<a href="{url}">set one in Settings</a>.'
+        ),
+        url=reverse("settings") + "#lock",
+    )
 
 
 def _password_checked(request: HttpRequest, form, field: str) -> int:
@@ -172,7 +194,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             else:
                 throttle_clear(key=key)
                 log.info("Signed in: account %s", user.pk)
-                space, merged = _merged_space(user, guest)
+                space, merged = _merged_space(request, user, guest)
                 remember = form.cleaned_data["remember"]
                 _start_session(request, user, space_id=space.id, remember=remember, merged=merged)
                 response = redirect(_next_url(request))
@@ -240,7 +262,7 @@ def recover(request: HttpRequest) -> HttpResponse:
             throttle_clear(key=key)
             user.set_password(form.cleaned_data["password1"])
             user.save(update_fields=["password"])
-            space, merged = _merged_space(user, guest)
+            space, merged = _merged_space(request, user, guest)
             _start_session(request, user, space_id=space.id, remember=False, merged=merged)
             ctx = {"code": recovery_code_new(user=user), "recovered": True}
             return private(render(request, "accounts/recovery_code.html", ctx))
