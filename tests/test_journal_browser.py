@@ -582,6 +582,74 @@ def test_the_privacy_notice_opens_in_place_and_keeps_what_was_typed(page, live_s
     expect_soon(lambda: bodies() == ["Before I agree, I read."])
 
 
+def open_the_notice(page, live_server, typed: str = ""):
+    """A first-time reader, who may have typed, opens the notice from the tick."""
+    page.goto(live_server.url + LESSON)
+    if typed:
+        type_answer(page, typed)
+    page.locator(f"#reflection-{PROMPT}").get_by_role("link", name="privacy notice").click()
+    dialog = page.get_by_role("dialog", name="Your privacy")
+    expect(dialog.get_by_role("heading", name="What is kept")).to_be_visible()
+    return dialog
+
+
+def test_a_link_in_the_notice_asks_before_leaving_words_not_kept_yet(
+    page, live_server, screenshots
+):
+    """The notice links to Settings, the export, the delete pages. Following one left the
+    page, and the words typed beside the tick (not kept until it is ticked) were gone."""
+    dialog = open_the_notice(page, live_server, typed="Not ready to agree yet.")
+    ask = dialog.get_by_role("alert")
+    # A jump within the notice stays in it, and asks nothing.
+    page.evaluate(
+        """() => { const jump = document.createElement("a"); jump.href = "#kept";
+        jump.textContent = "Back to what is kept"; document.querySelector("[data-notice-body]").append(jump); }"""
+    )
+    dialog.get_by_role("link", name="Back to what is kept").click()
+    expect(dialog).to_be_visible()
+    expect(ask).to_be_hidden()
+
+    dialog.get_by_role("link", name="Your settings").click()
+
+    expect(ask).to_contain_text("Your writing on this page is not kept yet.")
+    expect(ask).to_be_focused()
+    assert page.url.split("#")[0] == live_server.url + LESSON
+    expect(page.locator(BOX)).to_have_value("Not ready to agree yet.")
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+    for width in (375, 1280):
+        page.set_viewport_size({"width": width, "height": 800})
+        dialog.screenshot(path=screenshots / f"notice-dialog-not-kept-{width}.png")
+
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+
+    # By keyboard, the focus on the link as the notice opens, and back to the box after.
+    link = page.locator(f"#reflection-{PROMPT}").get_by_role("link", name="privacy notice")
+    link.press("Enter")
+    expect(ask).to_be_hidden()  # asked again for each link, not left over from the last
+    dialog.get_by_role("link", name="Download or print your journal").press("Enter")
+    expect(ask).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(dialog).to_be_hidden()
+    expect(page.locator(BOX)).to_be_focused()
+    expect(page.locator(BOX)).to_have_value("Not ready to agree yet.")
+
+    link.click()
+    dialog.get_by_role("link", name="Download or print your journal").click()
+    ask.get_by_role("link", name="Leave anyway").click()
+    page.wait_for_url(live_server.url + "/journal/export/")
+
+
+def test_with_nothing_unsaved_a_link_in_the_notice_just_leaves(page, live_server):
+    dialog = open_the_notice(page, live_server)
+
+    dialog.get_by_role("link", name="Your settings").click()
+
+    page.wait_for_url(live_server.url + "/settings/")
+
+
 def test_a_refusal_s_link_to_the_changed_notice_opens_it_in_place(
     page, live_server, notice_changed
 ):

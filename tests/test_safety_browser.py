@@ -83,6 +83,25 @@ def test_the_exit_button_leaves_and_back_does_not_return_to_the_page(
     assert not page.url.startswith(live_server.url + LESSON)
 
 
+def test_the_privacy_notice_s_exit_leaves_at_once_even_with_words_not_kept(
+    page, live_server, neutral_site
+):
+    """A link in the notice asks before leaving unsaved words behind; its Exit never does."""
+    page.goto(live_server.url + LESSON)
+    reflection = page.locator("#reflection-ab-who-felt-safe")
+    reflection.get_by_role("textbox").fill("Someone came in")
+    reflection.get_by_role("link", name="privacy notice").click()
+    dialog = page.get_by_role("dialog", name="Your privacy")
+    expect(dialog.get_by_role("heading", name="What is kept")).to_be_visible()
+
+    neutral, arrivals = neutral_site
+    started = time.monotonic()
+    dialog.get_by_role("link", name="Exit this page").click()
+    page.wait_for_url(neutral)
+
+    assert arrivals and arrivals[0] - started < 0.5, "the neutral page must start loading at once"
+
+
 def test_without_javascript_the_exit_button_is_a_plain_link_that_works(
     browser, live_server, neutral_site
 ):

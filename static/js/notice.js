@@ -4,12 +4,16 @@
 // for want of the very tick the person went to read about. So with JavaScript the link opens
 // the notice in a dialog over the page, and nothing typed is touched. Without JavaScript the
 // link is a plain link. Delegated, so ticks and refusals that htmx brings later work too.
+// The notice has links of its own (Settings, the export, the delete pages): one that would
+// leave the page while words on it are not kept yet asks first, inside the dialog. Not with
+// "Leave site?" on unload: quick exit must never wait for an answer.
 (function () {
   "use strict";
 
   var HOSTS = "[data-agreement], [data-agreement-refused]";
   var opener = null;
   var openerHome = "";
+  var stay = null; // the box whose words a link in the notice would leave behind
 
   function dialog() {
     return document.querySelector("[data-notice-dialog]");
@@ -39,15 +43,18 @@
       .catch(function () { say(body, "failed"); });
   }
 
-  // The link to the notice this event is on, when the notice is to open in place. A new tab
-  // or window asked for leaves the page be, so the browser opens it.
+  // A press that follows a link here; one asking for a new tab or window leaves the page be.
+  function plainPress(event) {
+    return event.button === 0 && !event.ctrlKey && !event.metaKey && !event.shiftKey && !event.altKey;
+  }
+
+  // The link to the notice this event is on, when the notice is to open in place.
   function noticeLink(event) {
     var box = dialog();
     var link = event.target.closest ? event.target.closest("a[href]") : null;
     if (!box || !box.showModal || !link || !link.closest(HOSTS)) return null;
     if (link.origin !== location.origin || link.pathname !== box.dataset.src) return null;
-    if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return null;
-    return link;
+    return plainPress(event) ? link : null;
   }
 
   // Pressing the link would take the focus from the box typed in, whose refused save would
@@ -74,6 +81,29 @@
     if (close) dialog().close();
   });
 
+  // A link in the notice, pressed while a box holds words not kept yet. Quick exit never
+  // waits, a #fragment stays on the page, and "Leave anyway" is the answer to the question.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("[data-notice-dialog] a[href]") : null;
+    if (!link || !plainPress(event) || link.matches("[data-quick-exit], [data-leave]")) return;
+    if (link.hash && link.href.split("#")[0] === location.href.split("#")[0]) return;
+    stay = window.unkeptBox(document.getElementById(openerHome));
+    if (!stay) return;
+    event.preventDefault();
+    var ask = dialog().querySelector("[data-unkept]");
+    ask.querySelector("[data-leave]").href = link.href;
+    ask.hidden = false;
+    ask.focus();
+  });
+
+  // "Go back to the page": back to the box with the words, rather than to the link.
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest || !event.target.closest("[data-notice-dialog] [data-back]")) return;
+    opener = null;
+    dialog().close();
+    stay.focus();
+  });
+
   // Esc or Close: back to the link that opened it (Safari does not focus a clicked link).
   // The refused save sent as focus left the box may have redrawn the tick or the refusal by
   // then: the link is found again in the element around it that has an id, which htmx swaps
@@ -93,6 +123,7 @@
       var link = opener && linkAgain();
       if (link) link.focus();
       opener = null;
+      box.querySelector("[data-unkept]").hidden = true;
     });
   });
 })();

@@ -33,6 +33,15 @@
     return text(form) !== savedText(form);
   }
 
+  // The writing box whose words are not kept yet, if any: the one in the form around `near`,
+  // else the first. The privacy notice's dialog asks before one of its links leaves the page
+  // and them (notice.js); text is never kept in the browser to come back to.
+  window.unkeptBox = function (near) {
+    var forms = Array.from(document.querySelectorAll(BOXES)).filter(isDirty);
+    var form = forms.find(function (f) { return near && f.contains(near); }) || forms[0];
+    return form ? form.elements.body : null;
+  };
+
   function say(form, key) {
     var status = form.querySelector("[role=status]");
     if (status && status.dataset[key]) status.textContent = status.dataset[key];
