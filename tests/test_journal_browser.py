@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.core.signals import request_started
 from playwright.sync_api import expect
 
 from attachment_guide.journal.models import Entry
@@ -668,3 +670,121 @@ def test_a_refusal_s_link_to_the_changed_notice_opens_it_in_place(
     tick.check()
     expect(page.locator(STATUS)).to_contain_text("Saved", timeout=5000)
     expect_soon(lambda: bodies() == ["Written after the change"])
+
+
+# --- Two tabs making the first save at once --------------------------------------------------
+
+OTHER_LESSON = "/lessons/attachment-basics/attachment-patterns/"
+OTHER_PROMPT = "ab-what-made-sense"
+OTHER_BOX = f"#reflection-{OTHER_PROMPT}-body"
+OTHER_STATUS = f"#reflection-{OTHER_PROMPT}-status"
+
+
+@pytest.fixture
+def server_hold():
+    """`hold["path"] = path` makes the server hold the next request for `path`, before Django
+    reads it, until `go_on` is set: a save that has left the browser, with the cookies it had
+    then, and is not answered yet. (A request held with page.route takes the browser's
+    cookies when it is let go, so it cannot show two tabs' saves crossing.)"""
+    hold, arrived, go_on = {"path": None}, threading.Event(), threading.Event()
+
+    def holding(sender, environ, **kwargs):
+        if environ["PATH_INFO"] == hold["path"]:
+            hold["path"] = None
+            arrived.set()
+            go_on.wait(10)
+
+    request_started.connect(holding)
+    yield hold, arrived, go_on
+    go_on.set()
+    request_started.disconnect(holding)
+
+
+def first_save_held(context, live_server, server_hold):
+    """Tab A with its first answer's save held in the server, nobody having a space yet, and
+    tab B open on another lesson. Returns both tabs and what lets A's save go on."""
+    hold, arrived, go_on = server_hold
+    tab_a = context.new_page()
+    tab_a.goto(live_server.url + LESSON)
+    with tab_a.expect_response(lambda response: response.url.endswith(f"/{PROMPT}/")):
+        agree(tab_a)  # the tick sends the box, empty: nothing is kept
+    hold["path"] = f"/journal/prompts/{PROMPT}/"
+    tab_b = context.new_page()
+    tab_b.goto(live_server.url + OTHER_LESSON)
+    agree(tab_b, OTHER_PROMPT)
+    type_answer(tab_a, "From tab A")
+    assert arrived.wait(5)
+    return tab_a, tab_b, go_on.set
+
+
+def until_answered_or_waiting(tab, answered: str) -> None:
+    """Until `tab`'s save has asked to go: it was answered (`answered` is on the page), or it
+    waits for the held save to finish. (wait_for_function takes a promise for a yes.)"""
+    asked = """async answered => document.querySelector(answered) !== null
+        || (await navigator.locks.query()).pending.length > 0"""
+    for _ in range(100):
+        if tab.evaluate(asked, answered):
+            return
+        tab.wait_for_timeout(50)
+    raise AssertionError("the save never asked to go")
+
+
+def test_two_tabs_saving_their_first_answers_at_once_keep_both_in_one_space(
+    browser, live_server, server_hold
+):
+    """Neither tab had a space: each save made one of its own, the browser kept the last
+    one's cookie, and the other tab's answer sat out of reach while its next save was
+    refused as made for a different journal."""
+    from attachment_guide.spaces.models import Space
+
+    context = browser.new_context()
+    tab_a, tab_b, let_go = first_save_held(context, live_server, server_hold)
+    tab_b.locator(OTHER_BOX).click()
+    tab_b.keyboard.type("From tab B", delay=5)
+    until_answered_or_waiting(tab_b, f"{OTHER_STATUS} .reflection__saved")
+
+    let_go()
+
+    expect_soon(lambda: bodies() == ["From tab A", "From tab B"])
+    assert Space.objects.count() == 1
+    expect(tab_a.locator(STATUS)).to_contain_text("Saved")
+    expect(tab_b.locator(OTHER_STATUS)).to_contain_text("Saved")
+    tab_a.locator(BOX).press("End")
+    tab_a.keyboard.type(", later")
+    tab_b.locator(OTHER_BOX).press("End")
+    tab_b.keyboard.type(", later")
+
+    expect_soon(lambda: bodies() == ["From tab A, later", "From tab B, later"])
+    expect(tab_a.locator(STATUS)).to_contain_text("Saved")
+    expect(tab_b.locator(OTHER_STATUS)).to_contain_text("Saved")
+    expect(tab_a.locator(STATUS)).not_to_contain_text(NOT_SAVED)
+    expect(tab_b.locator(OTHER_STATUS)).not_to_contain_text(NOT_SAVED)
+    assert Space.objects.count() == 1
+    context.close()
+
+
+def test_a_lesson_marked_done_while_another_tab_makes_the_space_is_done_in_that_space(
+    browser, live_server, server_hold
+):
+    from attachment_guide.spaces.models import Space
+    from lessons.models import LessonProgress
+
+    context = browser.new_context()
+    tab_a, tab_b, let_go = first_save_held(context, live_server, server_hold)
+    tab_b.get_by_role("button", name="Mark as done").click()
+    tab_b.keyboard.press("Tab")  # the focus moves on while the press waits for its turn
+    until_answered_or_waiting(tab_b, "#lesson-progress [role=status]")
+
+    let_go()
+
+    expect(tab_b.locator("#lesson-progress")).to_contain_text("You finished this lesson.")
+    expect(tab_a.locator(STATUS)).to_contain_text("Saved")
+    expect_soon(lambda: bodies() == ["From tab A"])
+    space = Space.objects.get()
+    assert list(LessonProgress.objects.values_list("space", "lesson_slug", "done")) == [
+        (space.id, "attachment-patterns", True)
+    ]
+    tab_b.get_by_role("button", name="Mark as not done").click()  # still this browser's space
+    expect(tab_b.get_by_role("button", name="Mark as done")).to_be_visible()
+    assert not LessonProgress.objects.exists()
+    context.close()

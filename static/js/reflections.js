@@ -6,6 +6,8 @@
 //    lands, including a button press that failed;
 //  - send unsaved text when the tab is hidden or closed, and again when the page is shown or
 //    the network is back, until a save is confirmed;
+//  - let a save that could make the person's space wait for one in another tab, so both tabs
+//    save into the same space;
 //  - show saved times in the reader's own clock.
 (function () {
   "use strict";
@@ -144,6 +146,50 @@
     var trigger = event.detail.triggeringEvent;
     var type = trigger ? trigger.type : "";
     if (type !== "submit" && !(type === "retry" && form.dataset.pending)) event.preventDefault();
+  });
+
+  // Two tabs with no space yet, saving at the same moment: each request would make a space of
+  // its own and set its own session cookie, the browser would keep only the last, and the
+  // other tab's words would sit in a space nothing reaches while its next save is refused as
+  // made for a different journal. So a request that could make the space (its form's marker
+  // is empty) waits, across this browser's tabs, until the one before it has finished: it
+  // then goes with the session that one made, saves into the same space and brings back its
+  // marker. Without Web Locks saves go at once, as they always did; so does the beacon sent
+  // as a tab is hidden, which cannot wait.
+  var FIRST_SAVE = "first-save";
+  var FIRST_SAVE_HOLD = 30000; // a request that never ends must not keep the others waiting
+
+  function couldMakeSpace(elt) {
+    var marker = elt.tagName === "FORM" ? elt.querySelector("input[name=space]") : null;
+    return marker !== null && marker.value === "";
+  }
+
+  document.addEventListener("htmx:confirm", function (event) {
+    var elt = event.detail.elt, trigger = event.detail.triggeringEvent;
+    if (event.defaultPrevented || !navigator.locks || !couldMakeSpace(elt)) return;
+    event.preventDefault();
+    navigator.locks.request(FIRST_SAVE, function () {
+      var sent = null, makes = couldMakeSpace(elt); // no longer, if the one before made it
+      function started(e) { sent = e.detail.xhr; }
+      // htmx adds a pressed button's name as the request goes, from the button focused last:
+      // the focus may have moved on while this waited.
+      function pressed(e) {
+        var button = trigger && trigger.submitter, params = e.detail.parameters;
+        if (button && button.name && !params.has(button.name)) params.set(button.name, button.value);
+      }
+      elt.addEventListener("htmx:configRequest", pressed);
+      elt.addEventListener("htmx:beforeSend", started);
+      event.detail.issueRequest(true);
+      elt.removeEventListener("htmx:configRequest", pressed);
+      elt.removeEventListener("htmx:beforeSend", started);
+      // Not sent now (queued behind another save of its form, which asks again when it goes,
+      // or its form is gone), or it cannot make a space: nothing to wait for.
+      if (!sent || !makes) return;
+      return new Promise(function (release) {
+        sent.addEventListener("loadend", release); // answered, failed, aborted or timed out
+        setTimeout(release, FIRST_SAVE_HOLD);
+      });
+    });
   });
 
   // A button's name and value belong to the press that sent them: keep them for that
