@@ -435,6 +435,7 @@ def test_in_development_a_refused_save_keeps_the_page_and_saves_once_more(
     assert page.locator("script[data-debug=True]").count() == 1  # django-htmx's debug script
     type_answer(page, "Mine")
     expect_soon(lambda: bodies() == ["Mine"])
+    expect(page.locator(STATUS)).to_contain_text("Saved")  # its answer is in before listening
     token = next(c for c in page.context.cookies() if c["name"] == "csrftoken")
     page.context.add_cookies([{**token, "value": "s" * 32}])  # as a sign-in in another tab
     answers = []
