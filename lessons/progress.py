@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from attachment_guide.http import reverse_once
 from attachment_guide.spaces.models import Space
-from lessons.content import Catalog, Lesson, Module
+from lessons.content import Catalog, Lesson, Module, Prompt
 from lessons.models import LessonProgress
 
 NOT_STARTED, IN_PROGRESS, DONE = "not-started", "in-progress", "done"
@@ -19,6 +19,14 @@ NOT_STARTED, IN_PROGRESS, DONE = "not-started", "in-progress", "done"
 def section_index(lesson: Lesson, anchor: str) -> int:
     anchors = [section.anchor for section in lesson.headed_sections]
     return anchors.index(anchor) if anchor in anchors else -1
+
+
+def section_of(lesson: Lesson, prompt: Prompt) -> str:
+    """The anchor of the section `prompt` is in ("" before the first heading)."""
+    for section in lesson.sections:
+        if any(block.prompt == prompt for block in section.blocks):
+            return section.anchor
+    return ""
 
 
 def progress_record(

@@ -8,8 +8,10 @@ import pytest
 from django.contrib.sessions.models import Session
 
 from attachment_guide.spaces.models import Space
+from attachment_guide.spaces.services import space_marker
 from lessons.content import get_catalog
 from lessons.models import LessonProgress
+from lessons.progress import section_of
 from tests.conftest import AGREE
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +34,11 @@ def give_a_space(client):
     client.post(
         "/journal/write/", {**AGREE, "body": "hello", "entry": str(uuid.uuid4()), "version": 0}
     )
+
+
+def marker() -> str:
+    """The marker of this browser's space, as the pages made for it carry."""
+    return space_marker(Space.objects.get().id)
 
 
 def row():
@@ -126,6 +133,34 @@ def test_home_shows_continue_with_module_lesson_and_section(client):
     section_title = lesson().headed_sections[1].title
     assert lesson().module.title in page and lesson().title in page and section_title in page
     assert "In progress" in page
+
+
+def test_a_first_answer_from_a_page_opened_without_a_space_is_where_continue_leads(client):
+    """A page made before there was a space records no reading as it is scrolled, so a reader
+    who answered a question there and came back was told "Start with the first lesson". The
+    first answer it keeps notes the lesson as begun, at the question's section."""
+    prompt = lesson().prompts[1]
+    anchor = section_of(lesson(), prompt)
+    assert anchor == sections()[2]  # under its own heading, not at the lesson's top
+    answer = {**AGREE, "body": "Hello", "entry": str(uuid.uuid4()), "version": 0, "space": ""}
+
+    client.post(f"/journal/prompts/{prompt.id}/", answer, headers=HX)
+
+    page = client.get("/").content.decode()
+    assert "Continue where you left off" in page
+    assert f'href="{URL}#{anchor}"' in page
+    assert "Start with the first lesson" not in page
+
+
+def test_answers_from_a_page_made_for_the_space_leave_reading_progress_alone(client):
+    """The page's tracking records reading there; its saves (every autosave) write no more."""
+    give_a_space(client)
+    prompt = lesson().prompts[1]
+    answer = {**AGREE, "body": "Hello", "entry": str(uuid.uuid4()), "version": 0}
+
+    client.post(f"/journal/prompts/{prompt.id}/", {**answer, "space": marker()}, headers=HX)
+
+    assert LessonProgress.objects.count() == 0
 
 
 def test_after_a_finished_lesson_continue_points_to_the_next_one(client):

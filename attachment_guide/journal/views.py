@@ -72,6 +72,7 @@ from attachment_guide.spaces.services import (
 )
 from attachment_guide.tokens import csrf_token, random_uuid
 from lessons.content import get_catalog
+from lessons.progress import progress_record, section_of
 
 ENTRIES_PER_PAGE = 20
 
@@ -225,11 +226,14 @@ def _save(
     done_url: str,
     fixed_entry_id: uuid.UUID | None = None,
     done: Callable[[Entry], HttpResponse] | None = None,
+    first_kept: Callable[[Space], None] | None = None,
 ) -> HttpResponse:
     """One save from any writing box, answered as htmx fragment or, without JS, as a page.
 
     The text the person wrote always comes back to them: in the textarea they are typing in
     (htmx swaps only the status line), or in the page rendered again with their draft.
+    `first_kept` runs, in the save's transaction, when text is kept from a page made before
+    there was a space (its marker is empty): that page's first kept words.
     """
     submitted = Submitted.parse(request.POST, fixed_entry_id)
     if submitted.intent == "fresh" and not reflection.can_start_fresh:
@@ -292,6 +296,8 @@ def _save(
                     reflection.status = "nothing"
                 else:
                     reflection.mark_saved(saved)
+                    if first_kept is not None and not request.POST.get(MARKER_FIELD):
+                        first_kept(space)
                     if submitted.intent == "done" and done is not None:
                         return done(saved)
                 if submitted.intent == "fresh":
@@ -397,6 +403,12 @@ def answer(request: HttpRequest, prompt_id: str) -> HttpResponse:
             request, lesson, override=reflection, status=status
         ),
         done_url=reverse("lesson", args=[lesson.module_slug, lesson.slug]),
+        # A page opened before there was a space records no reading as it is scrolled: its
+        # first answer notes the lesson as begun, where the question is, or "Continue where
+        # you left off" would not know of it.
+        first_kept=lambda space: progress_record(
+            space=space, lesson=lesson, section=section_of(lesson, prompt)
+        ),
     )
 
 
