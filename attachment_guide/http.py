@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 
 from django.conf import settings
+from django.contrib.messages import middleware as messages
 from django.http import HttpRequest, HttpResponse
 from django.middleware import csp
 from django.urls import get_script_prefix, get_urlconf, reverse
@@ -62,3 +63,15 @@ class ContentSecurityPolicyMiddleware(csp.ContentSecurityPolicyMiddleware):
         # A plain str name, as Django writes it: WSGI servers may refuse a str subclass.
         response.headers[str(CSP.HEADER_ENFORCE)] = policy
         return response
+
+
+class MessageMiddleware(messages.MessageMiddleware):
+    """Django's, but a page that showed a one-time notice never enters any cache: a notice
+    can tell of the person's account (a passcode left behind on logging in), and it waits
+    for the next page rendered whole, which may be one otherwise cached (the glossary)."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        shown = getattr(request, "_messages", None)
+        if shown is not None and shown.used:  # `used`: the page went through them
+            private(response)
+        return super().process_response(request, response)

@@ -489,6 +489,20 @@ def test_after_logging_in_to_a_lesson_the_passcode_notice_waits_for_the_next_who
     assert NOT_CARRIED in client.get("/").content.decode()
 
 
+def test_a_page_that_showed_the_passcode_notice_is_kept_in_no_cache():
+    """The notice tells that an account was used in this browser, and a page it waits for
+    may be one the browser otherwise keeps in its cache (the glossary)."""
+    User.objects.create_user("lake", password=PASSWORD)
+    client = guest_with_a_passcode()
+    client.post("/accounts/login/", {"username": "lake", "password": PASSWORD, "next": LESSON})
+
+    glossary = client.get("/glossary/")
+
+    assert NOT_CARRIED in html.unescape(glossary.content.decode())
+    assert "no-store" in glossary["Cache-Control"]
+    assert "no-store" not in client.get("/glossary/").get("Cache-Control", "")  # as before
+
+
 def guest_without_a_passcode(client: Client) -> None:
     User.objects.create_user("lake", password=PASSWORD)
     save(client)
