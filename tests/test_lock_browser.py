@@ -188,3 +188,32 @@ def test_logging_in_over_a_guest_passcode_says_so_calmly_and_leads_to_settings(
     expect(page.get_by_role("button", name="Set the passcode")).to_be_visible()
     expect(page.get_by_text("was not carried into your account")).to_have_count(0)
     context.close()
+
+
+def test_the_privacy_notice_opens_in_place_while_the_passcode_notice_waits(
+    browser, live_server, notice_changed
+):
+    """A lesson leaves the passcode notice waiting, and the notice's words are taken from
+    the privacy page, where the waiting notice came first: the dialog showed it instead."""
+    User.objects.create_user("lake", password="a long enough passphrase 42")
+    context = browser.new_context()
+    page = context.new_page()
+    first_answer(page, live_server.url)
+    set_passcode(page, live_server.url)
+    page.goto(live_server.url + "/accounts/login/?next=" + LESSON)
+    page.get_by_label("Username").fill("lake")
+    page.get_by_label("Password").fill("a long enough passphrase 42")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(live_server.url + LESSON)
+    notice_changed()
+    page.reload()
+
+    page.locator("#reflection-ab-who-felt-safe").get_by_role("link", name="privacy notice").click()
+
+    dialog = page.get_by_role("dialog", name="Your privacy")
+    expect(dialog.get_by_role("heading", name="What is kept")).to_be_visible()
+    expect(dialog).not_to_contain_text("was not carried into your account")
+    page.keyboard.press("Escape")
+    page.goto(live_server.url + "/glossary/")  # the next page rendered whole
+    expect(page.get_by_text("was not carried into your account")).to_be_visible()
+    context.close()

@@ -39,6 +39,10 @@ def privacy(request: HttpRequest) -> HttpResponse:
         "inactive_account_days": settings.INACTIVE_ACCOUNT_DAYS,
         # notice_version comes from the context processor (attachment_guide.safety.context)
     }
+    if request.headers.get("X-Notice-In-Place"):
+        # Fetched to open over a page (notice.js), which takes the notice's words alone: a
+        # one-time notice shown here would take their place, and be gone unread. It waits.
+        ctx["messages"] = ()
     return render(request, NOTICE_TEMPLATE, ctx)
 
 

@@ -25,12 +25,14 @@
     body.replaceChildren(line);
   }
 
-  // The notice's own words, from its page. Its ids are dropped so they cannot clash with the
-  // ids of the page the dialog opens over, and its title is the dialog's.
+  // The notice's own words, from its page, asked for as such (one-time notices stay waiting
+  // for a page of their own). Its ids are dropped so they cannot clash with the ids of the
+  // page the dialog opens over, and its title is the dialog's.
   function load(box) {
     var body = box.querySelector("[data-notice-body]");
     say(body, "loading");
-    fetch(box.dataset.src, { credentials: "same-origin", cache: "no-cache" })
+    var asked = { credentials: "same-origin", cache: "no-cache", headers: { "X-Notice-In-Place": "1" } };
+    fetch(box.dataset.src, asked)
       .then(function (response) { return response.ok ? response.text() : Promise.reject(); })
       .then(function (html) {
         var notice = new DOMParser().parseFromString(html, "text/html").querySelector("main .page");
