@@ -789,3 +789,20 @@ def test_a_lesson_marked_done_while_another_tab_makes_the_space_is_done_in_that_
     expect(tab_b.get_by_role("button", name="Mark as done")).to_be_visible()
     assert not LessonProgress.objects.exists()
     context.close()
+
+
+def test_a_save_goes_at_once_where_the_browser_refuses_the_turn(browser, live_server):
+    """A browser may refuse a Web Lock (SecurityError, as where this site's storage is
+    blocked): the save waited for a turn that never came, and the page never said so."""
+    context = browser.new_context()
+    context.add_init_script(
+        "navigator.locks.request = () => Promise.reject(new DOMException('no', 'SecurityError'));"
+    )
+    page = context.new_page()
+    open_lesson(page, live_server)
+
+    type_answer(page, "Kept all the same")
+
+    expect(page.locator(STATUS)).to_contain_text("Saved")
+    expect_soon(lambda: bodies() == ["Kept all the same"])
+    context.close()

@@ -154,8 +154,9 @@
   // made for a different journal. So a request that could make the space (its form's marker
   // is empty) waits, across this browser's tabs, until the one before it has finished: it
   // then goes with the session that one made, saves into the same space and brings back its
-  // marker. Without Web Locks saves go at once, as they always did; so does the beacon sent
-  // as a tab is hidden, which cannot wait.
+  // marker. Without Web Locks, or where the browser refuses one (it may where this site's
+  // storage is blocked), saves go at once, as they always did; so does the beacon sent as a
+  // tab is hidden, which cannot wait.
   var FIRST_SAVE = "first-save";
   var FIRST_SAVE_HOLD = 30000; // a request that never ends must not keep the others waiting
 
@@ -168,7 +169,9 @@
     var elt = event.detail.elt, trigger = event.detail.triggeringEvent;
     if (event.defaultPrevented || !navigator.locks || !couldMakeSpace(elt)) return;
     event.preventDefault();
+    var granted = false;
     navigator.locks.request(FIRST_SAVE, function () {
+      granted = true;
       var sent = null, makes = couldMakeSpace(elt); // no longer, if the one before made it
       function started(e) { sent = e.detail.xhr; }
       // htmx adds a pressed button's name as the request goes, from the button focused last:
@@ -189,6 +192,8 @@
         sent.addEventListener("loadend", release); // answered, failed, aborted or timed out
         setTimeout(release, FIRST_SAVE_HOLD);
       });
+    }).catch(function () {
+      if (!granted) event.detail.issueRequest(true); // refused: go at once
     });
   });
 
