@@ -172,3 +172,28 @@ def test_the_map_is_readable_on_a_phone_and_a_desktop(browser, live_server, scre
     expect(page.locator("#circle-add")).to_be_hidden()
     expect(page.locator(".member__actions").first).to_be_hidden()
     context.close()
+
+
+def test_names_a_refusal_gave_back_are_asked_for_before_a_notice_link_leaves(page, live_server):
+    """Pressed without the tick, the guided start is refused and its names come back in the
+    form, as the page now holds them: nothing was kept. Following a link in the privacy notice,
+    opened from the tick to read before agreeing, left the page and the names with it."""
+    question, names = next(iter(FIRST_PEOPLE.items()))
+    page.goto(live_server.url + "/circle/")
+    start = page.locator("#circle-start")
+    start.get_by_label(question).fill(names)
+    start.get_by_role("button", name="Put them on my map").click()
+    expect(start.locator("form[data-given-back]")).to_have_count(1)  # the refusal is in
+    start.get_by_role("link", name="privacy notice").click()
+    dialog = page.get_by_role("dialog", name="Your privacy")
+    expect(dialog.get_by_role("heading", name="What is kept")).to_be_visible()
+
+    dialog.get_by_role("link", name="Your settings").click()
+
+    ask = dialog.get_by_role("alert")
+    expect(ask).to_contain_text("Your writing on this page is not kept yet.")
+    assert page.url == live_server.url + "/circle/"
+    ask.get_by_role("button", name="Go back to the page").click()
+    expect(start.get_by_label(question)).to_be_focused()
+    expect(start.get_by_label(question)).to_have_value(names)
+    assert not CircleMember.objects.exists()

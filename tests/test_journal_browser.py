@@ -645,6 +645,29 @@ def test_a_link_in_the_notice_asks_before_leaving_words_not_kept_yet(
     page.wait_for_url(live_server.url + "/journal/export/")
 
 
+def test_words_a_refused_page_gave_back_are_asked_for_before_a_notice_link_leaves(
+    page, live_server
+):
+    """Sent as a page (as without JavaScript) before the tick, the answer comes back on a new
+    page, in its box as the text the page holds: nothing looked unsaved to the notice."""
+    page.goto(live_server.url + LESSON)
+    page.locator(BOX).fill("Sent before I agreed.")
+    form = page.locator(f"#reflection-{PROMPT} form[data-reflection]")
+    with page.expect_navigation():
+        form.evaluate("form => HTMLFormElement.prototype.submit.call(form)")
+    expect(page.locator(STATUS)).to_contain_text("Not saved yet: to keep your answer, tick")
+    page.locator(f"#reflection-{PROMPT}").get_by_role("link", name="privacy notice").click()
+    dialog = page.get_by_role("dialog", name="Your privacy")
+    expect(dialog.get_by_role("heading", name="What is kept")).to_be_visible()
+
+    dialog.get_by_role("link", name="Your settings").click()
+
+    expect(dialog.get_by_role("alert")).to_contain_text("Your writing on this page is not kept")
+    assert page.url == f"{live_server.url}/journal/prompts/{PROMPT}/"  # the refusal's page
+    expect(page.locator(BOX)).to_have_value("Sent before I agreed.")
+    assert bodies() == []
+
+
 def test_with_nothing_unsaved_a_link_in_the_notice_just_leaves(page, live_server):
     dialog = open_the_notice(page, live_server)
 

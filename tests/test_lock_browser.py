@@ -164,6 +164,27 @@ def test_names_typed_in_the_circle_stay_on_the_page_through_a_lock(
     context.close()
 
 
+def test_names_a_refusal_gave_back_stay_on_the_page_through_a_lock(browser, live_server):
+    """A refused "Add" gives the names back in the form, where they are what the page holds:
+    nothing looked changed, so a quiet page went to the lock screen and took them along."""
+    context = browser.new_context(viewport={"width": 375, "height": 900})
+    page = context.new_page()
+    page.clock.install()
+    first_answer(page, live_server.url)
+    set_passcode(page, live_server.url)
+    page.goto(live_server.url + "/circle/")
+    form = page.locator("#circle-add")
+    form.get_by_label("Name or nickname").fill("Aunt May")
+    form.get_by_role("button", name="Add to my map").click()  # no ring chosen
+    expect(form).to_contain_text("Please choose one of the three rings.")
+
+    page.clock.fast_forward("06:00")
+
+    expect(form.get_by_label("Name or nickname")).to_have_value("Aunt May")
+    assert page.url.endswith("/circle/")
+    context.close()
+
+
 def test_logging_in_over_a_guest_passcode_says_so_calmly_and_leads_to_settings(
     browser, live_server, screenshots
 ):

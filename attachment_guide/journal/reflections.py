@@ -49,6 +49,21 @@ def source_of(prompt_id: str) -> tuple[str, Lesson | None]:
     return prompt.question, lesson
 
 
+# Answers to a save that keep nothing of the words sent ("would_empty" keeps the earlier text
+# and sent none; "nothing" had none to keep).
+UNKEPT = frozenset(
+    (
+        "too_long",
+        "needs_agreement",
+        "notice_changed",
+        "too_fast",
+        "question_gone",
+        "gone",
+        "conflict",
+    )
+)
+
+
 @dataclass
 class Reflection:
     key: str  # unique on the page: used in element ids
@@ -80,6 +95,11 @@ class Reflection:
     # in local time, and the UTC text shown until it does (or without JavaScript).
     last_saved_iso: str = ""
     last_saved_text: str = ""
+
+    @property
+    def unkept(self) -> bool:
+        """The box holds words a refusal gave back, which the server does not hold."""
+        return self.status in UNKEPT
 
     @property
     def can_start_fresh(self) -> bool:

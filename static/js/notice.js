@@ -89,7 +89,7 @@
     var link = event.target.closest ? event.target.closest("[data-notice-dialog] a[href]") : null;
     if (!link || !plainPress(event) || link.matches("[data-quick-exit], [data-leave]")) return;
     if (link.hash && link.href.split("#")[0] === location.href.split("#")[0]) return;
-    stay = window.unkeptBox(document.getElementById(openerHome));
+    stay = window.unkeptWords(document.getElementById(openerHome));
     if (!stay) return;
     event.preventDefault();
     var ask = dialog().querySelector("[data-unkept]");

@@ -35,13 +35,38 @@
     return text(form) !== savedText(form);
   }
 
-  // The writing box whose words are not kept yet, if any: the one in the form around `near`,
-  // else the first. The privacy notice's dialog asks before one of its links leaves the page
-  // and them (notice.js); text is never kept in the browser to come back to.
-  window.unkeptBox = function (near) {
-    var forms = Array.from(document.querySelectorAll(BOXES)).filter(isDirty);
-    var form = forms.find(function (f) { return near && f.contains(near); }) || forms[0];
-    return form ? form.elements.body : null;
+  // A field of a form that keeps what was typed (data-keep-typed: the support circle's) that
+  // differs from what the page came with. A tick is not words, and hidden fields are the
+  // form's own.
+  function typedIn(field) {
+    if (field.type === "hidden" || field.name === "agree" || !("defaultValue" in field)) return false;
+    if (field.type === "checkbox" || field.type === "radio") return field.checked !== field.defaultChecked;
+    return field.value !== field.defaultValue;
+  }
+
+  // Where words on this page are not kept yet, if anywhere: a writing box whose text the
+  // server does not hold; a form that keeps what was typed, with something changed; or a
+  // form a refusal gave the words back in (data-given-back), not saved since. The field to go
+  // back to, in the form around `near` if that one holds some. The privacy notice's dialog
+  // asks before one of its links leaves them (notice.js), and the lock leaves such a page be
+  // (lock.js): words are never kept in the browser to come back to.
+  window.unkeptWords = function (near) {
+    var found = [];
+    document.querySelectorAll("form").forEach(function (form) {
+      var field = null;
+      if (form.matches(BOXES)) {
+        var refused = form.hasAttribute("data-given-back") && form.dataset.saved === undefined;
+        if (isDirty(form) || refused) field = form.elements.body;
+      } else {
+        var typed = form.matches("[data-keep-typed]") ? Array.from(form.elements).filter(typedIn) : [];
+        if (typed.length) field = typed[0];
+        else if (form.hasAttribute("data-given-back")) {
+          field = form.querySelector("textarea, input:not([type=hidden])");
+        }
+      }
+      if (field) found.push(field);
+    });
+    return found.find(function (field) { return near && field.form.contains(near); }) || found[0] || null;
   };
 
   function say(form, key) {
