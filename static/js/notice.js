@@ -13,7 +13,7 @@
   var HOSTS = "[data-agreement], [data-agreement-refused]";
   var opener = null;
   var openerHome = "";
-  var stay = null; // the box whose words a link in the notice would leave behind
+  var stay = null; // the field whose words a link in the notice would leave behind
 
   function dialog() {
     return document.querySelector("[data-notice-dialog]");
@@ -98,7 +98,7 @@
     ask.focus();
   });
 
-  // "Go back to the page": back to the box with the words, rather than to the link.
+  // "Go back to the page": back to the field with the words, rather than to the link.
   document.addEventListener("click", function (event) {
     if (!event.target.closest || !event.target.closest("[data-notice-dialog] [data-back]")) return;
     opener = null;
