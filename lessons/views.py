@@ -221,6 +221,7 @@ def progress_panel(
             "has_space": reader.has_space,
             "progress": state,
             "refused": refused,
+            "chosen": bool(refused),  # a press's answer: in view, it posts nothing by itself
             "csrf_token": slot("token"),
             "space_marker": slot("space_marker"),
         }
@@ -338,6 +339,7 @@ def _progress_refused(
         "module": lesson.module,
         "has_space": has_space,
         "refused": refused,
+        "chosen": True,  # a press's answer: in view, it posts nothing by itself
         "space_marker": request.POST.get(MARKER_FIELD, ""),
     }
     return private(render(request, "lessons/lesson.html#progress", ctx, status=422))

@@ -787,6 +787,41 @@ def test_two_tabs_saving_their_first_answers_at_once_keep_both_in_one_space(
     context.close()
 
 
+def test_reading_on_after_the_first_answer_is_remembered_and_nothing_is_sent_before(
+    page, live_server
+):
+    """The page the first answer was written on was made before there was a space, so its
+    headings and its end were not watched: the reader went on reading, and "Continue where
+    you left off" still led back to the question."""
+    from lessons.models import LessonProgress
+
+    sent = []
+    page.on("request", lambda r: sent.append(r.url) if r.url.endswith("/progress/") else None)
+    page.set_viewport_size({"width": 1280, "height": 400})
+    page.goto(live_server.url + LESSON)
+    # Read everything once, the end included, before keeping anything.
+    for heading in page.locator("[data-reading]").all():
+        heading.scroll_into_view_if_needed()
+        page.wait_for_timeout(100)
+    page.wait_for_timeout(300)  # events reach Playwright only during its calls
+    assert sent == [] and LessonProgress.objects.count() == 0
+
+    page.locator(BOX).scroll_into_view_if_needed()
+    agree(page)
+    type_answer(page, "My gran.")
+    expect(page.locator(STATUS)).to_contain_text("Saved", timeout=5000)
+
+    def reached():
+        return LessonProgress.objects.values_list("section", "done").get()
+
+    expect_soon(lambda: reached() == ("a-bond-that-keeps-us-safe", False))
+    page.locator("#when-safety-is-shaken-title").scroll_into_view_if_needed()
+    expect_soon(lambda: reached()[0] in ("when-safety-is-shaken", "patterns-can-change"))
+    page.locator("#lesson-progress").scroll_into_view_if_needed()
+    expect_soon(lambda: reached()[1] is True)
+    expect(page.locator("#lesson-progress")).to_contain_text("You finished this lesson.")
+
+
 def test_a_lesson_marked_done_while_another_tab_makes_the_space_is_done_in_that_space(
     browser, live_server, server_hold
 ):

@@ -8,6 +8,7 @@
 //    the network is back, until a save is confirmed;
 //  - let a save that could make the person's space wait for one in another tab, so both tabs
 //    save into the same space;
+//  - send reading progress only once the page has the person's space (see "data-reading");
 //  - show saved times in the reader's own clock.
 (function () {
   "use strict";
@@ -171,6 +172,34 @@
     var trigger = event.detail.triggeringEvent;
     var type = trigger ? trigger.type : "";
     if (type !== "submit" && !(type === "retry" && form.dataset.pending)) event.preventDefault();
+  });
+
+  // Reading progress (the lesson and each section coming into view, the end reached) is
+  // kept only in a space the page has the marker of: before the person chooses to keep
+  // something there is none, and nothing is sent. A page's first kept answer, or a press of
+  // "Remember my place", brings the marker; what was held back then watches again, so what
+  // is in view goes at once and the rest as it comes into view.
+  var READING = "[data-reading]", HELD = '[data-reading="held"]';
+
+  function pageHasSpace() {
+    var marker = document.querySelector(PROGRESS + " input[name=space]");
+    return marker !== null && marker.value !== "";
+  }
+
+  document.addEventListener("htmx:confirm", function (event) {
+    var elt = event.detail.elt;
+    if (!elt.matches(READING) || pageHasSpace()) return;
+    event.preventDefault();
+    elt.setAttribute("data-reading", "held");
+  });
+
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!pageHasSpace()) return;
+    document.querySelectorAll(HELD).forEach(function (elt) {
+      // Changed attributes make htmx set the element's trigger up anew ("once" included).
+      elt.setAttribute("data-reading", "again");
+      htmx.process(elt);
+    });
   });
 
   // Two tabs with no space yet, saving at the same moment: each request would make a space of
