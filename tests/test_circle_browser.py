@@ -197,3 +197,29 @@ def test_names_a_refusal_gave_back_are_asked_for_before_a_notice_link_leaves(pag
     expect(start.get_by_label(question)).to_be_focused()
     expect(start.get_by_label(question)).to_have_value(names)
     assert not CircleMember.objects.exists()
+
+
+def test_the_notice_link_in_a_changed_notice_refusal_opens_in_place_and_keeps_the_name(
+    page, live_server, notice_changed
+):
+    """A tick given on a page opened before new words of the privacy notice went out is
+    refused, and the refusal links to the notice to read what changed. Followed as a plain
+    link, it left the page, and the name and the way to reach them typed there with it."""
+    page.goto(live_server.url + "/circle/")
+    add = page.locator("#circle-add")
+    add.get_by_label("Name or nickname").fill("Aunt Margaret")
+    add.get_by_label("Closest").check()
+    add.locator(AGREE_TICK).check()
+    notice_changed()
+    add.get_by_role("button", name="Add to my map").click()
+    refusal = add.locator(".form-errors")
+    expect(refusal).to_contain_text("has changed since this page was opened")
+
+    refusal.get_by_role("link", name="privacy notice").click()
+
+    dialog = page.get_by_role("dialog", name="Your privacy")
+    expect(dialog.get_by_role("heading", name="What is kept")).to_be_visible()
+    assert page.url == live_server.url + "/circle/"
+    dialog.get_by_role("button", name="Close").click()
+    expect(add.get_by_label("Name or nickname")).to_have_value("Aunt Margaret")
+    assert not CircleMember.objects.exists()

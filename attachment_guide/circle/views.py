@@ -140,9 +140,12 @@ def _refused(request: HttpRequest, partial: str, target: str, ctx: dict, status:
 
 
 def _not_agreed(form, refusal: AgreementMissing) -> None:
-    """Refused for want of the tick, or because it was ticked for older words."""
+    """Refused for want of the tick, or because it was ticked for older words. Its link to the
+    notice opens it over the page (notice.js, data-agreement-refused): leaving would lose what
+    was typed."""
     if refusal.outdated:
-        form.add_error(None, format_html(str(NOTICE_CHANGED), url=reverse("privacy")))
+        changed = format_html(str(NOTICE_CHANGED), url=reverse("privacy"))
+        form.add_error(None, format_html("<span data-agreement-refused>{}</span>", changed))
     else:
         form.add_error(None, AGREE)
 
