@@ -223,3 +223,31 @@ def test_the_notice_link_in_a_changed_notice_refusal_opens_in_place_and_keeps_th
     dialog.get_by_role("button", name="Close").click()
     expect(add.get_by_label("Name or nickname")).to_have_value("Aunt Margaret")
     assert not CircleMember.objects.exists()
+
+
+def test_a_tab_left_open_while_signing_in_elsewhere_still_adds_to_the_map(browser, live_server):
+    """Signing in in another tab makes this tab's anti-forgery token stale. The circle's
+    forms were sent with it and refused: pressing "Add to my map" seemed to do nothing. They
+    fetch a fresh token and send once more, as the writing boxes and the progress buttons
+    do; this browser's guest map went into the account, and so does the name."""
+    from django.contrib.auth.models import User
+
+    birch = User.objects.create_user("birch", password="a calm river at dawn")
+    context = browser.new_context()
+    page = context.new_page()
+    start_a_map(page, live_server.url)  # as a guest
+    other = context.new_page()
+    other.goto(live_server.url + "/accounts/login/")
+    other.get_by_label("Username").fill("birch")
+    other.get_by_label("Password").fill("a calm river at dawn")
+    other.get_by_role("button", name="Log in").click()
+    other.wait_for_url(live_server.url + "/")
+
+    add = page.locator("#circle-add")
+    add.get_by_label("Name or nickname").fill("Sam")
+    add.get_by_label("Closest").check()
+    add.get_by_role("button", name="Add to my map").click()
+
+    expect(page.locator("#circle-status")).to_have_text("Added to your map.", timeout=5000)
+    assert "Sam" in [m.name for m in CircleMember.objects.filter(space=birch.space)]
+    context.close()

@@ -351,18 +351,21 @@
     if (status) status.textContent = xhr.responseText;
   });
 
-  // The lesson's progress buttons, pressed on a page whose anti-forgery token went stale
-  // (signed in or out in another tab): fetch a fresh token and send the same press once more,
-  // or pressing would seem to do nothing.
+  // The lesson's progress buttons, and the forms that keep what was typed (the support
+  // circle's), pressed on a page whose anti-forgery token went stale (signed in or out in
+  // another tab): fetch a fresh token and send the same press once more, or pressing would
+  // seem to do nothing. The server then says whether the page is still this browser's.
+  var PRESSED = PROGRESS + ", form[data-keep-typed]";
+
   document.addEventListener("htmx:configRequest", function (event) {
     var form = event.detail.elt, trigger = event.detail.triggeringEvent;
-    if (form.matches && form.matches(PROGRESS) && trigger && trigger.submitter) {
+    if (form.matches && form.matches(PRESSED) && trigger && trigger.submitter) {
       form._submitter = trigger.submitter;
     }
   });
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = event.detail.elt, xhr = event.detail.xhr;
-    if (!form.matches || !form.matches(PROGRESS) || !xhr) return;
+    if (!form.matches || !form.matches(PRESSED) || !xhr) return;
     if (xhr.status !== 403 || form.dataset.retried) {
       delete form.dataset.retried;
       return;
