@@ -478,6 +478,12 @@ def test_the_device_cookie_is_set_only_when_the_person_asks_to_be_remembered(cli
     shared.post("/accounts/logout/")  # logging out keeps it
     data = {"username": "cedar", "password1": PASSWORD, "password2": PASSWORD, **AGREE}
     assert shared.post("/accounts/signup/", data).cookies[name]["max-age"] == 0
+    # Recovery signs in without "Remember me" too.
+    log_in(shared, username="rowan")
+    shared.post("/accounts/logout/")
+    code = code_from(signup(Client(), username="birch", remember=False))
+    data = {"username": "birch", "code": code, "password1": PASSWORD, "password2": PASSWORD}
+    assert shared.post("/accounts/recover/", data).cookies[name]["max-age"] == 0
 
 
 def test_deleting_everything_and_quick_exit_remove_the_device_cookie(client, settings):

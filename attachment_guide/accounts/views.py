@@ -265,7 +265,10 @@ def recover(request: HttpRequest) -> HttpResponse:
             space, merged = _merged_space(request, user, guest)
             _start_session(request, user, space_id=space.id, remember=False, merged=merged)
             ctx = {"code": recovery_code_new(user=user), "recovered": True}
-            return private(render(request, "accounts/recovery_code.html", ctx))
+            response = render(request, "accounts/recovery_code.html", ctx)
+            # A sign-in without "Remember me", as the privacy notice says of those.
+            _device_cookie(request, response, user=user, remember=False)
+            return private(response)
     elif form.errors:
         status = 422
     return _form_page(request, "accounts/recover.html", {"form": form}, status)
