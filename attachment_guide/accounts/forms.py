@@ -61,7 +61,11 @@ class AgreementField(forms.Field):
                 'The <a href="{url}">privacy notice</a> has changed since this page was '
                 "opened. Please read it, then tick this box again to make an account."
             )
-            raise forms.ValidationError(format_html(message, url=reverse("privacy")))
+            # Its link opens the notice over the page (notice.js): what was typed stays.
+            changed = format_html(message, url=reverse("privacy"))
+            raise forms.ValidationError(
+                format_html("<span data-agreement-refused>{}</span>", changed)
+            )
         raise forms.ValidationError(_("Please tick this box to make an account."))
 
 
