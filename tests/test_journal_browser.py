@@ -676,6 +676,24 @@ def test_with_nothing_unsaved_a_link_in_the_notice_just_leaves(page, live_server
     page.wait_for_url(live_server.url + "/settings/")
 
 
+def test_a_link_in_the_notice_reached_with_shift_tab_is_not_hidden_under_its_bar(page, live_server):
+    """On a small phone the dialog's bar (title, Close, Exit) wraps to three rows and stays at
+    the top while the notice scrolls: Shift+Tab scrolled a link up under it, out of sight."""
+    page.set_viewport_size({"width": 320, "height": 568})
+    dialog = open_the_notice(page, live_server)
+    links = dialog.locator("[data-notice-body] a[href]")
+    links.last.focus()
+
+    for _ in range(links.count() - 1):
+        page.keyboard.press("Shift+Tab")
+        focused, hidden_under = page.evaluate(
+            """() => [document.activeElement.textContent.trim(),
+                document.activeElement.getBoundingClientRect().top -
+                document.querySelector('.notice-dialog__bar').getBoundingClientRect().bottom]"""
+        )
+        assert hidden_under >= 0, f"{focused!r} is under the dialog's bar"
+
+
 def test_a_refusal_s_link_to_the_changed_notice_opens_it_in_place(
     page, live_server, notice_changed
 ):

@@ -121,6 +121,11 @@
   document.addEventListener("DOMContentLoaded", function () {
     var box = dialog();
     if (!box) return;
+    // The bar's height, as it wraps, for the dialog's scroll padding (site.css).
+    var bar = box.querySelector(".notice-dialog__bar");
+    new ResizeObserver(function () {
+      box.style.setProperty("--notice-bar", bar.offsetHeight + "px");
+    }).observe(bar);
     box.addEventListener("close", function () {
       var link = opener && linkAgain();
       if (link) link.focus();
