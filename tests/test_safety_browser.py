@@ -83,6 +83,31 @@ def test_the_exit_button_leaves_and_back_does_not_return_to_the_page(
     assert not page.url.startswith(live_server.url + LESSON)
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_on_a_phone_the_exit_button_s_focus_ring_is_drawn_on_the_screen(
+    browser, live_server, scheme
+):
+    """On a phone the button spans the top edge of the screen: a ring drawn around it fell
+    off the screen on three sides, and only a thin line under it showed the focus."""
+    context = browser.new_context(viewport={"width": 375, "height": 700}, color_scheme=scheme)
+    page = context.new_page()
+    page.goto(live_server.url + LESSON)
+    for _ in range(3):  # the two skip links, then the button
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "quick-exit"
+
+    ring = page.evaluate(
+        """() => { const el = document.activeElement, s = getComputedStyle(el);
+        const r = el.getBoundingClientRect();
+        const out = parseFloat(s.outlineOffset) + parseFloat(s.outlineWidth);
+        return {top: r.top - out, left: r.left - out, right: r.right + out,
+                width: window.innerWidth, color: s.outlineColor, background: s.backgroundColor}; }"""
+    )
+    assert ring["top"] >= 0 and ring["left"] >= 0 and ring["right"] <= ring["width"], ring
+    assert ring["color"] != ring["background"], "a ring inside the button must show on it"
+    context.close()
+
+
 def test_the_privacy_notice_s_exit_leaves_at_once_even_with_words_not_kept(
     page, live_server, neutral_site
 ):
