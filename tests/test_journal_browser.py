@@ -126,6 +126,30 @@ def test_a_failed_save_keeps_the_text_says_so_and_saves_when_the_server_is_back(
     assert bodies() == ["Words on a bad day"]
 
 
+def test_a_screen_reader_hears_each_save_once_and_in_the_reader_s_own_clock(page, live_server):
+    """The status line is a live region: each change to it is read out. Each save was said
+    twice, first in the server's clock ("Saved 07:52 UTC"), and a save that kept failing said
+    "Not saved — will retry" again at every retry."""
+    open_lesson(page, live_server)
+    page.evaluate(
+        """(status) => { window.said = []; const line = document.querySelector(status);
+        new MutationObserver(() => window.said.push(line.textContent.replace(/\\s+/g, " ").trim()))
+          .observe(line, {childList: true, subtree: true, characterData: true}); }""",
+        STATUS,
+    )
+    type_answer(page, "Heard once")
+    expect(page.locator(STATUS)).to_contain_text("Saved", timeout=5000)
+    said = page.evaluate("window.said")
+    assert said and not [line for line in said if "UTC" in line], said
+
+    page.evaluate("window.said = []")
+    page.route("**/journal/prompts/**", lambda route: route.abort())
+    page.keyboard.type(", then the network went.")
+    for _ in range(3):  # the save, then two retries
+        page.wait_for_event("requestfailed")
+    assert page.evaluate("window.said") == ["Not saved — will retry"]
+
+
 def test_text_typed_right_before_closing_the_tab_is_not_lost(browser, live_server):
     context = browser.new_context()
     page = open_lesson(context.new_page(), live_server)

@@ -70,9 +70,13 @@
     return found.find(function (field) { return near && field.form.contains(near); }) || found[0] || null;
   };
 
+  // The status line is a live region, read out at each change: a retry that fails the same
+  // way leaves it be, rather than say the same words again every few seconds.
   function say(form, key) {
     var status = form.querySelector("[role=status]");
-    if (status && status.dataset[key]) status.textContent = status.dataset[key];
+    if (status && status.dataset[key] && status.textContent !== status.dataset[key]) {
+      status.textContent = status.dataset[key];
+    }
   }
 
   function busy(form, on) {
@@ -130,11 +134,12 @@
       var when = new Date(el.getAttribute("datetime"));
       if (isNaN(when)) return;
       var today = new Date().toDateString() === when.toDateString();
-      el.textContent = el.hasAttribute("data-local-date")
+      var shown = el.hasAttribute("data-local-date")
         ? when.toLocaleDateString(undefined, { day: "numeric", month: "long", year: "numeric" })
         : today
           ? when.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" })
           : when.toLocaleString(undefined, { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+      if (el.textContent !== shown) el.textContent = shown; // the same again would be read out again
     });
   }
 
@@ -162,6 +167,9 @@
   }, true);
 
   document.addEventListener("DOMContentLoaded", localizeTimes);
+  // At the swap, in the same task, so a screen reader hears a save's time once, in the
+  // reader's clock and not first in UTC; again once settled, for what was swapped out of band.
+  document.addEventListener("htmx:afterSwap", localizeTimes);
   document.addEventListener("htmx:afterSettle", localizeTimes);
 
   // While both versions of a conflict are on screen, only the person's choice is sent: an
