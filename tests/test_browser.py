@@ -130,3 +130,15 @@ def test_a_delete_page_keeps_cancel_apart_from_delete_and_draws_keep_a_copy_as_a
         assert apart >= 16 or cancel["y"] >= button["y"] + button["height"], (url, apart)
         copy = page.get_by_role("link", name="Keep a copy first")
         assert copy.evaluate("a => getComputedStyle(a).borderTopWidth") == "2px", url
+
+
+def test_the_agreement_tick_is_as_easy_to_hit_as_the_other_ticks(page, live_server):
+    # It was the browser's 13 px box, beside a label whose link opens the notice: on a phone
+    # a tap meant for the tick could land on the link instead.
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(live_server.url + "/lessons/attachment-basics/what-attachment-is/")
+    tick = page.locator(f"#reflection-ab-who-felt-safe {AGREE_TICK}").bounding_box()
+    label = page.locator("#reflection-ab-who-felt-safe .reflection__agree label").bounding_box()
+
+    assert tick["width"] >= 20 and tick["height"] >= 20, tick
+    assert label["x"] >= tick["x"] + tick["width"], (tick, label)  # beside it, never under
