@@ -150,6 +150,13 @@ def test_one_entry_from_its_page(person):
     assert "My gran" not in page
 
 
+def test_the_export_page_shows_no_label_for_its_hidden_entry_field(person):
+    page = person.get("/journal/export/").content.decode()
+
+    assert '<input type="hidden" name="entry"' in page
+    assert 'for="id_entry"' not in page  # a lone "Entry" above the button, with nothing to fill
+
+
 def test_dates_in_the_wrong_order_get_a_clear_message_and_keep_the_choices(person):
     response = person.post(
         "/journal/export/",
