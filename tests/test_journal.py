@@ -551,7 +551,9 @@ def test_without_javascript_saving_an_entry_deleted_in_another_tab_keeps_the_tex
     html = response.content.decode()
     assert response.status_code == 404
     assert ">Words typed since</textarea>" in html
-    assert 'action="/journal/write/"' in html  # one press keeps it as a new entry
+    assert (
+        'action="/journal/write/#reflection-free-writing"' in html
+    )  # one press keeps it as a new entry
     assert "was deleted, or cannot be reached from this browser" in html
     kept = client.post(
         "/journal/write/",
@@ -573,7 +575,7 @@ def test_without_javascript_an_answer_to_a_question_since_removed_keeps_the_text
     html = response.content.decode()
     assert response.status_code == 404
     assert ">Still mine</textarea>" in html
-    assert 'action="/journal/write/"' in html
+    assert 'action="/journal/write/#reflection-free-writing"' in html
     assert "no longer in the lessons" in html
     kept = client.post(
         "/journal/write/", {"body": "Still mine", "entry": hidden(html, "entry"), "version": 0}

@@ -253,6 +253,25 @@ def test_without_javascript_the_save_button_posts_and_comes_back_to_the_prompt(
     context.close()
 
 
+def test_without_javascript_a_refused_save_opens_at_the_box_that_kept_the_words(
+    browser, live_server
+):
+    """The refusal is the whole lesson again: on a phone, opening at its top would leave the
+    words and the reason a long scroll away, as if they were lost."""
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    page.goto(live_server.url + LESSON)
+    page.locator(BOX).fill("Saved before ticking the box")
+
+    page.locator(f"#reflection-{PROMPT}").get_by_role("button", name="Save").click()
+
+    expect(page.locator(STATUS)).to_contain_text("tick the box")
+    expect(page.locator(BOX)).to_have_value("Saved before ticking the box")
+    expect(page.locator(BOX)).to_be_in_viewport()
+    assert bodies() == []
+    context.close()
+
+
 def test_closing_a_tab_that_shows_a_conflict_keeps_both_texts(browser, live_server):
     context = browser.new_context()
     tab_a = open_lesson(context.new_page(), live_server)
@@ -687,7 +706,7 @@ def test_words_a_refused_page_gave_back_are_asked_for_before_a_notice_link_leave
     dialog.get_by_role("link", name="Your settings").click()
 
     expect(dialog.get_by_role("alert")).to_contain_text("Your writing on this page is not kept")
-    assert page.url == f"{live_server.url}/journal/prompts/{PROMPT}/"  # the refusal's page
+    assert page.url == f"{live_server.url}/journal/prompts/{PROMPT}/#reflection-{PROMPT}"
     expect(page.locator(BOX)).to_have_value("Sent before I agreed.")
     assert bodies() == []
 

@@ -62,7 +62,7 @@ def test_lesson_page_shows_everything_a_reader_needs(client):
     for prompt in lesson.prompts:
         label = f'<label class="reflection__question" for="reflection-{prompt.id}-body">'
         assert f"{label}{prompt.question}</label>" in page
-        assert f'action="/journal/prompts/{prompt.id}/"' in page
+        assert f'action="/journal/prompts/{prompt.id}/#reflection-{prompt.id}"' in page
     assert page.count('class="reflection__status"') == len(lesson.prompts)
     assert page.count(">Save</button>") == len(lesson.prompts)
     assert "Try this" in page
