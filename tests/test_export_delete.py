@@ -117,6 +117,20 @@ def test_markdown_export_reads_as_a_journal_with_questions_and_dates(person):
     assert str(timezone.localdate().year) in text
 
 
+def test_exported_times_name_their_time_zone_and_end_with_one_full_stop(person):
+    """A file, and the printed page, have no browser to show times in the reader's own
+    zone: an unnamed 7 a.m. could be hours off. "a.m." already ends with a full stop."""
+    markdown = export(person, format="markdown")
+    page = export(person, format="print")
+
+    exported_line = markdown.splitlines()[2]
+    assert exported_line.startswith("Exported on ") and exported_line.endswith(" UTC.")
+    assert "*What attachment is · " in markdown and " UTC*\n" in markdown
+    assert " UTC.</p>" in page  # "2 entries, printed on … UTC."
+    assert page.count(" UTC</time>") == 2
+    assert "m.." not in markdown + page
+
+
 def test_print_page_shows_entries_escaped_inside_an_hx_disable_list(person):
     page = export(person, format="print")
 

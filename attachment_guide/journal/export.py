@@ -160,7 +160,9 @@ def _circle(space_id) -> list[dict]:
 
 
 def _when(moment: datetime) -> str:
-    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+    """The server's time, named: a file has no browser to show it in the reader's own."""
+    moment = timezone.localtime(moment)
+    return f"{date_format(moment, 'DATETIME_FORMAT')} {date_format(moment, 'T')}"
 
 
 def filename(extension: str) -> str:
