@@ -124,6 +124,27 @@ def test_without_javascript_the_same_forms_work(browser, live_server):
     context.close()
 
 
+@pytest.mark.parametrize("form", ["#circle-start", "#circle-add"])
+def test_without_javascript_a_refused_form_opens_where_the_names_came_back(
+    browser, live_server, form
+):
+    """The refusal is the whole page again, map first: on a phone, opening at its top would
+    leave the names and the reason below the fold, as if they were lost."""
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    page.goto(live_server.url + "/circle/")
+    page.locator(f"{form} input[type=text]").first.fill("Mum")
+    if form == "#circle-add":
+        page.locator("#add-ring_0").check()
+
+    page.locator(form).locator("button[type=submit]").click()  # the notice's tick left out
+
+    expect(page.locator(form).get_by_role("alert")).to_be_in_viewport()
+    expect(page.locator(f"{form} input[type=text]").first).to_have_value("Mum")
+    assert CircleMember.objects.count() == 0
+    context.close()
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_map_is_readable_on_a_phone_and_a_desktop(browser, live_server, screenshots, scheme):
     context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
