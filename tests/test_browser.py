@@ -142,3 +142,22 @@ def test_the_agreement_tick_is_as_easy_to_hit_as_the_other_ticks(page, live_serv
 
     assert tick["width"] >= 20 and tick["height"] >= 20, tick
     assert label["x"] >= tick["x"] + tick["width"], (tick, label)  # beside it, never under
+
+
+def test_the_export_page_s_date_fields_are_as_easy_to_read_and_tap_as_the_others(page, live_server):
+    # They kept the browser's own small type and a box about 20px high: hard to read, and
+    # a small target for a finger on a phone.
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(live_server.url + "/lessons/attachment-basics/what-attachment-is/")
+    page.locator(f"#reflection-ab-who-felt-safe {AGREE_TICK}").check()
+    page.locator("#reflection-ab-who-felt-safe-body").fill("Something kept")
+    page.get_by_role("button", name="Save").first.click()
+    expect(page.locator("#reflection-ab-who-felt-safe-status")).to_contain_text("Saved")
+
+    page.goto(live_server.url + "/journal/export/")
+
+    body_size = page.evaluate("getComputedStyle(document.body).fontSize")
+    for label in ["Written on or after", "Written on or before"]:
+        field = page.get_by_label(label)
+        assert field.evaluate("f => getComputedStyle(f).fontSize") == body_size, label
+        assert field.bounding_box()["height"] >= 44, label
