@@ -305,7 +305,9 @@ def lesson_progress_update(
                 space=space,
                 lesson=lesson,
                 section=request.POST.get("section", ""),
-                done="done" in request.POST or "reached_end" in request.POST,
+                # A press says what the person chose: htmx sends the panel's "reached the
+                # end" with it too, and "Remember my place" must not come back as "done".
+                done="done" in request.POST or ("reached_end" in request.POST and not chosen),
             )
     if not request.htmx:
         return redirect(

@@ -883,6 +883,23 @@ def test_reading_on_after_the_first_answer_is_remembered_and_nothing_is_sent_bef
     expect(page.locator("#lesson-progress")).to_contain_text("You finished this lesson.")
 
 
+def test_remember_my_place_at_the_end_of_a_lesson_does_not_mark_it_done(page, live_server):
+    """The panel that posts "reached the end" as it comes into view holds the buttons, and
+    htmx sent that with the press: "Remember my place" answered "You finished this lesson"
+    and Continue skipped to the next one."""
+    from lessons.models import LessonProgress
+
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(live_server.url + LESSON)
+
+    page.get_by_role("button", name="Remember my place").click()
+
+    expect(page.locator("#lesson-progress")).to_contain_text(
+        "Your place in this lesson is remembered."
+    )
+    assert LessonProgress.objects.values_list("done", flat=True).get() is False
+
+
 def test_a_lesson_marked_done_while_another_tab_makes_the_space_is_done_in_that_space(
     browser, live_server, server_hold
 ):
