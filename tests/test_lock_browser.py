@@ -238,3 +238,19 @@ def test_the_privacy_notice_opens_in_place_while_the_passcode_notice_waits(
     page.goto(live_server.url + "/glossary/")  # the next page rendered whole
     expect(page.get_by_text("was not carried into your account")).to_be_visible()
     context.close()
+
+
+def test_a_refused_setting_opens_at_its_section_with_the_reason_in_view(browser, live_server):
+    """The settings page came back at its top: on a phone the reason was a long scroll away,
+    and "Forget this device" looked chosen when nothing had changed."""
+    context = browser.new_context(viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    first_answer(page, live_server.url)
+    page.goto(live_server.url + "/settings/")
+    exit_section = page.locator("section[aria-labelledby=exit]")
+    exit_section.get_by_label("Forget this device").check()
+
+    exit_section.get_by_role("button", name="Save this choice").click()  # "I understand" unticked
+
+    expect(exit_section.get_by_text("Tick the box if that is what you want")).to_be_in_viewport()
+    context.close()
