@@ -411,6 +411,8 @@ def journal_whole(request, token: str) -> str:
         page=page,
         cards=mark_safe("".join(f"<li>{card}</li>" for card in cards)),
         query="",
+        source=None,
+        sources=journal.journal_sources(),
         writer_box=render_to_string(reflections.TEMPLATE, ctx, request),
         deleted="deleted" in request.GET,
         cleared="cleared" in request.GET,
@@ -444,6 +446,8 @@ def test_no_reader_s_journal_reaches_another_and_searches_are_never_framed():
     frames = len(journal._journal_pages)
     found = first.post("/journal/", {"q": "marker-3301"}).content.decode()
     assert "marker-3301" in found and len(journal._journal_pages) == frames
+    chosen = first.post("/journal/", {"from": "lesson:attachment-basics/what-attachment-is"})
+    assert "marker-3301" in chosen.content.decode() and len(journal._journal_pages) == frames
 
 
 def test_one_reader_moving_between_journal_states_gets_each_state_s_own_page():

@@ -392,6 +392,57 @@ def test_search_results_are_paginated_without_putting_the_term_in_a_link(client)
     assert "q=river" not in second
 
 
+def test_the_journal_shows_the_entries_from_one_lesson_one_module_or_ones_own_writing(client):
+    save(client, "Gran's kitchen")  # What attachment is
+    save(
+        client, "A steady voice", url="/journal/prompts/ab-a-secure-moment/"
+    )  # Attachment patterns
+    save(client, "Being listened to", url="/journal/prompts/tr-feeling-heard/")  # another module
+    save(client, "Rain on the roof", url="/journal/write/")
+    save(Client(), "Someone else's kitchen")
+
+    def shown(choice: str, q: str = "") -> str:
+        return client.post("/journal/", {"from": choice, "q": q}).content.decode()
+
+    lesson = shown("lesson:attachment-basics/what-attachment-is")
+    assert "1 entry from What attachment is." in lesson and "Gran&#x27;s kitchen" in lesson
+    for other in ["A steady voice", "Being listened to", "Rain on the roof", "Someone else"]:
+        assert other not in lesson
+    assert '<option value="lesson:attachment-basics/what-attachment-is" selected>' in lesson
+    module = shown("module:attachment-basics")
+    assert "2 entries from Attachment basics." in module
+    assert "A steady voice" in module and "Being listened to" not in module
+    own = shown("free")
+    assert "1 entry from your own writing." in own and "Rain on the roof" in own
+    assert "Gran&#x27;s kitchen" not in own
+    both = shown("module:attachment-basics", q="voice")
+    assert "1 entry from Attachment basics contains “voice”." in both
+    assert "A steady voice" in both and "Gran&#x27;s kitchen" not in both
+    none = shown("lesson:therapy-relationship/finding-a-therapist")
+    assert "0 entries from Finding a therapist." in none and "Nothing here yet" not in none
+    # A choice no longer offered (a lesson removed since the page was opened) shows everything.
+    gone = shown("lesson:attachment-basics/no-longer-here")
+    assert all(body in gone for body in ["A steady voice", "Being listened to", "Rain on the"])
+    assert 'value="" selected' not in gone and " selected>" not in gone
+
+
+def test_entries_from_one_lesson_are_paginated_without_the_choice_in_a_link(client):
+    for number in range(25):
+        save(client, f"Kitchen note {number:02}", intent="fresh")
+    save(client, "Free note", url="/journal/write/")
+    choice = "lesson:attachment-basics/what-attachment-is"
+
+    first = client.post("/journal/", {"from": choice}).content.decode()
+    second = client.post("/journal/", {"from": choice, "page": "2"}).content.decode()
+
+    assert "25 entries from What attachment is." in first and "Page 1 of 2" in first
+    assert f'<input type="hidden" name="from" value="{choice}">' in first  # the next page's form
+    assert "Page 2 of 2" in second and "Kitchen note 00" in second
+    assert "Free note" not in first + second
+    addresses = re.findall(r'(?:href|action)="([^"]*)"', first + second)
+    assert addresses and not [a for a in addresses if "from=" in a or "lesson:" in a]
+
+
 def test_the_journal_is_paginated(client):
     for number in range(25):
         save(client, f"Entry number {number:02}", url="/journal/write/")

@@ -451,6 +451,37 @@ def test_on_a_phone_a_search_opens_at_its_results(page, live_server):
     expect(page.locator("article.entry", has_text="by the river")).to_be_in_viewport()
 
 
+def test_the_journal_shows_the_entries_from_the_lesson_chosen(page, live_server):
+    open_lesson(page, live_server)
+    type_answer(page, "The old oak tree.")
+    expect(page.locator(STATUS)).to_contain_text("Saved", timeout=5000)
+    page.goto(live_server.url + "/journal/")
+    page.get_by_label("Write in your journal").fill("Rain on the roof")
+    page.get_by_role("button", name="Save").first.click()
+    expect_soon(lambda: bodies() == ["Rain on the roof", "The old oak tree."])
+    page.reload()
+
+    page.get_by_label("Show entries from").select_option(label="What attachment is")
+    page.get_by_role("button", name="Search").click()
+
+    expect(page.get_by_text("1 entry from What attachment is.")).to_be_in_viewport()
+    expect(page.locator("article.entry")).to_have_count(1)
+    expect(page.locator("article.entry")).to_contain_text("The old oak tree.")
+    expect(page.get_by_label("Show entries from")).to_have_value(
+        "lesson:attachment-basics/what-attachment-is"
+    )
+    assert page.url == live_server.url + "/journal/#entries-title"  # nothing for the history
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+    page.get_by_label("Show entries from").select_option(
+        label="Your own writing, not from a lesson"
+    )
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_text("1 entry from your own writing.")).to_be_in_viewport()
+    expect(page.locator("article.entry")).to_contain_text("Rain on the roof")
+
+
 def test_editing_an_entry_adds_typing_after_its_text(page, live_server):
     # Edit puts the focus in the box; typing straight away must not go before the old words.
     open_lesson(page, live_server)

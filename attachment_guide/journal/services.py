@@ -138,17 +138,26 @@ def entry_keep_both(
 
 
 @sensitive_variables("query", "needle")
-def entries_matching(space_id, query: str) -> list[uuid.UUID]:
-    """Ids of the space's entries containing `query`, newest first, ignoring case.
+def entries_matching(
+    space_id, query: str, *, prompt_ids: tuple[str, ...] | None = None
+) -> list[uuid.UUID]:
+    """Ids of the space's entries containing `query`, newest first, ignoring case; only
+    answers to `prompt_ids` when given ("" is free writing).
 
     Text is encrypted in the database, so the search reads and decrypts this one person's
     entries (in batches, never anyone else's) instead of asking the database to look.
     """
     needle = query.casefold()
-    entries = Entry.objects.owned_by(space_id).with_text().newest_first().only("id", "body")
+    entries = entries_from(space_id, prompt_ids).only("id", "body")
     return [
         entry.id for entry in entries.iterator(chunk_size=500) if needle in entry.body.casefold()
     ]
+
+
+def entries_from(space_id, prompt_ids: tuple[str, ...] | None = None):
+    """The space's entries with text, newest first; only answers to `prompt_ids` when given."""
+    entries = Entry.objects.owned_by(space_id).with_text().newest_first()
+    return entries if prompt_ids is None else entries.filter(prompt_id__in=prompt_ids)
 
 
 def entry_delete(*, entry: Entry) -> None:

@@ -48,6 +48,7 @@ from attachment_guide.journal.services import (
     EntryTooLong,
     EntryWouldEmpty,
     answers_for_prompts,
+    entries_from,
     entries_matching,
     entry_delete,
     entry_keep_both,
@@ -435,22 +436,71 @@ def write(request: HttpRequest) -> HttpResponse:
 # --- Reading --------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Source:
+    """Where entries were written, as the journal's "Show entries from" offers it: a module,
+    one of its lessons, or writing of one's own. `name` completes "3 entries from …"."""
+
+    value: str
+    label: str
+    name: str
+    prompt_ids: tuple[str, ...]
+
+
+FREE_WRITING = "free"
+
+
+def journal_sources() -> list[tuple[str, list[Source]]]:
+    """The choices, module by module as the lessons go: the whole module, then each lesson."""
+    groups = []
+    for module in get_catalog().modules:
+        whole = Source(
+            f"module:{module.slug}",
+            _("All of this module"),
+            module.title,
+            tuple(prompt.id for lesson in module.lessons for prompt in lesson.prompts),
+        )
+        lessons = [
+            Source(
+                f"lesson:{module.slug}/{lesson.slug}",
+                lesson.title,
+                lesson.title,
+                tuple(prompt.id for prompt in lesson.prompts),
+            )
+            for lesson in module.lessons
+        ]
+        groups.append((module.title, [whole, *lessons]))
+    return groups
+
+
+def journal_source(value: str) -> Source | None:
+    """The choice posted, or None for everything (or a choice no longer offered: a lesson
+    removed since the page was opened shows everything rather than nothing)."""
+    if value == FREE_WRITING:
+        return Source(FREE_WRITING, "", _("your own writing"), ("",))
+    choices = (choice for _title, group in journal_sources() for choice in group)
+    return next((choice for choice in choices if choice.value == value), None)
+
+
 def journal_page(
     request: HttpRequest, *, writer: Reflection | None = None, status: int = 200
 ) -> HttpResponse:
     space_id = space_id_for_request(request)
-    # Searches are posted, never put in the address: a shared device's history must not
-    # show what someone looked for in their own journal.
-    query = request.POST.get("q", "").strip()[:200] if request.method == "POST" else ""
-    number = (request.POST if query else request.GET).get("page")
+    # Searches and the choice of lesson are posted, never put in the address: a shared
+    # device's history must not show what someone looked for in their own journal.
+    posted = request.POST if request.method == "POST" else {}
+    query = posted.get("q", "").strip()[:200]
+    source = journal_source(posted.get("from", ""))
+    prompt_ids = source.prompt_ids if source else None
+    number = (request.POST if query or source else request.GET).get("page")
     if query:
-        page = Paginator(entries_matching(space_id, query), ENTRIES_PER_PAGE).get_page(number)
+        matching = entries_matching(space_id, query, prompt_ids=prompt_ids)
+        page = Paginator(matching, ENTRIES_PER_PAGE).get_page(number)
         found = Entry.objects.owned_by(space_id).in_bulk(page.object_list)
         # An entry deleted (in another tab) between the two queries simply drops out.
         page.object_list = [found[i] for i in page.object_list if i in found]
     else:
-        entries = Entry.objects.owned_by(space_id).with_text().newest_first()
-        page = Paginator(entries, ENTRIES_PER_PAGE).get_page(number)
+        page = Paginator(entries_from(space_id, prompt_ids), ENTRIES_PER_PAGE).get_page(number)
     writer = writer or reflections.for_free_writing()
     if request.GET.get("saved") == writer.key and not writer.status:
         writer.status = "saved"
@@ -462,6 +512,8 @@ def journal_page(
         # Each card is escaped HTML already (card_html).
         "cards": mark_safe("".join(f"<li>{card}</li>" for card in cards)),  # noqa: S308
         "query": query,
+        "source": source,
+        "sources": journal_sources(),
         "writer_box": reflections.render(
             writer, reader=reader, csrf_token=token, space_marker=space_marker(space_id)
         ),
@@ -470,7 +522,7 @@ def journal_page(
         "cleared": "cleared" in request.GET,
         "guest_space_days": settings.GUEST_SPACE_DAYS,
     }
-    if query:  # a search page shows what was searched for: rendered whole, never framed
+    if query or source:  # it shows what was looked for: rendered whole, never framed
         return private(render(request, "journal/index.html", ctx, status=status))
     frame = journal_frame(reader, page, ctx)
     slots = {
@@ -516,6 +568,8 @@ def journal_frame(reader: Reader, page, ctx: dict) -> Frame:
             "page": place,
             "cards": slot("cards") if ctx["cards"] else "",
             "query": "",
+            "source": None,
+            "sources": journal_sources(),
             "writer_box": slot("writer_box"),
             "has_space": reader.has_space,
             "deleted": ctx["deleted"],
@@ -532,7 +586,8 @@ def journal_frame(reader: Reader, page, ctx: dict) -> Frame:
 @require_http_methods(["GET", "POST"])
 @sensitive_post_parameters("q")
 def index(request: HttpRequest) -> HttpResponse:
-    """The journal (GET), or a search within it (POST)."""
+    """The journal (GET), or a search within it, or the entries from one module or lesson
+    (POST)."""
     return journal_page(request)
 
 
