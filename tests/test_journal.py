@@ -226,17 +226,17 @@ def test_an_over_long_first_save_creates_no_space(client):
     assert Session.objects.count() == 0
 
 
-def test_without_javascript_an_empty_free_writing_save_does_not_claim_saved(client):
-    response = save(client, "", url="/journal/write/", htmx=False)
+@pytest.mark.parametrize(
+    ("url", "box"), [("/journal/write/", "free-writing"), (ANSWER_URL, PROMPT)]
+)
+def test_without_javascript_an_empty_save_says_there_is_nothing_to_save(client, url, box):
+    response = save(client, "", url=url, htmx=False)
 
-    assert response["Location"] == "/journal/#reflection-free-writing"
-    assert (
-        "Saved"
-        not in client.get(response["Location"])
-        .content.decode()
-        .split("Your entries")[0]
-        .split("Write in your journal")[1]
-    )
+    status = response.content.decode().split(f'id="reflection-{box}-status"')[1]
+    box = status.split("</p>")[0]
+    assert response.status_code == 200
+    assert "Nothing to save yet." in box and "Saved" not in box
+    assert Entry.objects.count() == 0
 
 
 def test_choosing_the_other_text_puts_it_in_the_box(client):

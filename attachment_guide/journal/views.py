@@ -319,7 +319,9 @@ def _save(
         status = 422
 
     if not request.htmx:
-        if status != 200:
+        # A refusal, or an empty box saved: the page says so at the box (a redirect to the
+        # page would show it as it was, as if Save had done nothing).
+        if status != 200 or reflection.status == "nothing":
             response = page(reflection, status)
             if status == 429:
                 response["Retry-After"] = "60"
