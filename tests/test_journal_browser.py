@@ -482,6 +482,21 @@ def test_the_journal_shows_the_entries_from_the_lesson_chosen(page, live_server)
     expect(page.locator("article.entry")).to_contain_text("Rain on the roof")
 
 
+def test_writing_in_a_right_to_left_language_reads_right_to_left(page, live_server):
+    # The boxes and the journal laid Hebrew and Arabic out left to right, their full stops
+    # and numbers on the wrong side.
+    open_lesson(page, live_server)
+    type_answer(page, "סבתא שלי. 2 חתולים.")
+    expect(page.locator(STATUS)).to_contain_text("Saved", timeout=5000)
+
+    assert page.locator(BOX).evaluate("box => getComputedStyle(box).direction") == "rtl"
+    page.goto(live_server.url + "/journal/")
+    body = page.locator("article.entry .entry__body")
+    assert body.evaluate("text => getComputedStyle(text).direction") == "rtl"
+    writer = page.get_by_label("Write in your journal")
+    assert writer.evaluate("box => getComputedStyle(box).direction") == "ltr"  # empty: the page's
+
+
 def test_editing_an_entry_adds_typing_after_its_text(page, live_server):
     # Edit puts the focus in the box; typing straight away must not go before the old words.
     open_lesson(page, live_server)
