@@ -371,6 +371,16 @@ def test_the_journal_searches_only_ones_own_entries(client):
     assert "someone else" not in html
 
 
+def test_search_ignores_accents_as_well_as_case(client):
+    save(client, "Un café avec Zoë", url="/journal/write/")
+    save(client, "Tea with Gran", url="/journal/write/")
+
+    for typed in ["CAFE", "zoe", "Café", "cafe\u0301"]:  # the last: an accent typed apart
+        html = client.post("/journal/", {"q": typed}).content.decode()
+        assert "1 entry contains" in html and "Un café avec Zoë" in html, typed
+        assert "Tea with Gran" not in html
+
+
 def test_search_terms_never_go_into_the_address(client):
     save(client, "Walking by the river helps")
     save(client, "Music helps too", url="/journal/write/")

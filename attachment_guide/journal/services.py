@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from dataclasses import dataclass, field
 
@@ -141,17 +142,22 @@ def entry_keep_both(
 def entries_matching(
     space_id, query: str, *, prompt_ids: tuple[str, ...] | None = None
 ) -> list[uuid.UUID]:
-    """Ids of the space's entries containing `query`, newest first, ignoring case; only
-    answers to `prompt_ids` when given ("" is free writing).
+    """Ids of the space's entries containing `query`, newest first, ignoring case and
+    accents ("cafe" finds "Café"); only answers to `prompt_ids` when given ("" is free
+    writing).
 
     Text is encrypted in the database, so the search reads and decrypts this one person's
     entries (in batches, never anyone else's) instead of asking the database to look.
     """
-    needle = query.casefold()
+    needle = _folded(query)
     entries = entries_from(space_id, prompt_ids).only("id", "body")
-    return [
-        entry.id for entry in entries.iterator(chunk_size=500) if needle in entry.body.casefold()
-    ]
+    return [entry.id for entry in entries.iterator(chunk_size=500) if needle in _folded(entry.body)]
+
+
+def _folded(text: str) -> str:
+    """`text` as a search compares it: case folded, accents and other marks dropped."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def entries_from(space_id, prompt_ids: tuple[str, ...] | None = None):
