@@ -286,10 +286,39 @@ def test_without_javascript_a_save_comes_back_to_the_same_prompt(client):
     response = save(client, "Plain form post", htmx=False)
 
     assert response.status_code == 302
-    assert response["Location"] == f"{LESSON_URL}?saved={PROMPT}#reflection-{PROMPT}"
+    assert response["Location"] == f"{LESSON_URL}?saved={PROMPT}&new=1#reflection-{PROMPT}"
     page = client.get(response["Location"]).content.decode()
     assert ">Plain form post</textarea>" in page
     assert "Saved" in page
+
+
+@pytest.mark.parametrize(
+    ("url", "page", "box"),
+    [(ANSWER_URL, LESSON_URL, PROMPT), ("/journal/write/", "/journal/", "free-writing")],
+)
+def test_without_javascript_the_first_save_says_where_it_is_kept_and_offers_this_visit_only(
+    client, url, page, box
+):
+    """With htmx, the first save's line says the words are kept in this browser for a while
+    and offers "only for this visit"; the page a plain post came back to said only "Saved"."""
+    response = save(client, "Plain form post", url=url, htmx=False)
+
+    assert response["Location"] == f"{page}?saved={box}&new=1#reflection-{box}"
+    shown = client.get(response["Location"]).content.decode()
+    assert "Saved privately. No account needed." in shown
+    offer = re.search(
+        r'<button type="submit" form="([^"]+)"[^>]*>Keep it only for this visit', shown
+    )
+    keep = re.search(rf'<form id="{offer.group(1)}" method="post" action="/settings/"', shown)
+    assert keep, "the offer's form is on the page"
+    assert "Saved privately" not in client.get(page).content.decode()  # the next visit: quiet
+    later = save(client, "A second save", url=url, htmx=False)
+    assert "new=1" not in later["Location"]
+
+    chosen = client.post("/settings/", {"section": "keep", "keep": "visit", "next": page})
+
+    assert chosen["Location"] == page
+    assert client.session.get_expire_at_browser_close()
 
 
 def test_an_answer_to_an_unknown_prompt_is_a_404(client):

@@ -246,10 +246,14 @@ def test_without_javascript_the_save_button_posts_and_comes_back_to_the_prompt(
 
     page.locator(f"#reflection-{PROMPT}").get_by_role("button", name="Save").click()
 
-    assert page.url.endswith(f"?saved={PROMPT}#reflection-{PROMPT}")
+    assert page.url.endswith(f"?saved={PROMPT}&new=1#reflection-{PROMPT}")
     expect(page.locator(BOX)).to_have_value("Saved with no scripts at all")
-    expect(page.locator(STATUS)).to_contain_text("Saved")
+    expect(page.locator(STATUS)).to_contain_text("Saved privately. No account needed.")
     assert bodies() == ["Saved with no scripts at all"]
+    # The first save's offer works without scripts too.
+    page.get_by_role("button", name="Keep it only for this visit instead").click()
+    expect(page.locator(BOX)).to_have_value("Saved with no scripts at all")
+    assert [c for c in context.cookies() if c["name"] == "sessionid"][0]["expires"] == -1
     context.close()
 
 

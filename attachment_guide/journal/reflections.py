@@ -272,6 +272,13 @@ def render(reflection: Reflection, *, reader: Reader, csrf_token: str, space_mar
     return mark_safe(frame.fill(values))  # noqa: S308  (each value escaped just above)
 
 
+def first_save_shown(request, reader: Reader) -> bool:
+    """Whether a page a save without JavaScript redirected to is the one after the save that
+    made a guest's space: its box says where the words are kept, and offers "only for this
+    visit", as the htmx answer does. Nothing but those words hangs on it."""
+    return request.GET.get("new") == "1" and not reader.authenticated
+
+
 STATUS = "journal/_reflection.html#status"
 # What two people's "Saved" lines may differ in.
 _STATUS_PERSONAL = ("entry_id", "version", "last_saved_iso", "saved_time")

@@ -331,6 +331,8 @@ def _save(
             query["fresh"] = reflection.key
         elif reflection.status == "saved":
             query["saved"] = reflection.key
+            if reflection.space_created:  # the box says where it is kept, as with htmx
+                query["new"] = "1"
         suffix = f"?{urlencode(query)}" if query else ""
         return redirect(f"{done_url}{suffix}#{reflection.dom_id}")
 
@@ -504,9 +506,10 @@ def journal_page(
     else:
         page = Paginator(entries_from(space_id, prompt_ids), ENTRIES_PER_PAGE).get_page(number)
     writer = writer or reflections.for_free_writing()
+    reader = Reader.of(request, space_id=space_id, path=reverse_once("journal:index"))
     if request.GET.get("saved") == writer.key and not writer.status:
         writer.status = "saved"
-    reader = Reader.of(request, space_id=space_id, path=reverse_once("journal:index"))
+        writer.space_created = reflections.first_save_shown(request, reader)
     token = csrf_token(request)
     cards = [card_html(EntryItem.of(entry)) for entry in page.object_list]
     ctx = {
