@@ -253,7 +253,7 @@ def test_without_javascript_the_save_button_posts_and_comes_back_to_the_prompt(
     # The first save's offer works without scripts too.
     page.get_by_role("button", name="Keep it only for this visit instead").click()
     expect(page.locator(BOX)).to_have_value("Saved with no scripts at all")
-    assert [c for c in context.cookies() if c["name"] == "sessionid"][0]["expires"] == -1
+    assert next(c for c in context.cookies() if c["name"] == "sessionid")["expires"] == -1
     context.close()
 
 
