@@ -111,7 +111,7 @@ def lesson_page(
             box.start_fresh()
         elif request.GET.get("saved") == prompt.id and box.current:
             box.mark_saved(box.current)
-            box.space_created = reflections.first_save_shown(request, reader)
+            reflections.show_first_save(box, request, reader)
         if override is not None and override.key == prompt.id:
             box = override
         slots[f"box:{prompt.id}"] = reflections.render(

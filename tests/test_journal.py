@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from django.contrib.sessions.models import Session
@@ -319,6 +320,32 @@ def test_without_javascript_the_first_save_says_where_it_is_kept_and_offers_this
 
     assert chosen["Location"] == page
     assert client.session.get_expire_at_browser_close()
+
+
+@pytest.mark.parametrize(
+    ("url", "box"), [(ANSWER_URL, PROMPT), ("/journal/write/", "free-writing")]
+)
+def test_without_javascript_keeping_it_only_for_this_visit_says_so_at_the_box(client, url, box):
+    """With htmx the offer's line turns into "This device will forget your space…". Without
+    it, the press came back to the page saying only "Last saved", as if nothing had happened;
+    and going back to the first save's page offered "only for this visit" again, beside "for
+    365 days", after it was chosen."""
+    first = client.get(save(client, "Plain form post", url=url, htmx=False)["Location"])
+    keep_form = re.search(
+        rf'<form id="reflection-{box}-keep".*?</form>', first.content.decode(), re.S
+    )
+    found = re.findall(r'name="(\w+)" value="([^"]*)"', keep_form.group(0))
+    fields = {name: unescape(value) for name, value in found}
+
+    pressed = client.post("/settings/", fields)
+    shown = client.get(pressed["Location"]).content.decode()
+
+    assert pressed["Location"].endswith(f"#reflection-{box}")
+    assert "This device will forget your space when the browser closes." in shown
+    assert "Keep it only for this visit instead" not in shown
+    assert "Only this browser can open it" not in shown
+    again = client.get(first.request["PATH_INFO"] + "?" + first.request["QUERY_STRING"])
+    assert "This device will forget your space when the browser closes." in again.content.decode()
 
 
 def test_an_answer_to_an_unknown_prompt_is_a_404(client):

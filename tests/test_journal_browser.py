@@ -252,6 +252,7 @@ def test_without_javascript_the_save_button_posts_and_comes_back_to_the_prompt(
     assert bodies() == ["Saved with no scripts at all"]
     # The first save's offer works without scripts too.
     page.get_by_role("button", name="Keep it only for this visit instead").click()
+    expect(page.locator(STATUS)).to_contain_text("This device will forget your space")
     expect(page.locator(BOX)).to_have_value("Saved with no scripts at all")
     assert next(c for c in context.cookies() if c["name"] == "sessionid")["expires"] == -1
     context.close()

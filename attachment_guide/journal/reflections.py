@@ -83,6 +83,8 @@ class Reflection:
     status: str = ""
     saved_time: str = ""  # after a save, its time of day (UTC) as the status line shows it
     space_created: bool = False
+    # Without JavaScript, the page after that save, once "only for this visit" was chosen.
+    kept_for_visit: bool = False
     # After a save: the page was made before this space (its forms' marker empty), so every
     # form on it is given this space's marker (see spaces.services.space_marker).
     space_changed: bool = False
@@ -272,11 +274,15 @@ def render(reflection: Reflection, *, reader: Reader, csrf_token: str, space_mar
     return mark_safe(frame.fill(values))  # noqa: S308  (each value escaped just above)
 
 
-def first_save_shown(request, reader: Reader) -> bool:
-    """Whether a page a save without JavaScript redirected to is the one after the save that
-    made a guest's space: its box says where the words are kept, and offers "only for this
-    visit", as the htmx answer does. Nothing but those words hangs on it."""
-    return request.GET.get("new") == "1" and not reader.authenticated
+def show_first_save(reflection: Reflection, request, reader: Reader) -> None:
+    """On a page a save without JavaScript redirected to, after the save that made a guest's
+    space: the box says where the words are kept and offers "only for this visit", as the
+    htmx answer does; once that is chosen (the offer comes back to this page), it says so
+    instead. Nothing but those words hangs on it."""
+    reflection.space_created = request.GET.get("new") == "1" and not reader.authenticated
+    reflection.kept_for_visit = (
+        reflection.space_created and request.session.get_expire_at_browser_close()
+    )
 
 
 STATUS = "journal/_reflection.html#status"

@@ -509,7 +509,7 @@ def journal_page(
     reader = Reader.of(request, space_id=space_id, path=reverse_once("journal:index"))
     if request.GET.get("saved") == writer.key and not writer.status:
         writer.status = "saved"
-        writer.space_created = reflections.first_save_shown(request, reader)
+        reflections.show_first_save(writer, request, reader)
     token = csrf_token(request)
     cards = [card_html(EntryItem.of(entry)) for entry in page.object_list]
     ctx = {
