@@ -637,6 +637,37 @@ def test_without_javascript_the_stale_tab_s_words_come_back_on_a_page_of_their_o
     context.close()
 
 
+def test_without_javascript_sending_again_from_the_refused_token_page_opens_at_the_box(
+    browser, live_server
+):
+    """ "Send again" posted to the box's plain address: refused (the tick not given), the
+    answer came back as the whole lesson at its top, the words a long scroll away on a phone,
+    as a refused save from the lesson itself no longer does."""
+    from django.contrib.auth.models import User
+
+    User.objects.create_user("ash", password="a calm river at dawn")
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 375, "height": 740})
+    tab = context.new_page()
+    tab.goto(live_server.url + LESSON)
+    tab.locator(BOX).fill("Written before signing in")
+    other = context.new_page()  # signing in gives the browser a new anti-forgery token
+    other.goto(live_server.url + "/accounts/login/")
+    other.get_by_label("Username").fill("ash")
+    other.get_by_label("Password").fill("a calm river at dawn")
+    other.get_by_role("button", name="Log in").click()
+    other.wait_for_url(live_server.url + "/")
+    tab.locator(f"#reflection-{PROMPT}").get_by_role("button", name="Save").click()
+    expect(tab.locator("h1")).to_have_text("That could not be sent")
+
+    tab.get_by_role("button", name="Send again").click()
+
+    expect(tab.locator(STATUS)).to_contain_text("tick the box")
+    expect(tab.locator(BOX)).to_have_value("Written before signing in")
+    expect(tab.locator(BOX)).to_be_in_viewport()
+    assert bodies() == []
+    context.close()
+
+
 def read_the_notice_in_place(page, link, close_with: str, back_to=None) -> None:
     """Follow a link to the privacy notice: it opens over the page, and closes back to the
     link (or `back_to`, when the save refused as the focus left the box redrew it)."""

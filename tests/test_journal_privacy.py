@@ -313,7 +313,9 @@ def test_a_no_js_save_with_a_token_gone_stale_keeps_the_text(django_user_model):
     assert response.status_code == 403
     assert "Words from the old tab</textarea>" in page
     assert "Exit this page" in page  # the site's own page, with its quick exit
-    assert '<form method="post" action="/journal/prompts/ab-who-felt-safe/"' in page
+    # Sent again and refused (the tick not given), the lesson opens at the box.
+    action = "/journal/prompts/ab-who-felt-safe/#reflection-ab-who-felt-safe"
+    assert f'<form method="post" action="{action}"' in page
     # The account signed in to has not agreed to the notice: the page asks, as it says.
     assert f'name="agree" value="{AGREE["agree"]}"' in page and "Tick the box under it" in page
     assert response["Cache-Control"] == "no-store, private"

@@ -357,14 +357,25 @@ def _save(
 
 
 def _draft(request: HttpRequest) -> dict:
-    """What a writing box sent, for a page that holds it in a form to send again."""
+    """What a writing box sent, for a page that holds it in a form to send again: sent, a
+    refusal opens at the box, as one from the box's own page does."""
     return {
-        "action": request.path,
+        "action": f"{request.path}#{_box_id(request)}",
         "space_marker": request.POST.get(MARKER_FIELD, ""),
         "draft": request.POST.get("body", ""),
         "entry": str(_uuid(request.POST.get("entry")) or ""),
         "version": _int(request.POST.get("version")),
     }
+
+
+def _box_id(request: HttpRequest) -> str:
+    """The id (`Reflection.dom_id`) of the box on the page the writing view answers with."""
+    match = request.resolver_match
+    if match.view_name == "journal:answer":
+        return f"reflection-{match.kwargs['prompt_id']}"
+    if match.view_name == "journal:entry":
+        return f"reflection-entry-{match.kwargs['entry_id']}"
+    return f"reflection-{reflections.FREE_WRITING_KEY}"
 
 
 @sensitive_variables("ctx")
