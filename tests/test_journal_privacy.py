@@ -230,7 +230,7 @@ def test_shown_journal_text_sits_inside_an_hx_disable_container(client):
     page = client.get("/journal/").content.decode()
 
     assert (
-        '<div class="entry__body entry-text" hx-disable><p>&lt;b&gt;bold&lt;/b&gt; words</p></div>'
+        '<div class="entry__body entry-text" dir="auto" hx-disable><p>&lt;b&gt;bold&lt;/b&gt; words</p></div>'
         in page
     )
 
