@@ -477,6 +477,8 @@ def test_the_journal_shows_the_entries_from_one_lesson_one_module_or_ones_own_wr
     assert '<option value="lesson:attachment-basics/what-attachment-is" selected>' in lesson
     module = shown("module:attachment-basics")
     assert "2 entries from Attachment basics." in module
+    # Named in full: some screen readers do not say the group an option sits in.
+    assert '<option value="module:attachment-basics" selected>All of Attachment basics<' in module
     assert "A steady voice" in module and "Being listened to" not in module
     own = shown("free")
     assert "1 entry from your own writing." in own and "Rain on the roof" in own

@@ -500,6 +500,13 @@ def test_writing_in_a_right_to_left_language_reads_right_to_left(page, live_serv
     assert body.evaluate("text => getComputedStyle(text).direction") == "rtl"
     writer = page.get_by_label("Write in your journal")
     assert writer.evaluate("box => getComputedStyle(box).direction") == "ltr"  # empty: the page's
+    search = page.get_by_label("Search your journal")
+    search.fill("סבתא")
+    assert search.evaluate("field => getComputedStyle(field).direction") == "rtl"
+    page.goto(live_server.url + "/circle/")
+    name = page.locator("input[type=text]").first
+    name.fill("סבתא")
+    assert name.evaluate("field => getComputedStyle(field).direction") == "rtl"
 
 
 def test_editing_an_entry_adds_typing_after_its_text(page, live_server):

@@ -33,7 +33,7 @@ class MemberForm(NoColons, forms.Form):
             "required": _("Please write a name, a nickname or initials."),
             "max_length": TOO_LONG,
         },
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "dir": "auto"}),
     )
     ring = forms.TypedChoiceField(
         label=_("Where are they in your circle?"),
@@ -54,7 +54,7 @@ class MemberForm(NoColons, forms.Form):
         required=False,
         help_text=_("For example a phone number. You can leave this empty."),
         error_messages={"max_length": TOO_LONG},
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "dir": "auto"}),
     )
 
     def clean_name(self) -> str:
@@ -79,7 +79,7 @@ def _names(label) -> forms.CharField:
         max_length=MAX_NAMES_LENGTH,
         help_text=_("Separate names with commas. Leave it empty if no one comes to mind."),
         error_messages={"max_length": TOO_LONG},
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "dir": "auto"}),
     )
 
 

@@ -471,7 +471,8 @@ def journal_sources() -> list[tuple[str, list[Source]]]:
     for module in get_catalog().modules:
         whole = Source(
             f"module:{module.slug}",
-            _("All of this module"),
+            # Named in full: some screen readers do not say the group an option is in.
+            _("All of %(module)s") % {"module": module.title},
             module.title,
             tuple(prompt.id for lesson in module.lessons for prompt in lesson.prompts),
         )
@@ -529,7 +530,6 @@ def journal_page(
         "cards": mark_safe("".join(f"<li>{card}</li>" for card in cards)),  # noqa: S308
         "query": query,
         "source": source,
-        "sources": journal_sources(),
         "writer_box": reflections.render(
             writer, reader=reader, csrf_token=token, space_marker=space_marker(space_id)
         ),
@@ -539,6 +539,7 @@ def journal_page(
         "guest_space_days": settings.GUEST_SPACE_DAYS,
     }
     if query or source:  # it shows what was looked for: rendered whole, never framed
+        ctx["sources"] = journal_sources()
         return private(render(request, "journal/index.html", ctx, status=status))
     frame = journal_frame(reader, page, ctx)
     slots = {
