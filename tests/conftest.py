@@ -69,6 +69,16 @@ def renamed_lesson(tmp_path, settings):
     )
 
 
+def log_in_in(tab, base_url: str, username: str, password: str) -> None:
+    """Log in from the browser tab `tab` (which gives its browser a new anti-forgery token)
+    and wait for home."""
+    tab.goto(base_url + "/accounts/login/")
+    tab.get_by_label("Username").fill(username)
+    tab.get_by_label("Password").fill(password)
+    tab.get_by_role("button", name="Log in").click()
+    tab.wait_for_url(base_url + "/")
+
+
 @pytest.fixture
 def notice_changed():
     """Call it to put out new words of the privacy notice while pages are open, as a deploy

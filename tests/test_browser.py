@@ -105,11 +105,8 @@ def test_the_skip_link_is_the_first_thing_the_keyboard_reaches(reader):
     assert page.evaluate("document.activeElement.id") == "main"
 
 
-def test_a_delete_page_keeps_cancel_apart_from_delete_and_draws_keep_a_copy_as_a_button(
-    page, live_server
-):
-    # On a phone, "Cancel" sat one space from the red button: an easy wrong tap on a page
-    # that deletes for good. "Keep a copy first", with no outline, read as loose text.
+def keep_an_answer_on_a_phone(page, live_server) -> None:
+    """A reader on a phone who has kept one answer, so their space is there."""
     page.set_viewport_size({"width": 375, "height": 740})
     page.goto(live_server.url + "/lessons/attachment-basics/what-attachment-is/")
     page.locator(f"#reflection-ab-who-felt-safe {AGREE_TICK}").check()
@@ -118,6 +115,14 @@ def test_a_delete_page_keeps_cancel_apart_from_delete_and_draws_keep_a_copy_as_a
     # "Saved privately" gives way to "Saved" when the autosave of the filled text landed
     # first and the press saved again: either says the space is there.
     expect(page.locator("#reflection-ab-who-felt-safe-status")).to_contain_text("Saved")
+
+
+def test_a_delete_page_keeps_cancel_apart_from_delete_and_draws_keep_a_copy_as_a_button(
+    page, live_server
+):
+    # On a phone, "Cancel" sat one space from the red button: an easy wrong tap on a page
+    # that deletes for good. "Keep a copy first", with no outline, read as loose text.
+    keep_an_answer_on_a_phone(page, live_server)
 
     for url, delete in [
         ("/accounts/delete/", "Delete everything"),
@@ -147,12 +152,7 @@ def test_the_agreement_tick_is_as_easy_to_hit_as_the_other_ticks(page, live_serv
 def test_the_export_page_s_date_fields_are_as_easy_to_read_and_tap_as_the_others(page, live_server):
     # They kept the browser's own small type and a box about 20px high: hard to read, and
     # a small target for a finger on a phone.
-    page.set_viewport_size({"width": 375, "height": 740})
-    page.goto(live_server.url + "/lessons/attachment-basics/what-attachment-is/")
-    page.locator(f"#reflection-ab-who-felt-safe {AGREE_TICK}").check()
-    page.locator("#reflection-ab-who-felt-safe-body").fill("Something kept")
-    page.get_by_role("button", name="Save").first.click()
-    expect(page.locator("#reflection-ab-who-felt-safe-status")).to_contain_text("Saved")
+    keep_an_answer_on_a_phone(page, live_server)
 
     page.goto(live_server.url + "/journal/export/")
 

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from attachment_guide.circle.models import CircleMember
-from tests.conftest import AGREE_TICK
+from tests.conftest import AGREE_TICK, log_in_in
 from tests.test_browser import assert_accessible
 from tests.test_circle import overlap
 
@@ -258,11 +258,7 @@ def test_a_tab_left_open_while_signing_in_elsewhere_still_adds_to_the_map(browse
     page = context.new_page()
     start_a_map(page, live_server.url)  # as a guest
     other = context.new_page()
-    other.goto(live_server.url + "/accounts/login/")
-    other.get_by_label("Username").fill("birch")
-    other.get_by_label("Password").fill("a calm river at dawn")
-    other.get_by_role("button", name="Log in").click()
-    other.wait_for_url(live_server.url + "/")
+    log_in_in(other, live_server.url, "birch", "a calm river at dawn")
 
     add = page.locator("#circle-add")
     add.get_by_label("Name or nickname").fill("Sam")

@@ -11,7 +11,7 @@ from django.core.signals import request_started
 from playwright.sync_api import expect
 
 from attachment_guide.journal.models import Entry
-from tests.conftest import AGREE_TICK
+from tests.conftest import AGREE_TICK, log_in_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -563,11 +563,7 @@ def signed_in_tab(context, live_server):
 
     User.objects.create_user("ash", password="a calm river at dawn")
     tab = context.new_page()
-    tab.goto(live_server.url + "/accounts/login/")
-    tab.get_by_label("Username").fill("ash")
-    tab.get_by_label("Password").fill("a calm river at dawn")
-    tab.get_by_role("button", name="Log in").click()
-    tab.wait_for_url(live_server.url + "/")
+    log_in_in(tab, live_server.url, "ash", "a calm river at dawn")
     return open_lesson(tab, live_server)
 
 
@@ -658,11 +654,7 @@ def test_without_javascript_sending_again_from_the_refused_token_page_opens_at_t
     tab.goto(live_server.url + LESSON)
     tab.locator(BOX).fill("Written before signing in")
     other = context.new_page()  # signing in gives the browser a new anti-forgery token
-    other.goto(live_server.url + "/accounts/login/")
-    other.get_by_label("Username").fill("ash")
-    other.get_by_label("Password").fill("a calm river at dawn")
-    other.get_by_role("button", name="Log in").click()
-    other.wait_for_url(live_server.url + "/")
+    log_in_in(other, live_server.url, "ash", "a calm river at dawn")
     tab.locator(f"#reflection-{PROMPT}").get_by_role("button", name="Save").click()
     expect(tab.locator("h1")).to_have_text("That could not be sent")
 
