@@ -462,11 +462,9 @@ class Source:
     prompt_ids: tuple[str, ...]
 
 
-FREE_WRITING = "free"
-
-
 def journal_sources() -> list[tuple[str, list[Source]]]:
-    """The choices, module by module as the lessons go: the whole module, then each lesson."""
+    """The choices, module by module as the lessons go (the whole module, then each lesson),
+    then writing of one's own, in a group with no title."""
     groups = []
     for module in get_catalog().modules:
         whole = Source(
@@ -486,16 +484,16 @@ def journal_sources() -> list[tuple[str, list[Source]]]:
             for lesson in module.lessons
         ]
         groups.append((module.title, [whole, *lessons]))
+    own = Source("free", _("Your own writing, not from a lesson"), _("your own writing"), ("",))
+    groups.append(("", [own]))
     return groups
 
 
-def journal_source(value: str) -> Source | None:
+def chosen_source(sources: list[tuple[str, list[Source]]], value: str) -> Source | None:
     """The choice posted, or None for everything (or a choice no longer offered: a lesson
     removed since the page was opened shows everything rather than nothing)."""
-    if value == FREE_WRITING:
-        return Source(FREE_WRITING, "", _("your own writing"), ("",))
-    choices = (choice for _title, group in journal_sources() for choice in group)
-    return next((choice for choice in choices if choice.value == value), None)
+    choices = (choice for _title, group in sources for choice in group)
+    return next((choice for choice in choices if value and choice.value == value), None)
 
 
 def journal_page(
@@ -506,7 +504,8 @@ def journal_page(
     # device's history must not show what someone looked for in their own journal.
     posted = request.POST if request.method == "POST" else {}
     query = posted.get("q", "").strip()[:200]
-    source = journal_source(posted.get("from", ""))
+    sources = journal_sources() if posted else []  # a framed page has them in its frame
+    source = chosen_source(sources, posted.get("from", ""))
     prompt_ids = source.prompt_ids if source else None
     number = (request.POST if query or source else request.GET).get("page")
     if query:
@@ -539,7 +538,7 @@ def journal_page(
         "guest_space_days": settings.GUEST_SPACE_DAYS,
     }
     if query or source:  # it shows what was looked for: rendered whole, never framed
-        ctx["sources"] = journal_sources()
+        ctx["sources"] = sources
         return private(render(request, "journal/index.html", ctx, status=status))
     frame = journal_frame(reader, page, ctx)
     slots = {
