@@ -114,7 +114,7 @@ class Reflection:
 
     @property
     def dom_id(self) -> str:
-        return f"reflection-{self.key}"
+        return dom_id(self.key)
 
     def show(self, entry: Entry | None) -> Reflection:
         """Point the box at `entry` (or at a new, unsaved answer when None)."""
@@ -208,9 +208,18 @@ def for_free_writing() -> Reflection:
     return reflection.show(None)
 
 
+def dom_id(key: str) -> str:
+    """The id of the box whose key is `key`: a prompt's id, free writing's, or `entry_key`."""
+    return f"reflection-{key}"
+
+
+def entry_key(entry_id) -> str:
+    return f"entry-{entry_id}"
+
+
 def for_entry(entry: Entry, question: str) -> Reflection:
     reflection = Reflection(
-        key=f"entry-{entry.id}",
+        key=entry_key(entry.id),
         action=reverse("journal:entry", args=[entry.id]),
         question=question,
         can_finish=True,

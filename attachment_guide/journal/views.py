@@ -372,10 +372,10 @@ def _box_id(request: HttpRequest) -> str:
     """The id (`Reflection.dom_id`) of the box on the page the writing view answers with."""
     match = request.resolver_match
     if match.view_name == "journal:answer":
-        return f"reflection-{match.kwargs['prompt_id']}"
+        return reflections.dom_id(match.kwargs["prompt_id"])
     if match.view_name == "journal:entry":
-        return f"reflection-entry-{match.kwargs['entry_id']}"
-    return f"reflection-{reflections.FREE_WRITING_KEY}"
+        return reflections.dom_id(reflections.entry_key(match.kwargs["entry_id"]))
+    return reflections.dom_id(reflections.FREE_WRITING_KEY)
 
 
 @sensitive_variables("ctx")
