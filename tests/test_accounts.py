@@ -500,3 +500,49 @@ def test_deleting_everything_and_quick_exit_remove_the_device_cookie(client, set
     exited = client.get("/exit/", headers={"Sec-Fetch-Site": "same-origin"})
     assert exited.cookies[name]["max-age"] == 0
     assert name not in client.get("/exit/").cookies  # nothing to remove, nothing said
+
+
+def test_signing_in_again_and_again_on_a_remembered_device_blocks_nothing_elsewhere(client):
+    """A right password is no failure: someone who logs in and out often on their own phone
+    can still log in from another browser on the same network, or this one without its
+    cookie. Each attempt is counted before its check; a right one takes its count back."""
+    signup(client)
+    for _ in range(6):
+        client.post("/accounts/logout/")
+        assert log_in(client).status_code == 302
+        assert client.post("/accounts/recovery-code/", {"password": PASSWORD}).status_code == 200
+    for _ in range(6):  # without a device cookie, the same
+        assert log_in(Client(), remember=False).status_code == 302
+
+    assert log_in(Client()).status_code == 302  # another browser on the same network
+    client.cookies.pop(settings.DEVICE_COOKIE_NAME)
+    assert log_in(client).status_code == 302
+
+
+def test_a_right_password_on_a_remembered_device_leaves_a_housemates_guesses_counted(client):
+    """Taking back its own count is all a right password on a device does: the guesses of
+    someone else at the same address still count, and four of them leave one more try."""
+    signup(client)
+    client.post("/accounts/logout/")
+    housemate = Client()
+    for n in range(4):
+        assert log_in(housemate, password=f"guess {n}").status_code == 422
+
+    assert log_in(client).status_code == 302
+    assert client.post("/accounts/recovery-code/", {"password": PASSWORD}).status_code == 200
+
+    assert log_in(housemate, password="guess 5").status_code == 422
+    assert log_in(housemate).status_code == 429
+
+
+def test_recovering_on_a_remembered_device_is_not_counted_as_a_failure(client):
+    code = code_from(signup(client))
+    client.post("/accounts/logout/")
+    for n in range(4):
+        assert log_in(Client(), password=f"typo {n}").status_code == 422
+
+    data = {"username": "willow", "code": code, "password1": "new calm words"}
+    recovered = client.post("/accounts/recover/", data | {"password2": "new calm words"})
+
+    assert "Your new password is set" in recovered.content.decode()
+    assert log_in(Client(), password="new calm words").status_code == 302
