@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.test import Client
+from django.utils.html import escape
 
 from attachment_guide.accounts.models import LoginThrottle
 from attachment_guide.journal.models import Entry
@@ -237,6 +238,47 @@ def test_signup_names_are_unique_and_never_an_email_requirement(client):
 
     assert taken.status_code == 422
     assert "That name is taken." in taken.content.decode()
+
+
+NAME_RULE = "A name can have letters, numbers and these marks: . _ - + @"
+
+
+@pytest.mark.parametrize("name", ["quiet river", "willow!", "a/b"])
+def test_a_name_with_a_space_or_a_mark_gets_our_answer_and_keeps_what_was_typed(client, name):
+    data = {"username": name, "password1": PASSWORD, "password2": PASSWORD, **AGREE}
+
+    response = client.post("/accounts/signup/", data)  # "Remember me" left unticked
+
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert NAME_RULE in page
+    assert "Enter a valid username" not in page  # Django's own words
+    assert f'value="{escape(name)}"' in page
+    assert PASSWORD not in page  # passwords are typed again, as after any other mistake
+    assert re.search(r'<input type="checkbox" name="agree"[^>]* checked', page)
+    assert not re.search(r'<input type="checkbox" name="remember"[^>]* checked', page)
+    assert not User.objects.exists()
+
+
+def test_a_name_with_a_space_at_log_in_gets_the_usual_answer(client):
+    signup(Client())
+    unknown = log_in(client, username="no such name")
+
+    for name in ["wil low", "willow !"]:
+        response = log_in(client, username=name)
+
+        assert response.status_code == unknown.status_code == 422
+        page = response.content.decode()
+        assert "That name and password do not match." in page
+        assert NAME_RULE not in page
+        assert without_tokens(page, name) == without_tokens(
+            unknown.content.decode(), "no such name"
+        )
+
+
+def without_tokens(page: str, name: str) -> str:
+    """The page without the name typed and the anti-forgery tokens, which differ each time."""
+    return re.sub(r"\b[A-Za-z0-9]{64}\b", "", page.replace(escape(name), ""))
 
 
 def test_account_pages_need_the_anti_forgery_token():
