@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.test import Client
+from django.utils.html import escape
 
 from attachment_guide.accounts.models import LoginThrottle
 from attachment_guide.journal.models import Entry
@@ -237,6 +238,47 @@ def test_signup_names_are_unique_and_never_an_email_requirement(client):
 
     assert taken.status_code == 422
     assert "That name is taken." in taken.content.decode()
+
+
+NAME_RULE = "A name can have letters, numbers and these marks: . _ - + @"
+
+
+@pytest.mark.parametrize("name", ["quiet river", "willow!", "a/b"])
+def test_a_name_with_a_space_or_a_mark_gets_our_answer_and_keeps_what_was_typed(client, name):
+    data = {"username": name, "password1": PASSWORD, "password2": PASSWORD, **AGREE}
+
+    response = client.post("/accounts/signup/", data)  # "Remember me" left unticked
+
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert NAME_RULE in page
+    assert "Enter a valid username" not in page  # Django's own words
+    assert f'value="{escape(name)}"' in page
+    assert PASSWORD not in page  # passwords are typed again, as after any other mistake
+    assert re.search(r'<input type="checkbox" name="agree"[^>]* checked', page)
+    assert not re.search(r'<input type="checkbox" name="remember"[^>]* checked', page)
+    assert not User.objects.exists()
+
+
+def test_a_name_with_a_space_at_log_in_gets_the_usual_answer(client):
+    signup(Client())
+    unknown = log_in(client, username="no such name")
+
+    for name in ["wil low", "willow !"]:
+        response = log_in(client, username=name)
+
+        assert response.status_code == unknown.status_code == 422
+        page = response.content.decode()
+        assert "That name and password do not match." in page
+        assert NAME_RULE not in page
+        assert without_tokens(page, name) == without_tokens(
+            unknown.content.decode(), "no such name"
+        )
+
+
+def without_tokens(page: str, name: str) -> str:
+    """The page without the name typed and the anti-forgery tokens, which differ each time."""
+    return re.sub(r"\b[A-Za-z0-9]{64}\b", "", page.replace(escape(name), ""))
 
 
 def test_account_pages_need_the_anti_forgery_token():
@@ -500,3 +542,49 @@ def test_deleting_everything_and_quick_exit_remove_the_device_cookie(client, set
     exited = client.get("/exit/", headers={"Sec-Fetch-Site": "same-origin"})
     assert exited.cookies[name]["max-age"] == 0
     assert name not in client.get("/exit/").cookies  # nothing to remove, nothing said
+
+
+def test_signing_in_again_and_again_on_a_remembered_device_blocks_nothing_elsewhere(client):
+    """A right password is no failure: someone who logs in and out often on their own phone
+    can still log in from another browser on the same network, or this one without its
+    cookie. Each attempt is counted before its check; a right one takes its count back."""
+    signup(client)
+    for _ in range(6):
+        client.post("/accounts/logout/")
+        assert log_in(client).status_code == 302
+        assert client.post("/accounts/recovery-code/", {"password": PASSWORD}).status_code == 200
+    for _ in range(6):  # without a device cookie, the same
+        assert log_in(Client(), remember=False).status_code == 302
+
+    assert log_in(Client()).status_code == 302  # another browser on the same network
+    client.cookies.pop(settings.DEVICE_COOKIE_NAME)
+    assert log_in(client).status_code == 302
+
+
+def test_a_right_password_on_a_remembered_device_leaves_a_housemates_guesses_counted(client):
+    """Taking back its own count is all a right password on a device does: the guesses of
+    someone else at the same address still count, and four of them leave one more try."""
+    signup(client)
+    client.post("/accounts/logout/")
+    housemate = Client()
+    for n in range(4):
+        assert log_in(housemate, password=f"guess {n}").status_code == 422
+
+    assert log_in(client).status_code == 302
+    assert client.post("/accounts/recovery-code/", {"password": PASSWORD}).status_code == 200
+
+    assert log_in(housemate, password="guess 5").status_code == 422
+    assert log_in(housemate).status_code == 429
+
+
+def test_recovering_on_a_remembered_device_is_not_counted_as_a_failure(client):
+    code = code_from(signup(client))
+    client.post("/accounts/logout/")
+    for n in range(4):
+        assert log_in(Client(), password=f"typo {n}").status_code == 422
+
+    data = {"username": "willow", "code": code, "password1": "new calm words"}
+    recovered = client.post("/accounts/recover/", data | {"password2": "new calm words"})
+
+    assert "Your new password is set" in recovered.content.decode()
+    assert log_in(Client(), password="new calm words").status_code == 302

@@ -95,10 +95,20 @@ class NewPassword:
         return cleaned
 
 
+# What Django's username validator lets through (Unicode letters and digits, . _ - + @).
+NAME_RULE = _(
+    "A name can have letters, numbers and these marks: . _ - + @ (no spaces). In place of a "
+    "space, you can use _ or . as in quiet_river."
+)
+
+
 class SignupForm(NoColons, NewPassword, forms.Form):
     username = UsernameField(
         max_length=150,
-        help_text=_("Any name you like. Please do not use your real name or your email address."),
+        help_text=_(
+            "Any name you like, with no spaces. Please do not use your real name or your email"
+            " address."
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
     )
     password1 = _password(
@@ -117,9 +127,13 @@ class SignupForm(NoColons, NewPassword, forms.Form):
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"]
+        try:
+            User.username_validator(username)
+        except forms.ValidationError:
+            # Django's own words ("Enter a valid username…") say what is wrong, not what works.
+            raise forms.ValidationError(NAME_RULE, code="invalid") from None
         if User.objects.filter(username__iexact=username).exists():
             raise forms.ValidationError(_("That name is taken. Please choose another."))
-        User.username_validator(username)
         return username
 
 

@@ -6,12 +6,13 @@ import hashlib
 import ipaddress
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -192,42 +193,61 @@ def _hashed(source: str) -> str:
     return hashlib.sha256(source.encode()).hexdigest()
 
 
-def throttle_attempt(*, key: ThrottleKey) -> bool:
-    """Count one attempt before its password is checked; False, counting nothing, while the
+@dataclass(frozen=True)
+class Attempt:
+    """One attempt as it was counted, so that a right password takes back exactly that."""
+
+    key: ThrottleKey
+    also_window: datetime | None = None  # the `also` window it was added to, if it was
+
+
+def throttle_attempt(*, key: ThrottleKey) -> Attempt | None:
+    """Count one attempt before its password is checked; None, counting nothing, while the
     count is full. The block lifts by itself when the window ends: never a permanent lockout.
 
     Counting first, under the row's lock, is what stops guesses sent at once from all
     passing a count none of them has raised yet (the check itself is slow on purpose). A
-    right password then clears the count, so only failures stay counted.
+    right password then takes its count back (see throttle_clear), so only failures stay
+    counted.
     """
     with transaction.atomic():
-        allowed = _counted(key.own)
-        if allowed and key.also:
-            _counted(key.also)  # full or not, the device's own count decides
-    return allowed
+        if _counted(key.own) is None:
+            return None
+        # Full or not, the device's own count decides.
+        also_window = _counted(key.also) if key.also else None
+    return Attempt(key=key, also_window=also_window)
 
 
-def _counted(key: str) -> bool:
+def _counted(key: str) -> datetime | None:
+    """Add one to this count; the start of the window it went to, or None if it was full."""
     now = timezone.now()
     row, created = LoginThrottle.objects.select_for_update().get_or_create(
         key=key, defaults={"failures": 1, "window_start": now}
     )
     if created:
-        return True
+        return row.window_start
     if now - row.window_start >= THROTTLE_WINDOW:
         row.failures, row.window_start = 1, now
     elif row.failures >= THROTTLE_FAILURES:
-        return False
+        return None
     else:
         row.failures += 1
     row.save(update_fields=["failures", "window_start"])
-    return True
+    return row.window_start
 
 
-def throttle_clear(*, key: ThrottleKey) -> None:
-    """The right password: its own count starts again. A device's right password leaves the
-    name-and-address count alone, or it would wipe a housemate's guesses."""
-    LoginThrottle.objects.filter(key=key.own).delete()
+def throttle_clear(*, attempt: Attempt) -> None:
+    """The right password: its own count starts again (only the account's password or
+    recovery code can do this, as the count is for its name). From a device, the one it
+    added to the name-and-address count is taken back, and no more: clearing that count
+    would wipe a housemate's guesses, and leaving it would count a right password as a
+    failure, until a person who signs in often on their phone is locked out elsewhere."""
+    LoginThrottle.objects.filter(key=attempt.key.own).delete()
+    if attempt.also_window is not None:
+        # Only in the window it went to: a count begun again since holds nothing of it.
+        LoginThrottle.objects.filter(
+            key=attempt.key.also, window_start=attempt.also_window, failures__gt=0
+        ).update(failures=F("failures") - 1)
 
 
 def everything_delete(*, user: User | None, space: Space | None) -> None:

@@ -117,14 +117,15 @@ def _password_checked(request: HttpRequest, form, field: str) -> int:
     200 when valid; otherwise the form says why (422 or 429)."""
     key = throttle_key(request, username=request.user.get_username())
     tried = bool(form.data.get(field))  # an empty box checks nothing, so counts nothing
-    if tried and not throttle_attempt(key=key):
+    attempt = throttle_attempt(key=key) if tried else None
+    if tried and attempt is None:
         form.data, form.is_bound = {}, False  # the password is not even checked
         form.cleaned_data = {}
         form.add_error(None, TOO_MANY)
         return 429
     valid = form.is_valid()
-    if tried and field not in form.errors:
-        throttle_clear(key=key)  # the right password, as a log-in that succeeds
+    if attempt is not None and field not in form.errors:
+        throttle_clear(attempt=attempt)  # the right password, as a log-in that succeeds
     return 200 if valid else 422
 
 
@@ -180,8 +181,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
         # space would drop the only key to it.
         guest = space_for_request(request)
         username = form.cleaned_data["username"]
-        key = throttle_key(request, username=username)
-        if not throttle_attempt(key=key):
+        attempt = throttle_attempt(key=throttle_key(request, username=username))
+        if attempt is None:
             log.warning("Sign-in refused: too many failed attempts")
             form.add_error(None, TOO_MANY)
             status = 429
@@ -192,7 +193,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, _("That name and password do not match. Please try again."))
                 status = 422
             else:
-                throttle_clear(key=key)
+                throttle_clear(attempt=attempt)
                 log.info("Signed in: account %s", user.pk)
                 space, merged = _merged_space(request, user, guest)
                 remember = form.cleaned_data["remember"]
@@ -251,15 +252,15 @@ def recover(request: HttpRequest) -> HttpResponse:
         guest = space_for_request(request)  # locked: the lock screen, before anything changes
         username = form.cleaned_data["username"]
         user = User.objects.filter(username=username).first()
-        key = throttle_key(request, username=username)
-        if not throttle_attempt(key=key):
+        attempt = throttle_attempt(key=throttle_key(request, username=username))
+        if attempt is None:
             form.add_error(None, TOO_MANY)
             status = 429
         elif user is None or not recovery_code_matches(user=user, code=form.cleaned_data["code"]):
             form.add_error(None, _("That name and recovery code do not match."))  # counted
             status = 422
         else:
-            throttle_clear(key=key)
+            throttle_clear(attempt=attempt)
             user.set_password(form.cleaned_data["password1"])
             user.save(update_fields=["password"])
             space, merged = _merged_space(request, user, guest)

@@ -20,14 +20,14 @@ class StaffLoginForm(AdminAuthenticationForm):
         username = self.cleaned_data.get("username") or ""
         if not (username and self.cleaned_data.get("password")):
             return super().clean()  # no password checked: nothing to count, nothing to clear
-        key = throttle_key(self.request, username=username)
-        if not throttle_attempt(key=key):
+        attempt = throttle_attempt(key=throttle_key(self.request, username=username))
+        if attempt is None:
             raise ValidationError(
                 _("Too many attempts with this name. Please wait 15 minutes, then try again."),
                 code="throttled",
             )
         cleaned = super().clean()  # a wrong password raises, and stays counted
-        throttle_clear(key=key)
+        throttle_clear(attempt=attempt)
         return cleaned
 
 
