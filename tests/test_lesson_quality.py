@@ -21,6 +21,14 @@ CURRENT_HARM = re.compile(
 )
 # Telling a reader their alarm is about the past is wrong for one who is not safe now.
 ALARM_IS_THE_PAST = re.compile(r"danger has passed|but it is now\b", re.IGNORECASE)
+# Answers that could put a reader at risk if someone else opened the device: the lesson says,
+# before the question, that they can answer in their head, briefly, or with initials.
+RISKY_TO_WRITE_DOWN = {
+    "aw-not-your-fault",
+    "rr-a-boundary-to-try",
+    "rr-a-kinder-story",
+    "sn-who-feels-safe",
+}
 # Filled as the grade tests run; conftest.py prints it at the end of the run.
 GRADES: dict[str, float] = {}
 _SENTENCE_END = re.compile(r"[.!?]+(?:[\"'”’)]*)(?:\s+|$)")
@@ -187,6 +195,19 @@ def test_a_page_that_puts_the_danger_in_the_past_says_where_to_turn_if_it_is_not
     for name, html in pages:
         if ALARM_IS_THE_PAST.search(html):
             assert 'href="/support/' in html, f"{name} assumes the danger is over"
+
+
+def test_a_question_risky_to_write_down_comes_after_a_word_on_who_might_read_it():
+    asked = set()
+    for lesson in get_catalog().lessons:
+        warned = False
+        for block in (b for s in lesson.sections for b in s.blocks):
+            warned = warned or (block.kind == "html" and "what you write here" in block.html)
+            if block.kind == "prompt" and block.prompt.id in RISKY_TO_WRITE_DOWN:
+                asked.add(block.prompt.id)
+                assert warned, f"{lesson.slug}: no note before '{block.prompt.id}'"
+
+    assert asked == RISKY_TO_WRITE_DOWN
 
 
 def test_books_for_couples_say_they_are_not_for_a_relationship_with_abuse():
