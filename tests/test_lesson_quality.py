@@ -221,3 +221,14 @@ def test_books_for_couples_say_they_are_not_for_a_relationship_with_abuse():
     assert items
     for item in items:
         assert "not for a relationship with abuse" in item, item
+
+
+def test_words_the_lessons_use_as_terms_are_in_the_glossary_and_linked():
+    glossary = get_catalog().glossary
+    linked = "".join(
+        b.html for lesson in get_catalog().lessons for s in lesson.sections for b in s.blocks
+    )
+
+    for anchor in ("boundary", "validation", "peer-support"):
+        assert anchor in glossary.anchors
+        assert f'href="/glossary/#{anchor}"' in linked
