@@ -14,6 +14,21 @@ from tests.make_fingerprint import runs
 
 MAX_GRADE = 8.0
 CONCERNING = re.compile(r"\b(neglect\w*|abandon\w*|abus\w*)\b", re.IGNORECASE)
+# Someone hurting, threatening or controlling the reader: as much a reason for a note as "abuse".
+CURRENT_HARM = re.compile(
+    r"\b(?:hurts|hurting|threatens|threatening|controls|controlling)\b[\w ,]{0,30}?\byou\b",
+    re.IGNORECASE,
+)
+# Telling a reader their alarm is about the past is wrong for one who is not safe now.
+ALARM_IS_THE_PAST = re.compile(r"danger has passed|but it is now\b", re.IGNORECASE)
+# Answers that could put a reader at risk if someone else opened the device: the lesson says,
+# before the question, that they can answer in their head, briefly, or with initials.
+RISKY_TO_WRITE_DOWN = {
+    "aw-not-your-fault",
+    "rr-a-boundary-to-try",
+    "rr-a-kinder-story",
+    "sn-who-feels-safe",
+}
 # Filled as the grade tests run; conftest.py prints it at the end of the run.
 GRADES: dict[str, float] = {}
 _SENTENCE_END = re.compile(r"[.!?]+(?:[\"'”’)]*)(?:\s+|$)")
@@ -154,3 +169,66 @@ def test_the_glossary_defines_every_term_the_lessons_link_to():
         b.html for lesson in get_catalog().lessons for s in lesson.sections for b in s.blocks
     )
     assert sum(f'href="/glossary/#{anchor}"' in linked for anchor in glossary.anchors) >= 15
+
+
+@pytest.mark.parametrize("lesson_id", lesson_ids())
+def test_a_lesson_that_speaks_of_someone_hurting_the_reader_opens_with_a_content_note(lesson_id):
+    module_slug, slug = lesson_id.split("/")
+    lesson = get_catalog().lesson(module_slug, slug)
+
+    if CURRENT_HARM.search(lesson.text):
+        assert lesson.content_note, f"{lesson_id} speaks of someone hurting or controlling you"
+
+
+def test_a_page_that_puts_the_danger_in_the_past_says_where_to_turn_if_it_is_not():
+    catalog = get_catalog()
+    pages = [(m.slug, m.intro_html) for m in catalog.modules] + [
+        (
+            f"{lesson.module_slug}/{lesson.slug}",
+            "".join(b.html for s in lesson.sections for b in s.blocks),
+        )
+        for lesson in catalog.lessons
+    ]
+
+    found = [name for name, html in pages if ALARM_IS_THE_PAST.search(html)]
+    assert found
+    for name, html in pages:
+        if ALARM_IS_THE_PAST.search(html):
+            assert 'href="/support/' in html, f"{name} assumes the danger is over"
+
+
+def test_a_question_risky_to_write_down_comes_after_a_word_on_who_might_read_it():
+    asked = set()
+    for lesson in get_catalog().lessons:
+        warned = False
+        for block in (b for s in lesson.sections for b in s.blocks):
+            warned = warned or (block.kind == "html" and "what you write here" in block.html)
+            if block.kind == "prompt" and block.prompt.id in RISKY_TO_WRITE_DOWN:
+                asked.add(block.prompt.id)
+                assert warned, f"{lesson.slug}: no note before '{block.prompt.id}'"
+
+    assert asked == RISKY_TO_WRITE_DOWN
+
+
+def test_books_for_couples_say_they_are_not_for_a_relationship_with_abuse():
+    items = [
+        item
+        for module in get_catalog().modules
+        for item in re.findall(r"<li>(.*?)</li>", module.reading_html, re.DOTALL)
+        if "Hold Me Tight" in item
+    ]
+
+    assert items
+    for item in items:
+        assert "not for a relationship with abuse" in item, item
+
+
+def test_words_the_lessons_use_as_terms_are_in_the_glossary_and_linked():
+    glossary = get_catalog().glossary
+    linked = "".join(
+        b.html for lesson in get_catalog().lessons for s in lesson.sections for b in s.blocks
+    )
+
+    for anchor in ("boundary", "validation", "peer-support"):
+        assert anchor in glossary.anchors
+        assert f'href="/glossary/#{anchor}"' in linked
