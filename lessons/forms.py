@@ -22,7 +22,7 @@ class ProblemReportForm(forms.Form):
     comment = forms.CharField(
         label=_("Anything to add? (optional)"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto", "autocomplete": "off"}),
         help_text=format_lazy(
             _(
                 "Up to {limit} characters. Please leave out your name and anything that could "

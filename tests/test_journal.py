@@ -751,3 +751,11 @@ def test_leaving_a_conflict_twice_keeps_the_newest_words_of_the_page(client):
 
     assert first.status_code == 302 and second.status_code == 302
     assert sorted(Entry.objects.values_list("body", flat=True)) == ["A2", "B, and more"]
+
+
+def test_a_request_number_too_large_to_store_is_ignored_not_a_server_error(client):
+    entry_id = uuid.uuid4()
+    response = save(client, "Kept", entry=entry_id, writer="page-a", seq=str(10**20))
+
+    assert response.status_code == 200
+    assert Entry.objects.get(id=entry_id).body == "Kept"

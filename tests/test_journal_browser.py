@@ -1027,3 +1027,25 @@ def test_a_save_goes_at_once_where_the_browser_refuses_the_turn(browser, live_se
     expect(page.locator(STATUS)).to_contain_text("Saved")
     expect_soon(lambda: bodies() == ["Kept all the same"])
     context.close()
+
+
+def test_a_journal_search_is_not_kept_for_other_sites_boxes(
+    browser_type, browser_type_launch_args, live_server, tmp_path
+):
+    """Chromium keeps what is searched in a box named "q" in its profile, and suggests it in
+    every site's box of that name (a search engine's, on a shared computer): a search of
+    one's journal must not be among them. A real profile on disk, as a person's browser has."""
+    import sqlite3
+
+    context = browser_type.launch_persistent_context(tmp_path, **browser_type_launch_args)
+    page = context.new_page()
+    page.goto(live_server.url + "/journal/")
+    page.get_by_label("Search your journal").fill("the night in March")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_text("0 entries contain")).to_be_visible()
+    page.wait_for_timeout(1000)  # the profile is written a moment after the form is sent
+    context.close()
+
+    with sqlite3.connect(tmp_path / "Default" / "Web Data") as profile:
+        kept = profile.execute("SELECT name, value FROM autofill").fetchall()
+    assert kept == []

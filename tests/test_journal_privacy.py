@@ -5,10 +5,12 @@ from __future__ import annotations
 import html
 import json
 import uuid
+from html.parser import HTMLParser
 
 import pytest
 from django.test import Client
 
+from attachment_guide.circle.models import CircleMember
 from attachment_guide.journal.models import Entry
 from tests.conftest import AGREE
 
@@ -347,3 +349,93 @@ def test_a_forged_post_from_another_site_is_never_shown_back(victims_entry):
 
     assert response.status_code == 403
     assert "Words another site chose" not in response.content.decode()
+
+
+class _TypedFields(HTMLParser):
+    """The boxes of a page a person types words into, each with the autocomplete that applies
+    to it: its own attribute, or else its form's."""
+
+    TYPED = {"text", "search", "email", "tel", "url"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.form_autocomplete: str | None = None
+        self.fields: list[tuple[str, str | None]] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.form_autocomplete = attrs.get("autocomplete")
+        elif tag == "textarea" or (
+            tag == "input" and attrs.get("type", "text").lower() in self.TYPED
+        ):
+            own = attrs.get("autocomplete")
+            self.fields.append(
+                (attrs.get("id") or attrs.get("name") or tag, own or self.form_autocomplete)
+            )
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.form_autocomplete = None
+
+
+def typed_fields(page: str) -> list[tuple[str, str | None]]:
+    parser = _TypedFields()
+    parser.feed(page)
+    return parser.fields
+
+
+def test_words_typed_on_private_pages_are_never_kept_by_the_browser():
+    """A browser keeps what was typed in a box to put back when Back returns to the page
+    (Chromium, in the page's history entry, written to the profile on disk), and keeps what
+    was typed in a one-line box to suggest on every site's box of that name (a search for
+    "q", in Chromium's autofill table). After quick exit forgot the device or signed out,
+    Back would put the words back in the empty box of the page served then; a journal
+    search would be suggested in a search engine's box. `autocomplete="off"` stops both."""
+    person = Client()
+    entry_id = uuid.uuid4()
+    person.post(
+        "/journal/prompts/ab-who-felt-safe/",
+        {**AGREE, "body": "Only mine", "entry": str(entry_id), "version": 0},
+        headers=HX,
+    )
+    person.post("/circle/add/", {**AGREE, "name": "Nan", "ring": 1})
+    member_id = CircleMember.objects.get().id
+    report = f"{LESSON_URL}report/"
+    stale_marker = {"space": "a page made for another space", "body": "Words", "version": 0}
+    forger = Client(enforce_csrf_checks=True)
+    pages = {
+        "lesson": person.get(LESSON_URL),
+        "journal": person.get("/journal/"),
+        "journal search": person.post("/journal/", {"q": "Only", "from": "free"}),
+        "entry": person.get(f"/journal/entries/{entry_id}/"),
+        "entry editor": person.get(f"/journal/entries/{entry_id}/?edit", headers=HX),
+        "circle": person.get("/circle/"),
+        "circle member": person.get(f"/circle/{member_id}/"),
+        "problem report": person.post(report, {"kind": "other", "comment": "x" * 501}),
+        "not saved here": person.post("/journal/write/", stale_marker),
+        "stale token": forger.post(
+            "/journal/write/", {"body": "Words"}, headers={"Sec-Fetch-Site": "same-origin"}
+        ),
+    }
+    person.post(
+        "/settings/",
+        {
+            "section": "passcode",
+            "passcode": "river stones",
+            "repeat": "river stones",
+            "lock_after": 15,
+        },
+    )
+    person.post("/lock/", {"action": "lock"})
+    pages["locked, words given back"] = person.post(
+        "/journal/write/", {**AGREE, "body": "Words", "version": 0}
+    )
+
+    refused = {"problem report": 422, "not saved here": 409, "stale token": 403}
+    refused["locked, words given back"] = 423
+    for name, response in pages.items():
+        assert response.status_code == refused.get(name, 200), name
+        fields = typed_fields(response.content.decode())
+        assert fields, name
+        assert [field for field in fields if field[1] != "off"] == [], name

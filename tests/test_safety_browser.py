@@ -83,6 +83,39 @@ def test_the_exit_button_leaves_and_back_does_not_return_to_the_page(
     assert not page.url.startswith(live_server.url + LESSON)
 
 
+def test_after_exit_forgets_the_device_back_shows_no_words_in_the_boxes(
+    page, live_server, neutral_site
+):
+    """Back after quick exit loads the pages before it again, now for someone with no space.
+    Chromium put back what had been typed in their boxes (it keeps that in each page's
+    history entry): the person's answer, in the empty box of the page served after exit."""
+    page.goto(live_server.url + LESSON)
+    page.locator(f"#reflection-ab-who-felt-safe {AGREE_TICK}").check()
+    box = page.locator("#reflection-ab-who-felt-safe-body")
+    box.fill("First words")
+    expect(page.locator("#reflection-ab-who-felt-safe-status")).to_contain_text("Saved")
+    page.goto(live_server.url + "/settings/")
+    page.get_by_label("Forget this device").check()
+    page.get_by_label("I understand: forgetting this device", exact=False).check()
+    page.locator("#exit-form").get_by_role("button").click()
+    expect(page.get_by_text("Saved your choice.")).to_be_visible()
+    page.goto(live_server.url + LESSON)
+    box.fill("Words nobody else may read")
+    expect(page.locator("#reflection-ab-who-felt-safe-status")).to_contain_text("Saved")
+    page.get_by_role("link", name="Glossary").click()
+    page.wait_for_url("**/glossary/")
+
+    for _ in range(3):
+        page.keyboard.press("Shift")
+    page.wait_for_url(neutral_site[0])
+    page.go_back()
+
+    page.wait_for_url(live_server.url + LESSON)
+    page.wait_for_load_state()
+    expect(box).to_have_value("")
+    assert Entry.objects.count() == 0
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_on_a_phone_the_exit_button_s_focus_ring_is_drawn_on_the_screen(
     browser, live_server, scheme

@@ -180,11 +180,18 @@ def _uuid(raw: str | None) -> uuid.UUID | None:
         return None
 
 
+# The largest count a version or a page's request number is stored as (a 64-bit column).
+_MAX_COUNT = 2**63 - 1
+
+
 def _int(raw: str | None) -> int:
+    """A count a form sent; 0 for anything else, a number too large to store included (it
+    failed the save with a server error)."""
     try:
-        return max(0, int(raw or 0))
+        value = int(raw or 0)
     except ValueError:
         return 0
+    return value if 0 <= value <= _MAX_COUNT else 0
 
 
 @dataclass
