@@ -189,6 +189,32 @@ def test_wrong_tries_are_slowed_never_locked_out(locked, monkeypatch):
     assert Space.objects.get().unlock_failures == 0
 
 
+def test_each_wrong_try_after_five_doubles_the_pause_up_to_15_minutes(locked, monkeypatch):
+    """A fixed 30 s pause let someone holding the device try 2,880 passcodes a day; the pause
+    grows with each wrong try after five, and stops growing at 15 minutes, so the owner is
+    never shut out for longer than that."""
+    client, _ = locked
+    for _ in range(5):
+        assert unlock(client, "guess").status_code == 422
+    elapsed = timedelta(0)
+    for pause in (30, 60, 120, 240, 480, 900, 900):
+        move_clock(monkeypatch, seconds=elapsed.total_seconds() + pause - 2)
+        early = unlock(client, "guess")
+        assert early.status_code == 429
+        assert 0 < int(early["Retry-After"]) <= 2
+        elapsed += timedelta(seconds=pause)
+        move_clock(monkeypatch, seconds=elapsed.total_seconds())
+        assert unlock(client, "guess").status_code == 422  # its turn: checked, and wrong
+
+    waiting = unlock(client, PASSCODE)  # even the right one waits its turn
+    assert waiting.status_code == 429
+    assert waiting["Retry-After"] == "900"
+    assert "Please wait 15 minutes, then try again." in waiting.content.decode()
+    move_clock(monkeypatch, seconds=elapsed.total_seconds() + 900)
+    assert unlock(client, PASSCODE).status_code == 302
+    assert Space.objects.get().unlock_failures == 0
+
+
 def test_the_passcode_is_stored_hashed(locked):
     stored = Space.objects.get().passcode_hash
     assert stored.startswith("argon2")

@@ -35,10 +35,22 @@ SEEN_GRANULARITY = 30
 LOCK_AFTER_CHOICES = (5, 15, 60, 0)
 DEFAULT_LOCK_AFTER = 15
 PASSCODE_MIN_LENGTH = 4
-# Wrong passcodes: after this many, one try per PAUSE. Never longer, so nobody can lock the
-# owner out by guessing badly on purpose.
+# Wrong passcodes: after this many, each further try waits: PAUSE, then twice as long after
+# each wrong one, up to LONGEST_PAUSE. A fixed 30 s let someone holding the device try 2,880
+# passcodes a day (a 4-digit one within days); growing to 15 minutes leaves about a hundred.
+# Never longer, so nobody can lock the owner out for good by guessing badly on purpose.
 FREE_TRIES = 5
 PAUSE = timedelta(seconds=30)
+LONGEST_PAUSE = timedelta(minutes=15)
+
+
+def pause_after(failures: int) -> timedelta:
+    """How long the next try waits after this many wrong ones in a row."""
+    if failures < FREE_TRIES:
+        return timedelta(0)
+    doublings = min(failures - FREE_TRIES, 10)  # 30 s doubled ten times is far past the longest
+    return min(PAUSE * 2**doublings, LONGEST_PAUSE)
+
 
 EXIT_LEAVE, EXIT_LOCK, EXIT_FORGET = "leave", "lock", "forget"
 
@@ -185,12 +197,12 @@ def wait_before_next_try(space: Space) -> int:
     space.refresh_from_db(fields=["unlock_failures", "unlock_failed_at"])
     if space.unlock_failures < FREE_TRIES or space.unlock_failed_at is None:
         return 0
-    remaining = space.unlock_failed_at + PAUSE - timezone.now()
+    remaining = space.unlock_failed_at + pause_after(space.unlock_failures) - timezone.now()
     return max(0, int(remaining.total_seconds() + 0.999))
 
 
 class TooManyTries(Exception):
-    """Five wrong tries: the next waits until PAUSE has passed since the last one."""
+    """Five wrong tries: the next waits until its pause has passed since the last one."""
 
 
 def passcode_matches(space: Space, passcode: str) -> bool:
@@ -201,11 +213,12 @@ def passcode_matches(space: Space, passcode: str) -> bool:
     Raises TooManyTries when it is not this try's turn yet.
     """
     now = timezone.now()
-    turn = (
-        Q(unlock_failures__lt=FREE_TRIES)
-        | Q(unlock_failed_at__isnull=True)
-        | Q(unlock_failed_at__lte=now - PAUSE)
-    )
+    turn = Q(unlock_failures__lt=FREE_TRIES) | Q(unlock_failed_at__isnull=True)
+    failures = FREE_TRIES
+    while (pause := pause_after(failures)) < LONGEST_PAUSE:  # one step per doubling
+        turn |= Q(unlock_failures=failures, unlock_failed_at__lte=now - pause)
+        failures += 1
+    turn |= Q(unlock_failures__gte=failures, unlock_failed_at__lte=now - LONGEST_PAUSE)
     claimed = Space.objects.filter(Q(id=space.id) & turn).update(
         unlock_failures=F("unlock_failures") + 1, unlock_failed_at=now
     )

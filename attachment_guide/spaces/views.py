@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
@@ -57,14 +58,29 @@ def locked_response(request: HttpRequest) -> HttpResponse:
     return private(render(request, "spaces/lock.html", ctx, status=423))
 
 
+def _wait_message(seconds: int) -> str:
+    """How long until the next try, in the unit a person would say it in."""
+    if seconds < 60:
+        return ngettext(
+            "Please wait %(count)s second, then try again.",
+            "Please wait %(count)s seconds, then try again.",
+            seconds,
+        ) % {"count": seconds}
+    minutes = -(-seconds // 60)  # rounded up: never sooner than said
+    return ngettext(
+        "Please wait %(count)s minute, then try again.",
+        "Please wait %(count)s minutes, then try again.",
+        minutes,
+    ) % {"count": minutes}
+
+
 def _check_passcode(form, field: str, space: Space) -> int:
     """200 when the passcode in `field` is right; otherwise the form says why (422 or 429)."""
     try:
         if lock.passcode_matches(space, form.cleaned_data[field]):
             return 200
     except lock.TooManyTries:
-        wait = lock.wait_before_next_try(space)
-        message = _("Please wait %(seconds)s seconds, then try again.") % {"seconds": wait}
+        message = _wait_message(lock.wait_before_next_try(space))
         form.add_error(None, message)
         return 429
     form.add_error(field, _("That passcode is not right."))
