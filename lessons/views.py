@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from attachment_guide.db.plain import fetch, prep
@@ -49,7 +49,7 @@ def modules_with_progress(modules, progress: Progress) -> list[dict]:
     ]
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     catalog = get_catalog()
     progress = progress_for_space(catalog=catalog, space_id=readable_space_id(request))
@@ -64,7 +64,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return private(render(request, "lessons/home.html", ctx))
 
 
-@require_GET
+@require_safe
 def module_detail(request: HttpRequest, module_slug: str) -> HttpResponse:
     catalog = get_catalog()
     module = catalog.module(module_slug)
@@ -255,7 +255,7 @@ def lesson_progress(space_id, lesson: Lesson) -> LessonProgress | None:
     return found[0] if found else None
 
 
-@require_GET
+@require_safe
 def lesson_detail(request: HttpRequest, module_slug: str, lesson_slug: str) -> HttpResponse:
     catalog = get_catalog()
     lesson = catalog.lesson(module_slug, lesson_slug)
@@ -384,7 +384,7 @@ def lesson_report(request: HttpRequest, module_slug: str, lesson_slug: str) -> H
     return private(render(request, template, ctx, status=status))
 
 
-@require_GET
+@require_safe
 def lesson_report_sent(request: HttpRequest, module_slug: str, lesson_slug: str) -> HttpResponse:
     lesson = _lesson_or_404(module_slug, lesson_slug)
     kind = request.GET.get("kind", "")
@@ -397,7 +397,7 @@ def lesson_report_sent(request: HttpRequest, module_slug: str, lesson_slug: str)
     return render(request, "lessons/report.html", ctx)
 
 
-@require_GET
+@require_safe
 def glossary(request: HttpRequest) -> HttpResponse:
     glossary = get_catalog().glossary
     if glossary is None:
@@ -405,6 +405,6 @@ def glossary(request: HttpRequest) -> HttpResponse:
     return render(request, "lessons/glossary.html", {"glossary": glossary})
 
 
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain; charset=utf-8")

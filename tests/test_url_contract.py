@@ -178,3 +178,40 @@ def test_addresses_worked_out_once_follow_a_changed_url_conf(settings):
     assert reverse_once("lesson", "m", "l") == "/lessons/m/l/"
     settings.ROOT_URLCONF = __name__
     assert reverse_once("lesson", "m", "l") == reverse("lesson", args=["m", "l"]) == "/other/m/l/"
+
+
+PUBLIC = {
+    "home": {},
+    "module": {"module_slug": "attachment-basics"},
+    "lesson": LESSON_KWARGS,
+    "lesson_report_sent": LESSON_KWARGS,
+    "glossary": {},
+    "privacy": {},
+    "support": {},
+    "grounding": {},
+    "healthz": {},
+}
+
+
+@pytest.mark.parametrize("name", PUBLIC)
+def test_public_pages_answer_head_as_they_answer_get(name):
+    """Uptime checkers and link checkers often ask with HEAD; a 405 reads as "down"."""
+    url = reverse(name, kwargs=PUBLIC[name])
+
+    got, head = Client().get(url), Client().head(url)
+
+    assert got.status_code == head.status_code == 200
+    assert head["Content-Type"] == got["Content-Type"]
+    assert head.content == b""
+
+
+def test_quick_exit_ignores_head_so_a_link_checker_forgets_no_one():
+    person = Client()
+    person.post("/journal/write/", {**AGREE, "body": "kept safe", "version": 0})
+    person.post("/settings/", {"section": "exit", "exit_action": "forget", "understood": "on"})
+
+    assert person.head("/exit/").status_code == 405
+
+    assert "kept safe" in person.get("/journal/").content.decode()
+    person.get("/exit/")
+    assert "kept safe" not in person.get("/journal/").content.decode()  # GET still forgets

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from attachment_guide.accounts.services import device_forget
 from attachment_guide.http import private
@@ -16,7 +16,7 @@ from attachment_guide.spaces.services import SESSION_KEY
 from lessons.content import get_catalog
 
 
-@require_GET
+@require_safe
 def support(request: HttpRequest) -> HttpResponse:
     has_space = request.session.get(SESSION_KEY) is not None
     labels = dict(EXIT_CHOICES)
@@ -28,7 +28,7 @@ def support(request: HttpRequest) -> HttpResponse:
     return private(render(request, "safety/support.html", ctx))
 
 
-@require_GET
+@require_safe
 def privacy(request: HttpRequest) -> HttpResponse:
     """The privacy notice, filled from the operator settings."""
     ctx = {
@@ -46,7 +46,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, NOTICE_TEMPLATE, ctx)
 
 
-@require_GET
+@require_safe
 def grounding(request: HttpRequest) -> HttpResponse:
     page = get_catalog().grounding
     if page is None:
@@ -66,7 +66,7 @@ def forget_guest(request: HttpRequest) -> None:
         spaces_delete(Space.objects.filter(id=space_id, user__isnull=True))
 
 
-@require_GET
+@require_GET  # not HEAD: a link checker or a prefetch must not end anyone's visit
 def quick_exit(request: HttpRequest) -> HttpResponse:
     """The one GET that changes state, on purpose: a person in danger must be able to leave
     with one tap. It does what the person chose in /settings/: leave the space, lock it, or
