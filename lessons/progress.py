@@ -93,32 +93,51 @@ def progress_for_space(*, catalog: Catalog, space_id) -> Progress:
     left out, and "Continue" falls back to the nearest place that still exists.
     """
     rows: dict[tuple[str, str], LessonProgress] = {}
-    resume = None
+    latest = None
     for row in LessonProgress.objects.owned_by(space_id).latest_first():
         lesson = catalog.lesson(row.module_slug, row.lesson_slug) or catalog.renamed_lesson(
             row.module_slug, row.lesson_slug
         )
         if lesson is not None:
             rows.setdefault((lesson.module_slug, lesson.slug), row)
-        if resume is None:
-            resume = _resume_target(catalog, row, lesson)
+        if latest is None:
+            latest = (row, lesson)
+    resume = _resume_target(catalog, rows, *latest) if latest else None
     return Progress(rows=rows, resume=resume)
 
 
-def _resume_target(catalog: Catalog, row: LessonProgress, lesson: Lesson | None) -> Resume | None:
+def _resume_target(
+    catalog: Catalog,
+    rows: dict[tuple[str, str], LessonProgress],
+    row: LessonProgress,
+    lesson: Lesson | None,
+) -> Resume | None:
     if lesson is None:
         module = catalog.module(row.module_slug)
         if module is None:
             return None
         return Resume(url=reverse("module", args=[module.slug]), module=module)
     if row.done and lesson.next is not None:
-        lesson = lesson.next  # finished: the natural next step is the next lesson
-        return Resume(url=_lesson_url(lesson), module=lesson.module, lesson=lesson)
+        # Finished: the natural next step is the next lesson not finished yet, at the place
+        # reached in it. A reader who went back to an earlier lesson, or logged in from a
+        # browser that had one open, was sent to the top of a lesson they were halfway through.
+        following = lesson.next
+        while following is not None and _is_done(rows, following):
+            following = following.next
+        lesson = following or lesson.next
+        row = rows.get((lesson.module_slug, lesson.slug))
+        if row is None or row.done:
+            return Resume(url=_lesson_url(lesson), module=lesson.module, lesson=lesson)
     section = next((s for s in lesson.headed_sections if s.anchor == row.section), None)
     url = _lesson_url(lesson) + (f"#{section.anchor}" if section else "")
     return Resume(
         url=url, module=lesson.module, lesson=lesson, section_title=section.title if section else ""
     )
+
+
+def _is_done(rows: dict[tuple[str, str], LessonProgress], lesson: Lesson) -> bool:
+    row = rows.get((lesson.module_slug, lesson.slug))
+    return row is not None and row.done
 
 
 def _lesson_url(lesson: Lesson) -> str:

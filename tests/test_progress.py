@@ -184,6 +184,35 @@ def test_after_a_finished_lesson_continue_points_to_the_next_one(client):
     assert f"You have finished 1 of {len(get_catalog().lessons)} lessons." in page
 
 
+def test_after_going_back_to_a_finished_lesson_continue_returns_to_the_place_in_the_next(client):
+    """A reader halfway through lesson 2 who went back to lesson 1 (or logged in from a
+    browser that had answered there: the merge makes lesson 1 the latest) was sent to the top
+    of lesson 2, losing the section they had reached in it."""
+    give_a_space(client)
+    following = lesson().next
+    anchor = following.headed_sections[1].anchor
+    later = f"/lessons/{following.module_slug}/{following.slug}/"
+    client.post(f"{later}progress/", {"section": anchor}, headers=HX)
+    client.post(PROGRESS, {"done": "1"}, headers=HX)
+
+    page = client.get("/").content.decode().split("Modules")[0]
+
+    assert f'href="{later}#{anchor}"' in page
+    assert following.headed_sections[1].title in page
+
+
+def test_continue_passes_over_lessons_already_finished(client):
+    give_a_space(client)
+    following = lesson().next
+    client.post(f"/lessons/{following.module_slug}/{following.slug}/progress/", {"done": "1"})
+    client.post(PROGRESS, {"done": "1"}, headers=HX)
+    after = following.next
+
+    page = client.get("/").content.decode().split("Modules")[0]
+
+    assert f'href="/lessons/{after.module_slug}/{after.slug}/"' in page
+
+
 def test_module_page_counts_lessons_done(client):
     give_a_space(client)
     client.post(PROGRESS, {**AGREE, "done": "1"})
