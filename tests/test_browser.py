@@ -161,3 +161,20 @@ def test_the_export_page_s_date_fields_are_as_easy_to_read_and_tap_as_the_others
         field = page.get_by_label(label)
         assert field.evaluate("f => getComputedStyle(f).fontSize") == body_size, label
         assert field.bounding_box()["height"] >= 44, label
+
+
+def test_the_export_page_s_ticks_keep_their_size_and_line_up_with_its_radio_buttons(
+    page, live_server
+):
+    # At 320px a module name that wraps ("A safe relationship in therapy") squeezed its tick
+    # to 18px, and every tick sat a few pixels further in than the radio buttons above.
+    keep_an_answer_on_a_phone(page, live_server)
+    page.set_viewport_size({"width": 320, "height": 740})
+
+    page.goto(live_server.url + "/journal/export/")
+
+    choices = page.locator("input[name=format], input[name=modules]")
+    boxes = [choices.nth(i).bounding_box() for i in range(choices.count())]
+    assert len(boxes) > 3
+    assert {(box["width"], box["height"]) for box in boxes} == {(20, 20)}, boxes
+    assert len({box["x"] for box in boxes}) == 1, boxes
