@@ -178,3 +178,21 @@ def test_the_export_page_s_ticks_keep_their_size_and_line_up_with_its_radio_butt
     assert len(boxes) > 3
     assert {(box["width"], box["height"]) for box in boxes} == {(20, 20)}, boxes
     assert len({box["x"] for box in boxes}) == 1, boxes
+
+
+def test_words_and_links_under_a_row_of_buttons_do_not_touch_them(page, live_server):
+    # On a phone, "Delete this entry" sat right against "Print or save this entry", and the
+    # lesson's note on what its buttons keep against "Remember my place".
+    page.set_viewport_size({"width": 320, "height": 740})
+    page.goto(live_server.url + "/lessons/attachment-basics/what-attachment-is/")
+    remember = page.get_by_role("button", name="Remember my place").bounding_box()
+    note = page.locator("#lesson-progress [data-agreement]").bounding_box()
+    assert note["y"] - (remember["y"] + remember["height"]) >= 8
+
+    keep_an_answer_on_a_phone(page, live_server)
+    page.goto(live_server.url + "/journal/")
+    edit = page.locator("article.entry").get_by_role("link", name="Edit").first
+    page.goto(live_server.url + edit.get_attribute("href").split("?")[0])
+    print_it = page.get_by_role("button", name="Print or save this entry").bounding_box()
+    delete = page.get_by_role("link", name="Delete this entry").bounding_box()
+    assert delete["y"] - (print_it["y"] + print_it["height"]) >= 8
