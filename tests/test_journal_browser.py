@@ -277,6 +277,29 @@ def test_without_javascript_a_refused_save_opens_at_the_box_that_kept_the_words(
     context.close()
 
 
+def test_without_javascript_each_box_says_to_save_it_before_writing_in_the_next(
+    browser, live_server, page
+):
+    """Without scripts a Save sends only its own box, and the page it brings back has lost
+    the words typed in the others: a reader who answered three questions and pressed the
+    last Save kept one answer. Each box says so, where the reader presses Save."""
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 375, "height": 740})
+    still = context.new_page()
+    still.goto(live_server.url + LESSON)
+    boxes = still.locator("[data-reflection]")
+    assert boxes.count() > 1
+    # (Playwright's text search skips <noscript>, so the note is found by its class.)
+    for n in range(boxes.count()):
+        note = boxes.nth(n).locator(".reflection__noscript")
+        expect(note).to_be_visible()
+        expect(note).to_contain_text("Press Save before you write in another box")
+    context.close()
+
+    page.goto(live_server.url + LESSON)
+    expect(page.locator("[data-reflection]").first).to_be_visible()
+    expect(page.locator(".reflection__noscript")).to_have_count(0)
+
+
 def test_closing_a_tab_that_shows_a_conflict_keeps_both_texts(browser, live_server):
     context = browser.new_context()
     tab_a = open_lesson(context.new_page(), live_server)
