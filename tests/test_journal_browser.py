@@ -479,6 +479,33 @@ def test_on_a_phone_a_search_opens_at_its_results(page, live_server):
     expect(page.locator("article.entry", has_text="by the river")).to_be_in_viewport()
 
 
+def test_going_back_to_search_results_after_following_a_link_finds_the_journal(page, live_server):
+    """A search is posted (never put in the address). As a page of its own in the history,
+    going back to it from the lesson an entry links to showed the browser's "Confirm Form
+    Resubmission" error. In place, the way back is the journal itself."""
+    page.set_viewport_size({"width": 375, "height": 740})
+    open_lesson(page, live_server)
+    type_answer(page, "Walking by the river helps")
+    expect(page.locator(STATUS)).to_contain_text("Saved", timeout=5000)
+    page.goto(live_server.url + "/journal/")
+    page.get_by_label("Search your journal").fill("river")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_text("1 entry contains")).to_be_in_viewport()
+    expect(page.locator("#entries-title")).to_be_focused()
+    page.locator("article.entry").get_by_role("link", name="Edit").click()  # still in place
+    expect(page.locator("#journal-entries textarea")).to_have_value("Walking by the river helps")
+    page.reload()
+    page.get_by_label("Search your journal").fill("river")
+    page.get_by_role("button", name="Search").click()
+
+    page.locator("article.entry").get_by_role("link", name="From").click()
+    page.wait_for_url(f"**{LESSON}**")
+    page.go_back()
+
+    expect(page.get_by_role("heading", name="Your journal")).to_be_visible()
+    expect(page.locator("article.entry", has_text="by the river")).to_be_visible()
+
+
 def test_the_journal_shows_the_entries_from_the_lesson_chosen(page, live_server):
     open_lesson(page, live_server)
     type_answer(page, "The old oak tree.")
@@ -498,7 +525,7 @@ def test_the_journal_shows_the_entries_from_the_lesson_chosen(page, live_server)
     expect(page.get_by_label("Show entries from")).to_have_value(
         "lesson:attachment-basics/what-attachment-is"
     )
-    assert page.url == live_server.url + "/journal/#entries-title"  # nothing for the history
+    assert page.url == live_server.url + "/journal/"  # in place: nothing for the history
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
 

@@ -254,3 +254,23 @@ def test_a_refused_setting_opens_at_its_section_with_the_reason_in_view(browser,
 
     expect(exit_section.get_by_text("Tick the box if that is what you want")).to_be_in_viewport()
     context.close()
+
+
+def test_a_search_in_a_journal_locked_from_another_tab_opens_the_lock_screen(browser, live_server):
+    # The journal's search goes in place; htmx swaps no 423, so pressing Search on a page
+    # whose space was locked meanwhile seemed to do nothing.
+    context = browser.new_context(viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    first_answer(page, live_server.url)
+    set_passcode(page, live_server.url, after="Never: only when I lock it")
+    page.goto(live_server.url + "/journal/")
+    other = context.new_page()
+    other.goto(live_server.url + "/")
+    other.get_by_role("button", name="Lock now").click()
+    expect(other.get_by_role("heading", name="Locked")).to_be_visible()
+
+    page.get_by_label("Search your journal").fill("listened")
+    page.get_by_role("button", name="Search").click()
+
+    expect(page.get_by_role("heading", name="Locked")).to_be_visible()
+    context.close()

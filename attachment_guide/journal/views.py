@@ -546,6 +546,7 @@ def journal_page(
     }
     if query or source:  # it shows what was looked for: rendered whole, never framed
         ctx["sources"] = sources
+        ctx["focus_results"] = request.htmx  # swapped in place: the reader is taken to them
         return private(render(request, "journal/index.html", ctx, status=status))
     frame = journal_frame(reader, page, ctx)
     slots = {
@@ -607,6 +608,7 @@ def journal_frame(reader: Reader, page, ctx: dict) -> Frame:
 
 
 @require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
 @sensitive_post_parameters("q")
 def index(request: HttpRequest) -> HttpResponse:
     """The journal (GET), or a search within it, or the entries from one module or lesson

@@ -382,6 +382,29 @@
     refreshToken().then(function () { form.requestSubmit(form._submitter); });
   });
 
+  // The journal's search and its pages of results (data-in-place) go by htmx. An answer htmx
+  // does not swap (a stale token, a locked device, no network) must not leave the press
+  // doing nothing: the form goes as it would without scripts, to the page that says why.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var form = event.detail.elt, trigger = event.detail.triggeringEvent;
+    if (form.matches && form.matches("form[data-in-place]")) {
+      form._submitter = trigger && trigger.submitter;
+    }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form.matches || !form.matches("form[data-in-place]") || event.detail.successful) return;
+    var button = form._submitter;
+    if (button && button.name) {
+      var pressed = document.createElement("input");
+      pressed.type = "hidden";
+      pressed.name = button.name;
+      pressed.value = button.value;
+      form.appendChild(pressed);
+    }
+    HTMLFormElement.prototype.submit.call(form); // not requestSubmit: htmx would take it again
+  });
+
   window.addEventListener("online", resaveDirty);
 
   // Closing the tab, switching apps or locking the phone: send what is not saved yet. A
