@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from lessons.content import get_catalog
 from lessons.models import LessonProgress
-from tests.conftest import AGREE_TICK
+from tests.conftest import AGREE_TICK, log_in_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -164,3 +164,19 @@ def test_a_progress_press_after_signing_in_in_another_tab_is_sent_again_with_a_f
     progress = LessonProgress.objects.get(space__user=user, lesson_slug="what-attachment-is")
     assert progress.done
     context.close()
+
+
+def test_the_account_page_opens_at_its_top_with_no_field_taken(
+    page, live_server, django_user_model
+):
+    # Django's password-change form takes the focus for its old password: on a phone the
+    # account page (where one logs out) opened scrolled to it, the keyboard up, and a
+    # screen reader started there, past "You are logged in as" and "Log out".
+    django_user_model.objects.create_user("heron", password=PASSWORD)
+    page.set_viewport_size({"width": 375, "height": 740})
+    log_in_in(page, live_server.url, "heron", PASSWORD)
+
+    page.goto(live_server.url + "/accounts/")
+
+    assert page.evaluate("document.activeElement.tagName") == "BODY"
+    expect(page.get_by_role("button", name="Log out")).to_be_in_viewport()

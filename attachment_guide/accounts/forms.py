@@ -160,7 +160,11 @@ class RecoverForm(NoColons, NewPassword, forms.Form):
 
 
 class PasswordChange(NoColons, PasswordChangeForm):
-    pass
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Django's form takes the focus: the account page, where people come to log out,
+        # opened at this field, on a phone with the keyboard up.
+        self.fields["old_password"].widget.attrs.pop("autofocus", None)
 
 
 class ConfirmPasswordForm(NoColons, forms.Form):
