@@ -463,17 +463,21 @@ def test_after_the_notice_changed_agreeing_again_saves_the_boxes_waiting_for_it(
     expect_soon(lambda: bodies() == ["Before the change, and after", "I go quiet."])
 
 
-def test_on_a_phone_a_search_opens_at_its_results(page, live_server):
-    # The results sit below the writing box, a screen and more down a phone: opening the
-    # page at its top after Search looked as if nothing had happened.
+def search_on_a_phone_for_an_answer(page, live_server) -> None:
+    """On a 375px screen: an answer kept in the lesson, then a search of the journal for it."""
     page.set_viewport_size({"width": 375, "height": 740})
     open_lesson(page, live_server)
     type_answer(page, "Walking by the river helps")
     expect(page.locator(STATUS)).to_contain_text("Saved", timeout=5000)
     page.goto(live_server.url + "/journal/")
-
     page.get_by_label("Search your journal").fill("river")
     page.get_by_role("button", name="Search").click()
+
+
+def test_on_a_phone_a_search_opens_at_its_results(page, live_server):
+    # The results sit below the writing box, a screen and more down a phone: opening the
+    # page at its top after Search looked as if nothing had happened.
+    search_on_a_phone_for_an_answer(page, live_server)
 
     expect(page.get_by_text("1 entry contains")).to_be_in_viewport()
     expect(page.locator("article.entry", has_text="by the river")).to_be_in_viewport()
@@ -483,13 +487,7 @@ def test_going_back_to_search_results_after_following_a_link_finds_the_journal(p
     """A search is posted (never put in the address). As a page of its own in the history,
     going back to it from the lesson an entry links to showed the browser's "Confirm Form
     Resubmission" error. In place, the way back is the journal itself."""
-    page.set_viewport_size({"width": 375, "height": 740})
-    open_lesson(page, live_server)
-    type_answer(page, "Walking by the river helps")
-    expect(page.locator(STATUS)).to_contain_text("Saved", timeout=5000)
-    page.goto(live_server.url + "/journal/")
-    page.get_by_label("Search your journal").fill("river")
-    page.get_by_role("button", name="Search").click()
+    search_on_a_phone_for_an_answer(page, live_server)
     expect(page.get_by_text("1 entry contains")).to_be_in_viewport()
     expect(page.locator("#entries-title")).to_be_focused()
     page.locator("article.entry").get_by_role("link", name="Edit").click()  # still in place

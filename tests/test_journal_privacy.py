@@ -20,16 +20,20 @@ HX = {"HX-Request": "true"}
 LESSON_URL = "/lessons/attachment-basics/what-attachment-is/"
 
 
-@pytest.fixture
-def victims_entry():
-    victim = Client()
+def answered(person: Client) -> Entry:
+    """The person answers the first lesson's first question: "Only mine"."""
     entry_id = uuid.uuid4()
-    victim.post(
+    person.post(
         "/journal/prompts/ab-who-felt-safe/",
         {**AGREE, "body": "Only mine", "entry": str(entry_id), "version": 0},
         headers=HX,
     )
     return Entry.objects.get(id=entry_id)
+
+
+@pytest.fixture
+def victims_entry():
+    return answered(Client())
 
 
 @pytest.mark.parametrize("htmx", [False, True])
@@ -393,12 +397,7 @@ def test_words_typed_on_private_pages_are_never_kept_by_the_browser():
     Back would put the words back in the empty box of the page served then; a journal
     search would be suggested in a search engine's box. `autocomplete="off"` stops both."""
     person = Client()
-    entry_id = uuid.uuid4()
-    person.post(
-        "/journal/prompts/ab-who-felt-safe/",
-        {**AGREE, "body": "Only mine", "entry": str(entry_id), "version": 0},
-        headers=HX,
-    )
+    entry_id = answered(person).id
     person.post("/circle/add/", {**AGREE, "name": "Nan", "ring": 1})
     member_id = CircleMember.objects.get().id
     report = f"{LESSON_URL}report/"
