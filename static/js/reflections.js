@@ -385,6 +385,8 @@
   // The journal's search and its pages of results (data-in-place) go by htmx. An answer htmx
   // does not swap (a stale token, a locked device, no network) must not leave the press
   // doing nothing: the form goes as it would without scripts, to the page that says why.
+  // Unless words on the page are not kept yet (the free-writing box above, refused a save
+  // by the lock or the network): leaving would throw them away, so the page stays and says so.
   document.addEventListener("htmx:configRequest", function (event) {
     var form = event.detail.elt, trigger = event.detail.triggeringEvent;
     if (form.matches && form.matches("form[data-in-place]")) {
@@ -392,8 +394,15 @@
     }
   });
   document.addEventListener("htmx:afterRequest", function (event) {
-    var form = event.detail.elt;
+    var form = event.detail.elt, xhr = event.detail.xhr;
     if (!form.matches || !form.matches("form[data-in-place]") || event.detail.successful) return;
+    if (window.unkeptWords()) {
+      var status = document.getElementById("journal-search-status");
+      var locked = xhr && xhr.status === 423 && xhr.responseText;
+      status.textContent = locked || status.dataset.unsent;
+      if (!form.contains(status)) status.scrollIntoView({ block: "center" }); // a page's button
+      return;
+    }
     var button = form._submitter;
     if (button && button.name) {
       var pressed = document.createElement("input");
