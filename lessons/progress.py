@@ -102,15 +102,14 @@ def progress_for_space(*, catalog: Catalog, space_id) -> Progress:
             rows.setdefault((lesson.module_slug, lesson.slug), row)
         if latest is None:
             latest = (row, lesson)
-    resume = _resume_target(catalog, rows, *latest) if latest else None
-    return Progress(rows=rows, resume=resume)
+    progress = Progress(rows=rows)
+    if latest is not None:
+        progress.resume = _resume_target(catalog, progress, *latest)
+    return progress
 
 
 def _resume_target(
-    catalog: Catalog,
-    rows: dict[tuple[str, str], LessonProgress],
-    row: LessonProgress,
-    lesson: Lesson | None,
+    catalog: Catalog, progress: Progress, row: LessonProgress, lesson: Lesson | None
 ) -> Resume | None:
     if lesson is None:
         module = catalog.module(row.module_slug)
@@ -122,22 +121,17 @@ def _resume_target(
         # reached in it. A reader who went back to an earlier lesson, or logged in from a
         # browser that had one open, was sent to the top of a lesson they were halfway through.
         following = lesson.next
-        while following is not None and _is_done(rows, following):
+        while following is not None and progress.state(following) == DONE:
             following = following.next
         lesson = following or lesson.next
-        row = rows.get((lesson.module_slug, lesson.slug))
-        if row is None or row.done:
+        if progress.state(lesson) != IN_PROGRESS:
             return Resume(url=_lesson_url(lesson), module=lesson.module, lesson=lesson)
+        row = progress.rows[(lesson.module_slug, lesson.slug)]
     section = next((s for s in lesson.headed_sections if s.anchor == row.section), None)
     url = _lesson_url(lesson) + (f"#{section.anchor}" if section else "")
     return Resume(
         url=url, module=lesson.module, lesson=lesson, section_title=section.title if section else ""
     )
-
-
-def _is_done(rows: dict[tuple[str, str], LessonProgress], lesson: Lesson) -> bool:
-    row = rows.get((lesson.module_slug, lesson.slug))
-    return row is not None and row.done
 
 
 def _lesson_url(lesson: Lesson) -> str:

@@ -180,3 +180,31 @@ def test_the_account_page_opens_at_its_top_with_no_field_taken(
 
     assert page.evaluate("document.activeElement.tagName") == "BODY"
     expect(page.get_by_role("button", name="Log out")).to_be_in_viewport()
+
+
+@pytest.mark.parametrize(
+    ("typed", "refused"),
+    [
+        ({"Old password": "not my password"}, "Old password"),
+        ({"New password confirmation": "something else entirely"}, "New password confirmation"),
+    ],
+)
+def test_a_refused_password_change_opens_at_the_field_refused(
+    page, live_server, django_user_model, typed, refused
+):
+    # The account page no longer takes the focus for the old password when it opens; sent
+    # back with a problem, it opened at its top, the reason further down and not read out.
+    django_user_model.objects.create_user("heron", password=PASSWORD)
+    page.set_viewport_size({"width": 375, "height": 740})
+    log_in_in(page, live_server.url, "heron", PASSWORD)
+    page.goto(live_server.url + "/accounts/")
+    fields = {"Old password": PASSWORD, "New password": "a new quiet lake"}
+    fields["New password confirmation"] = "a new quiet lake"
+    for label, value in (fields | typed).items():
+        page.get_by_label(label, exact=True).fill(value)
+
+    page.get_by_role("button", name="Change password").click()
+
+    page.wait_for_load_state()
+    expect(page.get_by_label(refused, exact=True)).to_be_focused()
+    expect(page.get_by_label(refused, exact=True)).to_be_in_viewport()

@@ -483,6 +483,34 @@ def test_on_a_phone_a_search_opens_at_its_results(page, live_server):
     expect(page.locator("article.entry", has_text="by the river")).to_be_in_viewport()
 
 
+def test_a_search_sent_offline_leaves_words_not_saved_yet_on_the_page(browser, live_server):
+    # A search htmx cannot swap goes as it would without scripts: offline, to the browser's
+    # error page, with the words typed offline in the free-writing box above gone.
+    context = browser.new_context(viewport={"width": 375, "height": 740})
+    page = open_lesson(context.new_page(), live_server)
+    type_answer(page, "Walking by the river helps")
+    expect(page.locator(STATUS)).to_contain_text("Saved", timeout=5000)
+    page.goto(live_server.url + "/journal/")
+    box = page.locator("#reflection-free-writing-body")
+
+    context.set_offline(True)
+    box.fill("Written on the train")
+    expect(page.locator("#reflection-free-writing-status")).to_contain_text("offline")
+    page.get_by_label("Search your journal").fill("river")
+    page.get_by_role("button", name="Search").click()
+
+    expect(page.locator("#journal-search-status")).to_contain_text(
+        "The search did not go through. Words in a box above are not saved yet"
+    )
+    expect(box).to_have_value("Written on the train")
+    context.set_offline(False)
+    expect(page.locator("#reflection-free-writing-status")).to_contain_text("Saved", timeout=10000)
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_text("1 entry contains")).to_be_visible()
+    expect(page.locator("#journal-search-status")).to_be_empty()
+    context.close()
+
+
 def test_going_back_to_search_results_after_following_a_link_finds_the_journal(page, live_server):
     """A search is posted (never put in the address). As a page of its own in the history,
     going back to it from the lesson an entry links to showed the browser's "Confirm Form
@@ -490,6 +518,10 @@ def test_going_back_to_search_results_after_following_a_link_finds_the_journal(p
     search_on_a_phone_for_an_answer(page, live_server)
     expect(page.get_by_text("1 entry contains")).to_be_in_viewport()
     expect(page.locator("#entries-title")).to_be_focused()
+    # What a screen reader says there: the heading alone was the same for 0 or 50 entries.
+    expect(page.locator("#entries-title")).to_have_accessible_description(
+        "1 entry contains “river”."
+    )
     page.locator("article.entry").get_by_role("link", name="Edit").click()  # still in place
     expect(page.locator("#journal-entries textarea")).to_have_value("Walking by the river helps")
     page.reload()

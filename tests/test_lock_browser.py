@@ -274,3 +274,36 @@ def test_a_search_in_a_journal_locked_from_another_tab_opens_the_lock_screen(bro
 
     expect(page.get_by_role("heading", name="Locked")).to_be_visible()
     context.close()
+
+
+def test_a_search_in_a_locked_journal_leaves_words_not_saved_yet_on_the_page(browser, live_server):
+    # Words typed in the free-writing box after the space locked in another tab are refused
+    # ("your text is still in the box"); a search pressed then went to the lock screen, as a
+    # search does, and took them along.
+    context = browser.new_context(viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    first_answer(page, live_server.url)
+    set_passcode(page, live_server.url, after="Never: only when I lock it")
+    page.goto(live_server.url + "/journal/")
+    other = context.new_page()
+    other.goto(live_server.url + "/")
+    other.get_by_role("button", name="Lock now").click()
+    expect(other.get_by_role("heading", name="Locked")).to_be_visible()
+    box = page.locator("#reflection-free-writing-body")
+    box.fill("Words not kept yet")
+    expect(page.locator("#reflection-free-writing-status")).to_contain_text("your space is locked")
+
+    page.get_by_label("Search your journal").fill("listened")
+    page.get_by_role("button", name="Search").click()
+
+    expect(page.locator("#journal-search-status")).to_have_text(
+        "Your space is locked. Your text stays on this page; unlock, then come back."
+    )
+    expect(box).to_have_value("Words not kept yet")
+    assert page.url == live_server.url + "/journal/"
+    other.get_by_label("Passcode").fill(PASSCODE)
+    other.get_by_role("button", name="Unlock").click()
+    page.get_by_label("Search your journal").press("Enter")  # unlocked: the search goes
+    expect(page.get_by_text("1 entry contains")).to_be_visible()
+    expect(box).to_have_value("Words not kept yet")
+    context.close()

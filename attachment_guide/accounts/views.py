@@ -295,9 +295,11 @@ def account(request: HttpRequest) -> HttpResponse:
 def _account_page(request: HttpRequest, *, status: int = 200, **forms) -> HttpResponse:
     form = forms.get("form") or PasswordChange(request.user)
     code_form = forms.get("code_form") or ConfirmPasswordForm(request.user, auto_id="code-%s")
-    if code_form.errors:  # the focus goes where the problem is, not to the first form's box
-        form.fields["old_password"].widget.attrs.pop("autofocus", None)
-        code_form.fields["password"].widget.attrs["autofocus"] = True
+    # Opened, the page takes no field; sent back, the focus goes where the problem is.
+    refused = next((f for f in (form, code_form) if f.errors), None)
+    if refused is not None:
+        name = next((name for name in refused.fields if name in refused.errors), None)
+        refused.fields[name or next(iter(refused.fields))].widget.attrs["autofocus"] = True
     ctx = {"form": form, "code_form": code_form, "changed": forms.get("changed", False)}
     return _form_page(request, "accounts/account.html", ctx, status)
 

@@ -364,11 +364,13 @@
   // another tab): fetch a fresh token and send the same press once more, or pressing would
   // seem to do nothing. The server then says whether the page is still this browser's.
   var PRESSED = PROGRESS + ", form[data-keep-typed]";
+  var IN_PLACE = "form[data-in-place]";
 
+  // The button pressed, to press again (above) or to send as a form without scripts (below).
   document.addEventListener("htmx:configRequest", function (event) {
     var form = event.detail.elt, trigger = event.detail.triggeringEvent;
-    if (form.matches && form.matches(PRESSED) && trigger && trigger.submitter) {
-      form._submitter = trigger.submitter;
+    if (form.matches && form.matches(PRESSED + ", " + IN_PLACE)) {
+      form._submitter = trigger && trigger.submitter;
     }
   });
   document.addEventListener("htmx:afterRequest", function (event) {
@@ -385,15 +387,18 @@
   // The journal's search and its pages of results (data-in-place) go by htmx. An answer htmx
   // does not swap (a stale token, a locked device, no network) must not leave the press
   // doing nothing: the form goes as it would without scripts, to the page that says why.
-  document.addEventListener("htmx:configRequest", function (event) {
-    var form = event.detail.elt, trigger = event.detail.triggeringEvent;
-    if (form.matches && form.matches("form[data-in-place]")) {
-      form._submitter = trigger && trigger.submitter;
-    }
-  });
+  // Unless words on the page are not kept yet (the free-writing box above, refused a save
+  // by the lock or the network): leaving would throw them away, so the page stays and says so.
   document.addEventListener("htmx:afterRequest", function (event) {
-    var form = event.detail.elt;
-    if (!form.matches || !form.matches("form[data-in-place]") || event.detail.successful) return;
+    var form = event.detail.elt, xhr = event.detail.xhr;
+    if (!form.matches || !form.matches(IN_PLACE) || event.detail.successful) return;
+    if (window.unkeptWords()) {
+      var status = document.getElementById("journal-search-status");
+      var locked = xhr && xhr.status === 423 && xhr.responseText;
+      status.textContent = locked || status.dataset.unsent;
+      if (!form.contains(status)) status.scrollIntoView({ block: "center" }); // a page's button
+      return;
+    }
     var button = form._submitter;
     if (button && button.name) {
       var pressed = document.createElement("input");
