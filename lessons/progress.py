@@ -116,13 +116,14 @@ def _resume_target(
         if module is None:
             return None
         return Resume(url=reverse("module", args=[module.slug]), module=module)
-    if row.done and lesson.next is not None:
-        # Finished: the natural next step is the next lesson not finished yet, at the place
-        # reached in it. A reader who went back to an earlier lesson, or logged in from a
-        # browser that had one open, was sent to the top of a lesson they were halfway through.
-        following = lesson.next
-        while following is not None and progress.state(following) == DONE:
-            following = following.next
+    following = _first_unfinished_after(catalog, progress, lesson) if row.done else None
+    if row.done and (following or lesson.next) is not None:
+        # Finished: the natural next step is the next lesson not finished yet (counting on
+        # from this one, then round from the start), at the place reached in it. A reader who
+        # went back to an earlier lesson, or logged in from a browser that had one open, was
+        # sent to the top of a lesson they were halfway through; one who finished the last
+        # lesson with an earlier one left was sent back to the last. With all of them done,
+        # the lesson after this one.
         lesson = following or lesson.next
         if progress.state(lesson) != IN_PROGRESS:
             return Resume(url=_lesson_url(lesson), module=lesson.module, lesson=lesson)
@@ -131,6 +132,14 @@ def _resume_target(
     url = _lesson_url(lesson) + (f"#{section.anchor}" if section else "")
     return Resume(
         url=url, module=lesson.module, lesson=lesson, section_title=section.title if section else ""
+    )
+
+
+def _first_unfinished_after(catalog: Catalog, progress: Progress, lesson: Lesson) -> Lesson | None:
+    ordered = catalog.lessons
+    at = next(i for i, each in enumerate(ordered) if each is lesson)
+    return next(
+        (each for each in ordered[at + 1 :] + ordered[:at] if progress.state(each) != DONE), None
     )
 
 

@@ -213,6 +213,24 @@ def test_continue_passes_over_lessons_already_finished(client):
     assert f'href="/lessons/{after.module_slug}/{after.slug}/"' in page
 
 
+def test_after_the_last_lesson_continue_goes_back_to_one_left_unfinished(client):
+    """Continue never stops at the end while a lesson earlier in the course is not done."""
+    give_a_space(client)
+    catalog = get_catalog()
+    *before, last = catalog.lessons
+    skipped = before[1]
+    for each in before:
+        if each is not skipped:
+            url = f"/lessons/{each.module_slug}/{each.slug}/progress/"
+            client.post(url, {**AGREE, "done": "1"}, headers=HX)
+    client.post(f"/lessons/{last.module_slug}/{last.slug}/progress/", {"done": "1"}, headers=HX)
+
+    page = client.get("/").content.decode().split("Modules")[0]
+
+    assert f'href="/lessons/{skipped.module_slug}/{skipped.slug}/"' in page
+    assert skipped.title in page
+
+
 def test_module_page_counts_lessons_done(client):
     give_a_space(client)
     client.post(PROGRESS, {**AGREE, "done": "1"})
