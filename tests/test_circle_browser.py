@@ -89,7 +89,10 @@ def test_a_person_builds_a_map_in_place_and_axe_finds_nothing(page, live_server,
     # Remove asks first, in place.
     page.get_by_role("link", name="Remove Sam").click()
     expect(page.locator(".member--confirm")).to_contain_text("Remove “Sam” from your map?")
-    expect(page.get_by_role("button", name="Remove")).to_be_focused()
+    # The focus goes to the question, not to the red button: a stray Enter removes no one.
+    expect(page.locator(".member--confirm p").first).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator(".member--confirm")).to_have_count(1)
     assert_accessible(page, "confirming a removal")
     page.get_by_role("button", name="Remove").click()
     expect(page.locator("#circle-status")).to_have_text("Removed from your map.")
@@ -122,6 +125,21 @@ def test_without_javascript_the_same_forms_work(browser, live_server):
     expect(page.locator("#circle-status")).to_have_text("Removed from your map.")
     assert CircleMember.objects.count() == 0
     context.close()
+
+
+def test_the_remove_page_does_not_put_the_focus_on_its_red_button(page, live_server):
+    # It did (autofocus): one stray Enter, or a rushed tap of a phone's Go key, took the
+    # person off the map. Like every page, it opens at its top, the skip link first.
+    start_a_map(page, live_server.url)
+    sam = next(m for m in CircleMember.objects.all() if m.name == "Sam")  # names are encrypted
+
+    page.goto(f"{live_server.url}/circle/{sam.id}/remove/")
+
+    assert page.evaluate("document.activeElement.tagName") == "BODY"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Skip to main content"
+    assert CircleMember.objects.filter(id=sam.id).exists()
 
 
 @pytest.mark.parametrize("form", ["#circle-start", "#circle-add"])

@@ -511,6 +511,31 @@ def test_a_search_sent_offline_leaves_words_not_saved_yet_on_the_page(browser, l
     context.close()
 
 
+def test_a_stray_enter_on_asking_to_delete_an_entry_deletes_nothing(page, live_server):
+    # The red Delete button took the focus (autofocus), in place and on its own page: one
+    # Enter more than meant, or a rushed tap of a phone's Go key, deleted for good.
+    page.set_viewport_size({"width": 375, "height": 740})
+    open_lesson(page, live_server)
+    type_answer(page, "Walking by the river helps")
+    expect(page.locator(STATUS)).to_contain_text("Saved", timeout=5000)
+    page.goto(live_server.url + "/journal/")
+
+    page.locator("article.entry").get_by_role("link", name="Delete this entry").click()
+    asked = page.locator(".entry--confirm")
+    expect(asked.locator(".entry__question")).to_be_focused()  # the top of what is asked
+    page.keyboard.press("Enter")
+    expect(asked).to_have_count(1)
+    asked.get_by_role("link", name="Keep it").click()
+    expect(page.locator("article.entry .entry__question")).to_be_focused()  # where they were
+
+    page.goto(f"{live_server.url}/journal/entries/{Entry.objects.get().id}/delete/")
+    assert page.evaluate("document.activeElement.tagName") == "BODY"  # as on every page
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Skip to main content"
+    assert bodies() == ["Walking by the river helps"]
+
+
 def test_going_back_to_search_results_after_following_a_link_finds_the_journal(page, live_server):
     """A search is posted (never put in the address). As a page of its own in the history,
     going back to it from the lesson an entry links to showed the browser's "Confirm Form

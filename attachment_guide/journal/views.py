@@ -712,7 +712,9 @@ def delete(request: HttpRequest, entry_id: uuid.UUID) -> HttpResponse:
     item = EntryItem.of(found)
     if request.method == "GET":
         template = "journal/entry.html#confirm" if request.htmx else "journal/delete.html"
-        return private(render(request, template, {"item": item}))
+        # In place of the card, the focus goes to what is asked; a page opens at its top.
+        ctx = {"item": item, "focus": bool(request.htmx)}
+        return private(render(request, template, ctx))
     entry_delete(entry=found)
     if request.htmx:
         # The card goes; the page's own status region says so (a new element would not be read).
