@@ -208,3 +208,4 @@ class _StandIn:
     session: dict
     path: str
     resolver_match: _Match
+    method: str = "GET"  # a frame is its page at its own address, as a GET fetches it

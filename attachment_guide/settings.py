@@ -132,6 +132,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "attachment_guide.safety.context.site",
+                "attachment_guide.accounts.context.return_to",
             ],
         },
     },

@@ -588,3 +588,74 @@ def test_recovering_on_a_remembered_device_is_not_counted_as_a_failure(client):
 
     assert "Your new password is set" in recovered.content.decode()
     assert log_in(Client(), password="new calm words").status_code == 302
+
+
+# --- Coming back to the page the person was on ------------------------------------------------
+
+
+def nav_login_href(page: str) -> str:
+    return re.search(r'<li><a href="(/accounts/login/[^"]*)"', page).group(1)
+
+
+def test_log_in_in_the_navigation_comes_back_to_the_page_it_was_pressed_on(client):
+    assert nav_login_href(client.get(LESSON).content.decode()) == f"/accounts/login/?next={LESSON}"
+    assert nav_login_href(client.get("/glossary/").content.decode()) == (
+        "/accounts/login/?next=/glossary/"
+    )
+    assert nav_login_href(client.get("/").content.decode()) == "/accounts/login/"  # lands there
+    signup(Client())
+
+    login_page = client.get(nav_login_href(client.get(LESSON).content.decode())).content.decode()
+    assert f'<input type="hidden" name="next" value="{LESSON}">' in login_page
+    assert f'href="/accounts/signup/?next={LESSON}"' in login_page
+    assert f'href="/accounts/recover/?next={LESSON}"' in login_page
+    response = client.post(
+        "/accounts/login/", {"username": "willow", "password": PASSWORD, "next": LESSON}
+    )
+    assert response.status_code == 302 and response["Location"] == LESSON
+
+
+def test_a_search_or_a_refused_form_s_address_is_never_carried_to_the_log_in(client):
+    write(client, "river walks")  # a guest with a journal, who searches it (a POST)
+    searched = client.post("/journal/", {"q": "river"}).content.decode()
+    assert "river walks" in searched
+    assert nav_login_href(searched) == "/accounts/login/"  # the answer to a POST: home
+    assert nav_login_href(client.get("/journal/?page=1").content.decode()) == (
+        "/accounts/login/?next=/journal/"
+    )
+    refused = client.post("/circle/add/", {"name": ""})  # without JavaScript: a whole page
+    assert refused.status_code == 422
+    assert nav_login_href(refused.content.decode()) == "/accounts/login/"
+
+
+def test_signing_up_from_a_page_leads_back_to_it_once_the_code_is_kept(client):
+    login_page = client.get(f"/accounts/login/?next={LESSON}").content.decode()
+    signup_url = re.search(r'href="(/accounts/signup/[^"]*)"', login_page).group(1)
+    signup_page = client.get(signup_url).content.decode()
+    assert f'<input type="hidden" name="next" value="{LESSON}">' in signup_page
+    assert f'href="/accounts/login/?next={LESSON}"' in signup_page  # and back again
+
+    data = {"username": "willow", "password1": PASSWORD, "password2": PASSWORD, **AGREE}
+    page = client.post("/accounts/signup/", {**data, "next": LESSON}).content.decode()
+
+    assert "Your recovery code" in page
+    assert f'<a class="button" href="{LESSON}">I have kept my code</a>' in page
+
+
+@pytest.mark.parametrize(
+    "unsafe", ["https://elsewhere.example/", "//elsewhere.example/", "javascript:alert(1)"]
+)
+def test_a_next_to_another_site_is_dropped_everywhere(client, unsafe):
+    login_page = client.get("/accounts/login/", {"next": unsafe}).content.decode()
+    signup_page = client.get("/accounts/signup/", {"next": unsafe}).content.decode()
+    assert "elsewhere" not in login_page + signup_page and "javascript" not in login_page
+    assert 'name="next"' not in login_page + signup_page
+
+    data = {"username": "willow", "password1": PASSWORD, "password2": PASSWORD, **AGREE}
+    made = client.post("/accounts/signup/", {**data, "next": unsafe}).content.decode()
+    assert '<a class="button" href="/">I have kept my code</a>' in made
+    client.post("/accounts/logout/")
+    back = client.post(
+        "/accounts/login/", {"username": "willow", "password": PASSWORD, "next": unsafe}
+    )
+    assert back["Location"] == "/"

@@ -208,3 +208,44 @@ def test_a_refused_password_change_opens_at_the_field_refused(
     page.wait_for_load_state()
     expect(page.get_by_label(refused, exact=True)).to_be_focused()
     expect(page.get_by_label(refused, exact=True)).to_be_in_viewport()
+
+
+def test_logging_in_from_the_middle_of_a_lesson_comes_back_to_the_lesson(
+    page, live_server, django_user_model
+):
+    # "Log in" always landed on home: a reader half-way through a lesson lost it.
+    django_user_model.objects.create_user("heron", password=PASSWORD)
+    url = f"{live_server.url}/lessons/attachment-basics/what-attachment-is/"
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(url)
+    page.locator(f"#{lesson().headed_sections[1].anchor}-title").scroll_into_view_if_needed()
+
+    page.get_by_role("navigation", name="Site").get_by_role("link", name="Log in").click()
+    page.get_by_label("Username").fill("heron")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    page.wait_for_url(url)
+    expect(page.get_by_role("heading", level=1)).to_have_text(lesson().title)
+    expect(page.get_by_role("link", name="Account")).to_be_visible()
+
+
+def test_without_javascript_signing_up_from_a_lesson_comes_back_to_it(browser, live_server):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    url = f"{live_server.url}/lessons/attachment-basics/what-attachment-is/"
+    page.goto(url)
+
+    page.get_by_role("navigation", name="Site").get_by_role("link", name="Log in").click()
+    page.get_by_role("link", name="Create one").click()
+    page.get_by_label("Username").fill("heron")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Password again").fill(PASSWORD)
+    page.locator(AGREE_TICK).check()
+    page.get_by_role("button", name="Create my account").click()
+    expect(page.get_by_role("heading", name="Your recovery code")).to_be_visible()
+    page.get_by_role("link", name="I have kept my code").click()
+
+    page.wait_for_url(url)
+    expect(page.get_by_role("link", name="Account")).to_be_visible()
+    context.close()

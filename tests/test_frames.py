@@ -241,6 +241,23 @@ def test_two_readers_served_from_one_frame_each_get_their_own_space_marker():
         assert frames[0] == frames[1]  # the second reader's page came from the first's frames
 
 
+def test_each_framed_page_s_log_in_link_comes_back_to_that_page_and_no_other():
+    """ "Log in" carries the page it is on: rendered into the frame of each page and kind of
+    reader, it must name that page, whichever page or reader the frames were made for first."""
+    views._pages.clear()
+    journal._journal_pages.clear()
+    guest = Client()
+    save(guest, "An answer")
+    urls = ["/journal/"] + [
+        f"/lessons/{lesson.module_slug}/{lesson.slug}/" for lesson in get_catalog().lessons[:3]
+    ]
+
+    for client in (Client(), guest, Client()):  # the second stranger reuses the first's frames
+        for url in urls:
+            page = client.get(url).content.decode()
+            assert re.findall(r'href="/accounts/login/([^"]*)"', page) == [f"?next={url}"], url
+
+
 def test_a_page_filled_as_bytes_is_the_utf8_of_the_page_filled_as_text():
     frame = Frame.of(f"<p>Don’t rush… {slot('token')}</p><p>{slot('words')}</p>")
     values = {"token": "abc", "words": "café שלום 🌱"}

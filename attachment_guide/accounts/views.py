@@ -137,11 +137,14 @@ def _form_page(request: HttpRequest, template: str, ctx: dict, status: int) -> H
     return response
 
 
-def _next_url(request: HttpRequest) -> str:
+def _return_to(request: HttpRequest) -> str:
+    """The page of this site to come back to once logged in or signed up, or "" for none:
+    the `next` the page was opened with ("Log in" in the navigation gives the page it was
+    on), carried through the forms in a hidden field and along the links between them."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
-    return "/"
+    return ""
 
 
 @require_http_methods(["GET", "POST"])
@@ -152,6 +155,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     guest = space_for_request(request)
     needs = guest is None or guest.notice_version != notice.NOTICE_VERSION
     form = SignupForm(request.POST or None, needs_agreement=needs)
+    return_to = _return_to(request)
     if request.method == "POST" and form.is_valid():
         user, space = account_create(
             username=form.cleaned_data["username"],
@@ -163,12 +167,18 @@ def signup(request: HttpRequest) -> HttpResponse:
         if needs:
             agreement_record(request, space)
         # "Everything you wrote is now in it" only when something was written here before.
-        ctx = {"code": recovery_code_new(user=user), "new_account": True, "kept": guest}
+        ctx = {
+            "code": recovery_code_new(user=user),
+            "new_account": True,
+            "kept": guest,
+            "return_to": return_to,  # where "I have kept my code" goes
+        }
         response = private(render(request, "accounts/recovery_code.html", ctx))
         _device_cookie(request, response, user=user, remember=remember)
         return response
     status = 422 if form.errors else 200
-    return private(render(request, "accounts/signup.html", {"form": form}, status=status))
+    ctx = {"form": form, "return_to": return_to}
+    return private(render(request, "accounts/signup.html", ctx, status=status))
 
 
 @require_http_methods(["GET", "POST"])
@@ -198,12 +208,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 space, merged = _merged_space(request, user, guest)
                 remember = form.cleaned_data["remember"]
                 _start_session(request, user, space_id=space.id, remember=remember, merged=merged)
-                response = redirect(_next_url(request))
+                response = redirect(_return_to(request) or "/")
                 _device_cookie(request, response, user=user, remember=remember)
                 return response
     elif form.errors:
         status = 422
-    ctx = {"form": form, "next": _next_url(request)}
+    ctx = {"form": form, "return_to": _return_to(request)}
     return _form_page(request, "accounts/login.html", ctx, status)
 
 
@@ -265,14 +275,19 @@ def recover(request: HttpRequest) -> HttpResponse:
             user.save(update_fields=["password"])
             space, merged = _merged_space(request, user, guest)
             _start_session(request, user, space_id=space.id, remember=False, merged=merged)
-            ctx = {"code": recovery_code_new(user=user), "recovered": True}
+            ctx = {
+                "code": recovery_code_new(user=user),
+                "recovered": True,
+                "return_to": _return_to(request),
+            }
             response = render(request, "accounts/recovery_code.html", ctx)
             # A sign-in without "Remember me", as the privacy notice says of those.
             _device_cookie(request, response, user=user, remember=False)
             return private(response)
     elif form.errors:
         status = 422
-    return _form_page(request, "accounts/recover.html", {"form": form}, status)
+    ctx = {"form": form, "return_to": _return_to(request)}
+    return _form_page(request, "accounts/recover.html", ctx, status)
 
 
 @login_required
