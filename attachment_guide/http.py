@@ -11,12 +11,21 @@ from django.middleware import csp
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.cache import patch_cache_control
 from django.utils.csp import CSP, build_policy
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 def private(response: HttpResponse) -> HttpResponse:
     """A page that may show what a person wrote or read never enters any cache."""
     patch_cache_control(response, no_store=True, private=True)
     return response
+
+
+def same_site(request: HttpRequest, target: str) -> str:
+    """`target` when it is an address on this site to send the person back to (a `next`),
+    or "" when it is empty or would lead elsewhere."""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return ""
 
 
 def reverse_once(name: str, *args: str) -> str:

@@ -64,7 +64,8 @@ def test_an_upset_reader_is_pointed_to_grounding_and_support(client):
     # Both addresses are in every page's footer and navigation: look in the thanks itself.
     thanks = page.split('id="report-problem-body">')[1].split("</div>")[0]
     assert "stirred up something hard" in thanks
-    assert '<a href="/grounding/">grounding exercise</a>' in thanks
+    # Its end leads back to the lesson (`next`), not to the list of lessons.
+    assert f'<a href="/grounding/?next={LESSON_URL}">grounding exercise</a>' in thanks
     assert '<a href="/support/">someone to talk to</a>' in thanks
     other = client.post(REPORT_URL, {"kind": "link"}, follow=True).content.decode()
     assert "stirred up something hard" not in other

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
@@ -180,6 +182,24 @@ def test_the_grounding_exercise_is_a_page_of_its_own_and_inside_every_lesson(cli
     assert grounding.title in page and "five" in page
     assert '<details class="grounding" id="grounding">' in lesson
     assert grounding.html in lesson
+
+
+def test_the_grounding_page_leads_back_to_the_page_its_link_was_on_and_only_on_this_site(
+    client,
+):
+    lesson = client.get("/lessons/attachment-basics/what-attachment-is/").content.decode()
+    link = re.search(r'<a href="(/grounding/[^"]*)">A grounding exercise</a>', lesson).group(1)
+    assert link == "/grounding/?next=/lessons/attachment-basics/what-attachment-is/"
+
+    page = client.get(link).content.decode()
+    assert (
+        '<a class="button button--quiet" href="/lessons/attachment-basics/what-attachment-is/" '
+        "data-grounding-back>Go back to where you were</a>"
+    ) in page
+    for elsewhere in ["https://elsewhere.example/", "//elsewhere.example/", "/grounding/"]:
+        page = client.get("/grounding/", {"next": elsewhere}).content.decode()
+        assert "Go back to where you were" not in page and "elsewhere" not in page
+        assert '<a class="button button--quiet" href="/">Back to the lessons</a>' in page
 
 
 def test_reading_the_support_and_grounding_pages_starts_no_session(client):

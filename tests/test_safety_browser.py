@@ -189,6 +189,79 @@ def test_grounding_opens_and_closes_in_place_and_keeps_an_unsaved_answer(page, l
     assert page.url == live_server.url + LESSON
 
 
+@pytest.mark.parametrize("width", [320, 1280])
+def test_at_its_end_the_grounding_exercise_closes_and_gives_the_focus_back_to_its_opener(
+    page, live_server, screenshots, width
+):
+    # Its end had no way back: at 320px, a long scroll up to the summary to close it.
+    page.set_viewport_size({"width": width, "height": 640})
+    page.goto(live_server.url + LESSON)
+    opener = page.locator("#grounding > summary")
+    opener.click()
+
+    close = page.locator("#grounding").get_by_role("link", name="Close the exercise")
+    close.scroll_into_view_if_needed()
+    page.screenshot(path=screenshots / f"grounding-end-{width}.png")
+    assert page.evaluate("innerHeight") < close.bounding_box()["y"] + page.evaluate("scrollY")
+    close.focus()
+    page.keyboard.press("Enter")
+
+    expect(page.locator("#grounding")).not_to_have_attribute("open", "")
+    expect(opener).to_be_focused()
+    expect(opener).to_be_in_viewport()
+    assert page.url == live_server.url + LESSON  # no jump in the history to go back through
+    page.keyboard.press("Tab")  # and on from there, into the lesson
+    assert page.evaluate("document.activeElement.closest('#contents') !== null")
+
+
+def test_without_javascript_the_grounding_exercise_s_end_leads_back_to_its_top(
+    browser, live_server
+):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    page.goto(live_server.url + LESSON)
+    opener = page.locator("#grounding > summary")
+    opener.click()
+
+    back = page.get_by_role("link", name="Back to the top of the exercise")
+    back.scroll_into_view_if_needed()
+    expect(opener).not_to_be_in_viewport()
+    back.click()
+
+    expect(opener).to_be_in_viewport()  # one press from closing it
+    context.close()
+
+
+def test_the_grounding_page_leads_back_to_the_same_spot_of_the_lesson_it_was_opened_from(
+    page, live_server
+):
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(live_server.url + LESSON)
+    footer_link = page.get_by_role("link", name="A grounding exercise")
+    footer_link.scroll_into_view_if_needed()
+    where = page.evaluate("scrollY")
+    assert where > 2000
+    footer_link.click()
+    page.wait_for_url("**/grounding/**")
+
+    page.get_by_role("link", name="Go back to where you were").click()
+
+    page.wait_for_url(live_server.url + LESSON)
+    page.wait_for_function(f"Math.abs(scrollY - {where}) < 50")
+
+
+def test_without_javascript_the_grounding_page_leads_back_to_the_lesson(browser, live_server):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + LESSON)
+    page.get_by_role("link", name="A grounding exercise").click()
+
+    page.get_by_role("link", name="Go back to where you were").click()
+
+    page.wait_for_url(live_server.url + LESSON)
+    context.close()
+
+
 def test_the_support_page_passes_axe_and_fits_a_small_screen(page, live_server, screenshots):
     for width in (320, 375, 1280):
         page.set_viewport_size({"width": width, "height": 900})

@@ -11,7 +11,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
@@ -38,7 +37,7 @@ from attachment_guide.accounts.services import (
     throttle_clear,
     throttle_key,
 )
-from attachment_guide.http import private
+from attachment_guide.http import private, same_site
 from attachment_guide.safety import notice
 from attachment_guide.spaces import lock
 from attachment_guide.spaces.models import Space
@@ -141,10 +140,7 @@ def _return_to(request: HttpRequest) -> str:
     """The page of this site to come back to once logged in or signed up, or "" for none:
     the `next` the page was opened with ("Log in" in the navigation gives the page it was
     on), carried through the forms in a hidden field and along the links between them."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return ""
+    return same_site(request, request.POST.get("next") or request.GET.get("next") or "")
 
 
 @require_http_methods(["GET", "POST"])

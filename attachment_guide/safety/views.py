@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_safe
 
 from attachment_guide.accounts.services import device_forget
-from attachment_guide.http import private
+from attachment_guide.http import private, same_site
 from attachment_guide.safety.helplines import get_helplines
 from attachment_guide.safety.notice import NOTICE_TEMPLATE
 from attachment_guide.spaces.forms import EXIT_CHOICES
@@ -48,10 +48,14 @@ def privacy(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def grounding(request: HttpRequest) -> HttpResponse:
+    """The exercise as a page of its own. Its links carry the page they were on (`next`), and
+    its end leads back there."""
     page = get_catalog().grounding
     if page is None:
         raise Http404("No grounding exercise")
-    return render(request, "safety/grounding.html", {"page": page})
+    back_to = same_site(request, request.GET.get("next", ""))
+    ctx = {"page": page, "back_to": "" if back_to == request.path else back_to}
+    return render(request, "safety/grounding.html", ctx)
 
 
 def forget_guest(request: HttpRequest) -> None:
