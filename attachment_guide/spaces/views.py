@@ -54,6 +54,9 @@ def locked_response(request: HttpRequest) -> HttpResponse:
         "space": None,
         # Words sent without JavaScript after the space locked itself come back, never lost.
         "words": lock.words_sent(request),
+        # The same screen for every page behind the lock: its links carry no page of their
+        # own (accounts.context), only the unlock form does.
+        "return_to": "",
     }
     return private(render(request, "spaces/lock.html", ctx, status=423))
 
