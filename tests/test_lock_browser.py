@@ -256,9 +256,8 @@ def test_a_refused_setting_opens_at_its_section_with_the_reason_in_view(browser,
     context.close()
 
 
-def test_a_search_in_a_journal_locked_from_another_tab_opens_the_lock_screen(browser, live_server):
-    # The journal's search goes in place; htmx swaps no 423, so pressing Search on a page
-    # whose space was locked meanwhile seemed to do nothing.
+def journal_locked_in_another_tab(browser, live_server):
+    """A phone's journal page open, with a passcode; then "Lock now" in another tab."""
     context = browser.new_context(viewport={"width": 375, "height": 740})
     page = context.new_page()
     first_answer(page, live_server.url)
@@ -268,6 +267,13 @@ def test_a_search_in_a_journal_locked_from_another_tab_opens_the_lock_screen(bro
     other.goto(live_server.url + "/")
     other.get_by_role("button", name="Lock now").click()
     expect(other.get_by_role("heading", name="Locked")).to_be_visible()
+    return context, page, other
+
+
+def test_a_search_in_a_journal_locked_from_another_tab_opens_the_lock_screen(browser, live_server):
+    # The journal's search goes in place; htmx swaps no 423, so pressing Search on a page
+    # whose space was locked meanwhile seemed to do nothing.
+    context, page, _ = journal_locked_in_another_tab(browser, live_server)
 
     page.get_by_label("Search your journal").fill("listened")
     page.get_by_role("button", name="Search").click()
@@ -280,15 +286,7 @@ def test_a_search_in_a_locked_journal_leaves_words_not_saved_yet_on_the_page(bro
     # Words typed in the free-writing box after the space locked in another tab are refused
     # ("your text is still in the box"); a search pressed then went to the lock screen, as a
     # search does, and took them along.
-    context = browser.new_context(viewport={"width": 375, "height": 740})
-    page = context.new_page()
-    first_answer(page, live_server.url)
-    set_passcode(page, live_server.url, after="Never: only when I lock it")
-    page.goto(live_server.url + "/journal/")
-    other = context.new_page()
-    other.goto(live_server.url + "/")
-    other.get_by_role("button", name="Lock now").click()
-    expect(other.get_by_role("heading", name="Locked")).to_be_visible()
+    context, page, other = journal_locked_in_another_tab(browser, live_server)
     box = page.locator("#reflection-free-writing-body")
     box.fill("Words not kept yet")
     expect(page.locator("#reflection-free-writing-status")).to_contain_text("your space is locked")
