@@ -100,6 +100,19 @@
     });
   }
 
+  // A save refused for want of its tick brings the tick again, out of band, for a page that
+  // has none or hid it (_reflection.html). A page that shows that very tick keeps it as it
+  // is: the refusal comes back as the person leaves the box for the tick, often while they
+  // press it, and even a tick kept by hx-preserve is moved out of the page and back, which
+  // makes Chromium drop the press (a Space or a mouse button let go after it ticks nothing).
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var slot = event.detail.target;
+    var brought = event.detail.fragment.querySelector("[data-agreement] input[name=agree]");
+    if (!brought || !slot.querySelector("[data-agreement]")) return;
+    var shown = document.getElementById(brought.id);
+    if (shown && slot.contains(shown) && !shown.closest("[hidden]")) event.detail.shouldSwap = false;
+  });
+
   function scheduleRetry(form) {
     var attempt = Number(form.dataset.attempt || 0);
     var delay = RETRY_DELAYS[Math.min(attempt, RETRY_DELAYS.length - 1)];
