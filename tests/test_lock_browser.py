@@ -305,3 +305,30 @@ def test_a_search_in_a_locked_journal_leaves_words_not_saved_yet_on_the_page(bro
     expect(page.get_by_text("1 entry contains")).to_be_visible()
     expect(box).to_have_value("Words not kept yet")
     context.close()
+
+
+def test_a_problem_report_being_written_stays_on_the_page_through_a_lock(browser, live_server):
+    """The report's comment is words the reader wrote: the automatic lock took the page away
+    with them; it leaves the page be, as it leaves a writing box with unsaved text."""
+    context = browser.new_context(viewport={"width": 375, "height": 900})
+    page = context.new_page()
+    page.clock.install()
+    first_answer(page, live_server.url)
+    set_passcode(page, live_server.url)
+    page.goto(live_server.url + LESSON)
+    page.get_by_text("Report a problem with this lesson").click()
+    page.get_by_label("Something is hard to understand").check()
+    comment = page.get_by_label("Anything to add? (optional)")
+    comment.fill("The second part lost me.")
+
+    page.clock.fast_forward("06:00")
+    expect(comment).to_have_value("The second part lost me.")
+    assert page.url.endswith(LESSON)
+
+    page.get_by_role("button", name="Send report").click()
+    expect(page.locator(".report__sent")).to_contain_text("Thank you.")
+
+    # Nothing typed is left on the page, so a quiet page gives way to the lock screen.
+    page.clock.fast_forward("06:00")
+    page.wait_for_url("**/lock/?next=*")
+    context.close()

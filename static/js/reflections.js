@@ -36,9 +36,9 @@
     return text(form) !== savedText(form);
   }
 
-  // A field of a form that keeps what was typed (data-keep-typed: the support circle's) that
-  // differs from what the page came with. A tick is not words, and hidden fields are the
-  // form's own.
+  // A field of a form that keeps what was typed (data-keep-typed: the support circle's, and
+  // a lesson's problem report) that differs from what the page came with. A tick is not
+  // words, and hidden fields are the form's own.
   function typedIn(field) {
     if (field.type === "hidden" || field.name === "agree" || !("defaultValue" in field)) return false;
     if (field.type === "checkbox" || field.type === "radio") return field.checked !== field.defaultChecked;
@@ -362,9 +362,10 @@
     }
   });
 
-  // Other forms that keep what was typed (data-keep-typed: the support circle's). htmx swaps
-  // no 423, so the form and everything in it stay as they were; its status line gives the
-  // server's answer, or pressing the button would seem to do nothing.
+  // Other forms that keep what was typed (data-keep-typed: the support circle's, and a
+  // lesson's problem report). htmx swaps no 423, so the form and everything in it stay as
+  // they were; its status line gives the server's answer, or pressing the button would seem
+  // to do nothing.
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = event.detail.elt, xhr = event.detail.xhr;
     if (!form.matches || !form.matches("form[data-keep-typed]") || !xhr || xhr.status !== 423) return;
@@ -373,9 +374,10 @@
   });
 
   // The lesson's progress buttons, and the forms that keep what was typed (the support
-  // circle's), pressed on a page whose anti-forgery token went stale (signed in or out in
-  // another tab): fetch a fresh token and send the same press once more, or pressing would
-  // seem to do nothing. The server then says whether the page is still this browser's.
+  // circle's, the problem report), pressed on a page whose anti-forgery token went stale
+  // (signed in or out in another tab): fetch a fresh token and send the same press once
+  // more, or pressing would seem to do nothing. The server then says whether the page is
+  // still this browser's.
   var PRESSED = PROGRESS + ", form[data-keep-typed]";
   var IN_PLACE = "form[data-in-place]";
 
