@@ -520,6 +520,26 @@ def test_a_tick_given_before_the_notice_changed_is_asked_for_again(
     expect_soon(lambda: bodies() == ["Written after the change"])
 
 
+def test_a_tick_in_focus_as_a_newer_one_comes_back_hands_the_focus_to_it(
+    page, live_server, notice_changed
+):
+    """New words of the notice went out while the page was open. Leaving the box for its tick
+    sends the text, refused with a tick for the new words, which replaces the old one: the
+    keyboard's place went with it, to the top of the page. It passes to the new tick."""
+    page.goto(live_server.url + LESSON)
+    new = notice_changed()
+    type_answer(page, "Written after the change")
+    page.keyboard.press("Tab")
+
+    expect(page.locator(STATUS)).to_contain_text("tick the box", timeout=5000)
+    tick = page.locator(f"#reflection-{PROMPT} {AGREE_TICK}")
+    expect(tick).to_have_attribute("value", new)
+    expect(tick).to_be_focused()
+    page.keyboard.press("Space")
+    expect(page.locator(STATUS)).to_contain_text("Saved", timeout=5000)
+    expect_soon(lambda: bodies() == ["Written after the change"])
+
+
 def test_after_the_notice_changed_agreeing_again_saves_the_boxes_waiting_for_it(
     page, live_server, notice_changed
 ):

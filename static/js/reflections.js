@@ -110,7 +110,13 @@
     var brought = event.detail.fragment.querySelector("[data-agreement] input[name=agree]");
     if (!brought || !slot.querySelector("[data-agreement]")) return;
     var shown = document.getElementById(brought.id);
-    if (shown && slot.contains(shown) && !shown.closest("[hidden]")) event.detail.shouldSwap = false;
+    if (shown && slot.contains(shown) && !shown.closest("[hidden]")) {
+      event.detail.shouldSwap = false;
+    } else if (slot.contains(document.activeElement)) {
+      // A tick for newer words of the notice replaces the one the keyboard is on: its place
+      // passes to the new tick, not to the top of the page. (The swap follows this event.)
+      queueMicrotask(function () { brought.focus(); });
+    }
   });
 
   function scheduleRetry(form) {
