@@ -20,6 +20,14 @@ def private(response: HttpResponse) -> HttpResponse:
     return response
 
 
+def private_to_a_reader(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """A page the same for everyone but its menu, which tells of a space or an account
+    ("Settings", "Lock now", "Account"): for such a reader it never enters a cache either."""
+    if request.session.get("space_id") or request.user.is_authenticated:
+        private(response)
+    return response
+
+
 def same_site(request: HttpRequest, target: str) -> str:
     """`target` when it is an address on this site to send the person back to (a `next`),
     or "" when it is empty or would lead elsewhere."""

@@ -17,7 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from attachment_guide.db.plain import fetch, prep
 from attachment_guide.frames import Frame, FrameCache, Reader, slot
-from attachment_guide.http import private, reverse_once
+from attachment_guide.http import private, private_to_a_reader, reverse_once
 from attachment_guide.journal import reflections
 from attachment_guide.journal.reflections import Reflection
 from attachment_guide.journal.services import Answers, answers_for_prompts
@@ -402,7 +402,8 @@ def glossary(request: HttpRequest) -> HttpResponse:
     glossary = get_catalog().glossary
     if glossary is None:
         raise Http404("No glossary")
-    return render(request, "lessons/glossary.html", {"glossary": glossary})
+    ctx = {"glossary": glossary}
+    return private_to_a_reader(request, render(request, "lessons/glossary.html", ctx))
 
 
 @require_safe

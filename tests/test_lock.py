@@ -526,7 +526,21 @@ def test_a_page_that_showed_the_passcode_notice_is_kept_in_no_cache():
 
     assert NOT_CARRIED in html.unescape(glossary.content.decode())
     assert "no-store" in glossary["Cache-Control"]
-    assert "no-store" not in client.get("/glossary/").get("Cache-Control", "")  # as before
+
+
+@pytest.mark.parametrize("url", ["/glossary/", "/grounding/", "/privacy/"])
+def test_a_public_page_is_kept_in_no_cache_once_its_menu_tells_of_a_space(client, url):
+    """Its menu then says "Settings" and "Lock" (or "Lock now", or "Account"): a look in the
+    browser's disk cache would tell that someone here keeps a journal. A first-time reader's
+    page, the same for everyone, may be cached as before."""
+    assert "no-store" not in client.get(url).get("Cache-Control", "")
+    save(client)
+
+    response = client.get(url)
+
+    assert "Settings" in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+    assert "no-store" in client.get(url, {"next": LESSON})["Cache-Control"]
 
 
 def guest_without_a_passcode(client: Client) -> None:

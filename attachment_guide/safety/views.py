@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_safe
 
 from attachment_guide.accounts.services import device_forget
-from attachment_guide.http import private, same_site
+from attachment_guide.http import private, private_to_a_reader, same_site
 from attachment_guide.safety.helplines import get_helplines
 from attachment_guide.safety.notice import NOTICE_TEMPLATE
 from attachment_guide.spaces.forms import EXIT_CHOICES
@@ -43,7 +43,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
         # Fetched to open over a page (notice.js), which takes the notice's words alone: a
         # one-time notice shown here would take their place, and be gone unread. It waits.
         ctx["messages"] = ()
-    return render(request, NOTICE_TEMPLATE, ctx)
+    return private_to_a_reader(request, render(request, NOTICE_TEMPLATE, ctx))
 
 
 @require_safe
@@ -55,7 +55,7 @@ def grounding(request: HttpRequest) -> HttpResponse:
         raise Http404("No grounding exercise")
     back_to = same_site(request, request.GET.get("next", ""))
     ctx = {"page": page, "back_to": "" if back_to == request.path else back_to}
-    return render(request, "safety/grounding.html", ctx)
+    return private_to_a_reader(request, render(request, "safety/grounding.html", ctx))
 
 
 def forget_guest(request: HttpRequest) -> None:
