@@ -391,7 +391,7 @@ def test_a_guest_is_warned_before_exit_forgets_the_device(client):
     assert MARKER in client.get("/journal/").content.decode()
 
     exit_choice(client, "forget", understood="on")
-    client.get("/exit/")
+    client.get("/exit/", headers={"Sec-Fetch-Site": "same-origin"})
 
     assert "Nothing saved yet" in client.get("/journal/").content.decode()
 
@@ -667,6 +667,20 @@ def test_a_cross_site_link_to_exit_cannot_throw_away_a_guests_key(client):
     assert MARKER in client.get("/journal/").content.decode()
     client.get("/exit/", headers={"Sec-Fetch-Site": "same-origin"})
     assert Space.objects.count() == 0  # forgotten for real: nothing left on the server
+
+
+def test_without_sec_fetch_site_only_a_page_of_this_site_can_make_exit_forget(client):
+    """Safari before 16.4 sends no Sec-Fetch-Site: a link elsewhere, or no Referer at all,
+    locks at most; the exit button and Shift x3 on this site's pages forget as chosen."""
+    save(client)
+    exit_choice(client, "forget", understood="on")
+
+    client.get("/exit/", headers={"Referer": "https://elsewhere.example/forum"})
+    client.get("/exit/")
+    assert MARKER in client.get("/journal/").content.decode()
+
+    client.get("/exit/", headers={"Referer": f"http://testserver{LESSON}"})
+    assert Space.objects.count() == 0
 
 
 def test_an_accounts_other_device_locks_even_if_its_session_missed_the_change():

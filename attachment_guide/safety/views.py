@@ -77,7 +77,8 @@ def quick_exit(request: HttpRequest) -> HttpResponse:
     forget this device. Unchosen, an account is logged out and a guest's key is kept, because
     losing a guest's only key cannot be undone."""
     action = exit_action(request)
-    if action == EXIT_FORGET and request.headers.get("Sec-Fetch-Site") == "cross-site":
+    from_elsewhere = _from_elsewhere(request)
+    if action == EXIT_FORGET and from_elsewhere:
         # A link on another site must not be able to throw away a guest's only key: the
         # worst a forged exit may do is lock the space or sign someone out.
         action = EXIT_LOCK
@@ -89,7 +90,7 @@ def quick_exit(request: HttpRequest) -> HttpResponse:
         else:
             forget_guest(request)
     response = HttpResponseRedirect(settings.QUICK_EXIT_URL)
-    if request.headers.get("Sec-Fetch-Site") != "cross-site":
+    if not from_elsewhere:
         # The device cookie would show that an account was used here. A forged link must
         # not remove it: that would hand the lockout back to whoever sent the link.
         device_forget(request, response)
@@ -98,3 +99,13 @@ def quick_exit(request: HttpRequest) -> HttpResponse:
     response["Clear-Site-Data"] = '"storage"'
     response["Referrer-Policy"] = "no-referrer"
     return private(response)
+
+
+def _from_elsewhere(request: HttpRequest) -> bool:
+    """Whether the exit was asked for by a page on another site (a forged link). A browser
+    too old to say so (Safari before 16.4 sends no Sec-Fetch-Site) is believed only with a
+    Referer from this site, which this site's pages send (Referrer-Policy: same-origin)."""
+    fetched_from = request.headers.get("Sec-Fetch-Site")
+    if fetched_from is not None:
+        return fetched_from == "cross-site"
+    return not same_site(request, request.headers.get("Referer", ""))
