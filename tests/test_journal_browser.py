@@ -511,6 +511,35 @@ def test_a_search_sent_offline_leaves_words_not_saved_yet_on_the_page(browser, l
     context.close()
 
 
+def test_a_search_after_logging_in_in_another_tab_just_searches(browser, live_server, screenshots):
+    # Logging in elsewhere gives the browser a new anti-forgery token: the search from the
+    # journal opened before went, refused, to the page that asks to reload.
+    from django.contrib.auth.models import User
+
+    context = browser.new_context(viewport={"width": 375, "height": 740})
+    page = open_lesson(context.new_page(), live_server)
+    type_answer(page, "Walking by the river helps")
+    expect(page.locator(STATUS)).to_contain_text("Saved", timeout=5000)
+    page.goto(live_server.url + "/journal/")
+    page.evaluate("window.stayed = true")
+    User.objects.create_user("ash", password="a calm river at dawn")
+    other = context.new_page()
+    log_in_in(other, live_server.url, "ash", "a calm river at dawn")
+    other.close()  # and back to the journal's tab
+
+    page.get_by_label("Search your journal").fill("river")
+    page.get_by_role("button", name="Search").click()
+
+    expect(page.locator("#entries-title")).to_be_focused()
+    expect(page.locator("#entries-title")).to_have_accessible_description(
+        "1 entry contains “river”."
+    )
+    expect(page.locator("article.entry", has_text="by the river")).to_be_in_viewport()
+    assert page.evaluate("window.stayed") is True  # in place, not a page of its own
+    page.screenshot(path=screenshots / "journal-search-after-logging-in-elsewhere-375.png")
+    context.close()
+
+
 def test_a_stray_enter_on_asking_to_delete_an_entry_deletes_nothing(page, live_server):
     # The red Delete button took the focus (autofocus), in place and on its own page: one
     # Enter more than meant, or a rushed tap of a phone's Go key, deleted for good.

@@ -373,25 +373,38 @@
       form._submitter = trigger && trigger.submitter;
     }
   });
-  document.addEventListener("htmx:afterRequest", function (event) {
-    var form = event.detail.elt, xhr = event.detail.xhr;
-    if (!form.matches || !form.matches(PRESSED) || !xhr) return;
-    if (xhr.status !== 403 || form.dataset.retried) {
+  // True when `form`'s press is to go once more with a fresh token (`otherwise` is called if
+  // none can be had); false for any other answer, or a second refusal, which is the server's.
+  function pressAgain(form, xhr, otherwise) {
+    if (!xhr || xhr.status !== 403 || form.dataset.retried) {
       delete form.dataset.retried;
-      return;
+      return false;
     }
     form.dataset.retried = "1";
-    refreshToken().then(function () { form.requestSubmit(form._submitter); });
+    refreshToken().then(function () { form.requestSubmit(form._submitter); }, otherwise);
+    return true;
+  }
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    if (form.matches && form.matches(PRESSED)) pressAgain(form, event.detail.xhr);
   });
 
-  // The journal's search and its pages of results (data-in-place) go by htmx. An answer htmx
-  // does not swap (a stale token, a locked device, no network) must not leave the press
-  // doing nothing: the form goes as it would without scripts, to the page that says why.
-  // Unless words on the page are not kept yet (the free-writing box above, refused a save
-  // by the lock or the network): leaving would throw them away, so the page stays and says so.
+  // The journal's search and its pages of results (data-in-place) go by htmx. A stale token
+  // (signed in or out in another tab) is fetched again and the search sent once more, as
+  // above. Another answer htmx does not swap (a locked device, no network) must not leave
+  // the press doing nothing: the form goes as it would without scripts, to the page that
+  // says why. Unless words on the page are not kept yet (the free-writing box above, refused
+  // a save by the lock or the network): leaving would throw them away, so the page stays and
+  // says so.
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = event.detail.elt, xhr = event.detail.xhr;
-    if (!form.matches || !form.matches(IN_PLACE) || event.detail.successful) return;
+    if (!form.matches || !form.matches(IN_PLACE)) return;
+    function go() { goWithoutScripts(form, xhr); }
+    if (!pressAgain(form, xhr, go) && !event.detail.successful) go();
+  });
+
+  function goWithoutScripts(form, xhr) {
     if (window.unkeptWords()) {
       var status = document.getElementById("journal-search-status");
       var locked = xhr && xhr.status === 423 && xhr.responseText;
@@ -408,7 +421,7 @@
       form.appendChild(pressed);
     }
     HTMLFormElement.prototype.submit.call(form); // not requestSubmit: htmx would take it again
-  });
+  }
 
   window.addEventListener("online", resaveDirty);
 
