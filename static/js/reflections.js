@@ -364,7 +364,7 @@
   // another tab): fetch a fresh token and send the same press once more, or pressing would
   // seem to do nothing. The server then says whether the page is still this browser's.
   var PRESSED = PROGRESS + ", form[data-keep-typed]";
-  var IN_PLACE = "form[data-in-place]";
+  var IN_PLACE = "[data-in-place]";
 
   // The button pressed, to press again (above) or to send as a form without scripts (below).
   document.addEventListener("htmx:configRequest", function (event) {
@@ -390,18 +390,19 @@
     if (form.matches && form.matches(PRESSED)) pressAgain(form, event.detail.xhr);
   });
 
-  // The journal's search and its pages of results (data-in-place) go by htmx. A stale token
-  // (signed in or out in another tab) is fetched again and the search sent once more, as
-  // above. Another answer htmx does not swap (a locked device, no network) must not leave
-  // the press doing nothing: the form goes as it would without scripts, to the page that
-  // says why. Unless words on the page are not kept yet (the free-writing box above, refused
-  // a save by the lock or the network): leaving would throw them away, so the page stays and
-  // says so.
+  // The journal's search, its pages of results and "Show all entries" (data-in-place) go by
+  // htmx. A stale token (signed in or out in another tab) is fetched again and the search
+  // sent once more, as above. Another answer htmx does not swap (a locked device, no
+  // network) must not leave the press doing nothing: the form or link goes as it would
+  // without scripts, to the page that says why. Unless words on the page are not kept yet
+  // (the free-writing box above, refused a save by the lock or the network): leaving would
+  // throw them away, so the page stays and says so.
   document.addEventListener("htmx:afterRequest", function (event) {
-    var form = event.detail.elt, xhr = event.detail.xhr;
-    if (!form.matches || !form.matches(IN_PLACE)) return;
-    function go() { goWithoutScripts(form, xhr); }
-    if (!pressAgain(form, xhr, go) && !event.detail.successful) go();
+    var elt = event.detail.elt, xhr = event.detail.xhr;
+    if (!elt.matches || !elt.matches(IN_PLACE)) return;
+    function go() { goWithoutScripts(elt, xhr); }
+    if (elt.tagName === "FORM" && pressAgain(elt, xhr, go)) return;
+    if (!event.detail.successful) go();
   });
 
   function goWithoutScripts(form, xhr) {
@@ -410,6 +411,10 @@
       var locked = xhr && xhr.status === 423 && xhr.responseText;
       status.textContent = locked || status.dataset.unsent;
       if (!form.contains(status)) status.scrollIntoView({ block: "center" }); // a page's button
+      return;
+    }
+    if (form.tagName === "A") {
+      window.location.assign(form.href);
       return;
     }
     var button = form._submitter;
