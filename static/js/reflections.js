@@ -428,6 +428,27 @@
     HTMLFormElement.prototype.submit.call(form); // not requestSubmit: htmx would take it again
   }
 
+  // "Log in" in the navigation comes back to the page it was on (its `next`); on a lesson, to
+  // the section read to: the furthest whose heading has come up into the top half of the
+  // screen (the reader scrolls back up to reach the link, so not the one in view then). A
+  // fragment never reaches the server, so it rides in `next`, which keeps it.
+  var placeLink = document.querySelector("a[data-keeps-place]");
+  var headings = Array.from(document.querySelectorAll(".lesson-section[id] > h2"));
+  if (placeLink && headings.length && window.IntersectionObserver) {
+    var reached = -1, back = new URL(placeLink.href);
+    var watch = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        var at = headings.indexOf(entry.target);
+        if (!entry.isIntersecting || at <= reached) return;
+        reached = at;
+        var url = new URL(back);
+        url.searchParams.set("next", back.searchParams.get("next") + "#" + entry.target.parentNode.id);
+        placeLink.href = url.pathname + url.search;
+      });
+    }, { rootMargin: "0px 0px -50% 0px" });
+    headings.forEach(function (heading) { watch.observe(heading); });
+  }
+
   window.addEventListener("online", resaveDirty);
 
   // Closing the tab, switching apps or locking the phone: send what is not saved yet. A
