@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.messages import middleware as messages
@@ -92,3 +93,28 @@ class MessageMiddleware(messages.MessageMiddleware):
         if shown is not None and shown.used:  # `used`: the page went through them
             private(response)
         return super().process_response(request, response)
+
+
+class PermissionsPolicyMiddleware:
+    """`Permissions-Policy` on every page, turning off the features in PERMISSIONS_POLICY.
+    Its text is built once, like the CSP's, and again only when the setting is replaced (as
+    override_settings does). After whitenoise, as the CSP is: a policy governs documents,
+    not the stylesheets and scripts whitenoise answers for before this is reached."""
+
+    HEADER = "Permissions-Policy"
+    # The setting the text was built from, and the text ("" for none: no header).
+    _built: tuple[object, str] = (None, "")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        features = settings.PERMISSIONS_POLICY
+        built_from, policy = self._built
+        if built_from is not features:
+            policy = ", ".join(f"{feature}=()" for feature in features)
+            self._built = (features, policy)
+        if policy and self.HEADER not in response:
+            response.headers[self.HEADER] = policy
+        return response

@@ -107,6 +107,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "attachment_guide.http.ContentSecurityPolicyMiddleware",  # Django's, built once
+    "attachment_guide.http.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -252,6 +253,38 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Powerful browser features the site never uses, turned off for it and for anything it might
+# ever embed: sent as `Permissions-Policy: camera=(), ...` (attachment_guide/http.py). Only
+# names that Chromium knows: it warns in the console of each one it does not.
+PERMISSIONS_POLICY = [
+    "accelerometer",
+    "browsing-topics",  # tracking for ads (FLoC's successor)
+    "camera",
+    "captured-surface-control",
+    "compute-pressure",
+    "display-capture",
+    "encrypted-media",
+    "geolocation",
+    "gyroscope",
+    "hid",
+    "identity-credentials-get",
+    "idle-detection",
+    "interest-cohort",  # FLoC; still a known name, kept off for older Chromes
+    "local-fonts",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "otp-credentials",
+    "payment",
+    "private-state-token-issuance",
+    "private-state-token-redemption",
+    "screen-wake-lock",
+    "serial",
+    "speaker-selection",
+    "usb",
+    "window-management",
+    "xr-spatial-tracking",
+]
 SECURE_CSP = {
     "default-src": [CSP.NONE],
     "script-src": [CSP.SELF],

@@ -210,24 +210,44 @@ def test_a_refused_password_change_opens_at_the_field_refused(
     expect(page.get_by_label(refused, exact=True)).to_be_in_viewport()
 
 
-def test_logging_in_from_the_middle_of_a_lesson_comes_back_to_the_lesson(
-    page, live_server, django_user_model
+@pytest.mark.parametrize("how", ["log in", "sign up"])
+def test_logging_in_from_the_middle_of_a_lesson_comes_back_to_the_section_read_to(
+    page, live_server, django_user_model, screenshots, how
 ):
-    # "Log in" always landed on home: a reader half-way through a lesson lost it.
-    django_user_model.objects.create_user("heron", password=PASSWORD)
+    # "Log in" always landed on home: a reader half-way through a lesson lost it. Then it
+    # came back to the lesson, but at its top: the section reached was lost.
     url = f"{live_server.url}/lessons/attachment-basics/what-attachment-is/"
+    reached = lesson().headed_sections[2]
     page.set_viewport_size({"width": 375, "height": 740})
     page.goto(url)
-    page.locator(f"#{lesson().headed_sections[1].anchor}-title").scroll_into_view_if_needed()
+    for section in lesson().headed_sections[:3]:  # read down, a section at a time
+        page.locator(f"#{section.anchor}-title").scroll_into_view_if_needed()
+        page.mouse.wheel(0, 300)
+        page.wait_for_timeout(150)
+    page.keyboard.press("Home")  # and back up to the navigation, which is at the top
+    page.wait_for_function("() => window.scrollY === 0")
 
     page.get_by_role("navigation", name="Site").get_by_role("link", name="Log in").click()
-    page.get_by_label("Username").fill("heron")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    if how == "log in":
+        django_user_model.objects.create_user("heron", password=PASSWORD)
+        page.get_by_label("Username").fill("heron")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+    else:
+        page.get_by_role("link", name="Create one").click()
+        page.get_by_label("Username").fill("heron")
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
+        page.get_by_label("Password again").fill(PASSWORD)
+        page.locator(AGREE_TICK).check()
+        page.get_by_role("button", name="Create my account").click()
+        page.get_by_role("link", name="I have kept my code").click()
 
-    page.wait_for_url(url)
-    expect(page.get_by_role("heading", level=1)).to_have_text(lesson().title)
+    page.wait_for_url(f"{url}#{reached.anchor}")
     expect(page.get_by_role("link", name="Account")).to_be_visible()
+    heading = page.locator(f"#{reached.anchor}-title")
+    expect(heading).to_be_in_viewport()
+    assert heading.bounding_box()["y"] < 200  # at the top, below the quick-exit bar
+    page.screenshot(path=screenshots / f"lesson-after-{how.replace(' ', '-')}-375.png")
 
 
 def test_without_javascript_signing_up_from_a_lesson_comes_back_to_it(browser, live_server):

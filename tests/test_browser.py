@@ -105,6 +105,20 @@ def test_the_skip_link_is_the_first_thing_the_keyboard_reaches(reader):
     assert page.evaluate("document.activeElement.id") == "main"
 
 
+def test_a_lesson_turns_off_the_browser_features_the_site_never_uses(reader, settings):
+    page = reader
+    lesson = get_catalog().lessons[0]
+
+    page.goto(f"{page.base}/lessons/{lesson.module_slug}/{lesson.slug}/")
+
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb", "browsing-topics"):
+        assert page.evaluate("f => document.featurePolicy.allowsFeature(f)", feature) is False
+    # Chromium warns in its console of each name in the header it does not know.
+    known = set(page.evaluate("document.featurePolicy.features()"))
+    assert set(settings.PERMISSIONS_POLICY) <= known
+    assert page.errors == []
+
+
 def keep_an_answer_on_a_phone(page, live_server) -> None:
     """A reader on a phone who has kept one answer, so their space is there."""
     page.set_viewport_size({"width": 375, "height": 740})

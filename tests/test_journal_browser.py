@@ -614,6 +614,35 @@ def test_a_search_sent_offline_leaves_words_not_saved_yet_on_the_page(browser, l
     context.close()
 
 
+def test_a_search_after_logging_in_in_another_tab_just_searches(browser, live_server, screenshots):
+    # Logging in elsewhere gives the browser a new anti-forgery token: the search from the
+    # journal opened before went, refused, to the page that asks to reload.
+    from django.contrib.auth.models import User
+
+    context = browser.new_context(viewport={"width": 375, "height": 740})
+    page = open_lesson(context.new_page(), live_server)
+    type_answer(page, "Walking by the river helps")
+    expect(page.locator(STATUS)).to_contain_text("Saved", timeout=5000)
+    page.goto(live_server.url + "/journal/")
+    page.evaluate("window.stayed = true")
+    User.objects.create_user("ash", password="a calm river at dawn")
+    other = context.new_page()
+    log_in_in(other, live_server.url, "ash", "a calm river at dawn")
+    other.close()  # and back to the journal's tab
+
+    page.get_by_label("Search your journal").fill("river")
+    page.get_by_role("button", name="Search").click()
+
+    expect(page.locator("#entries-title")).to_be_focused()
+    expect(page.locator("#entries-title")).to_have_accessible_description(
+        "1 entry contains “river”."
+    )
+    expect(page.locator("article.entry", has_text="by the river")).to_be_in_viewport()
+    assert page.evaluate("window.stayed") is True  # in place, not a page of its own
+    page.screenshot(path=screenshots / "journal-search-after-logging-in-elsewhere-375.png")
+    context.close()
+
+
 def test_a_stray_enter_on_asking_to_delete_an_entry_deletes_nothing(page, live_server):
     # The red Delete button took the focus (autofocus), in place and on its own page: one
     # Enter more than meant, or a rushed tap of a phone's Go key, deleted for good.
@@ -693,6 +722,69 @@ def test_the_journal_shows_the_entries_from_the_lesson_chosen(page, live_server)
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_text("1 entry from your own writing.")).to_be_in_viewport()
     expect(page.locator("article.entry")).to_contain_text("Rain on the roof")
+
+
+def a_river_answer_and_rain_on_the_roof(context, live_server):
+    """On a 375px screen: an answer kept in the lesson and a free writing in the journal."""
+    page = open_lesson(context.new_page(), live_server)
+    type_answer(page, "Walking by the river helps")
+    expect(page.locator(STATUS)).to_contain_text("Saved", timeout=5000)
+    page.goto(live_server.url + "/journal/")
+    page.get_by_label("Write in your journal").fill("Rain on the roof")
+    page.get_by_role("button", name="Save").first.click()
+    expect_soon(lambda: bodies() == ["Rain on the roof", "Walking by the river helps"])
+    return page
+
+
+def test_show_all_entries_after_a_search_shows_them_in_place(browser, live_server, screenshots):
+    # It was a plain link: after a search in place, the whole page loaded again, at its top.
+    context = browser.new_context(viewport={"width": 375, "height": 740})
+    page = a_river_answer_and_rain_on_the_roof(context, live_server)
+    page.reload()
+    page.evaluate("window.stayed = true")
+    page.get_by_label("Search your journal").fill("river")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("#entries-title")).to_have_accessible_description(
+        "1 entry contains “river”."
+    )
+
+    page.get_by_role("link", name="Show all entries").click()
+
+    expect(page.locator("#entries-title")).to_be_focused()
+    expect(page.locator("#entries-title")).to_have_accessible_description(
+        "2 entries in your journal."
+    )
+    expect(page.locator("article.entry")).to_have_count(2)
+    expect(page.locator("#entries-title")).to_be_in_viewport()
+    expect(page.get_by_label("Search your journal")).to_have_value("")
+    assert page.evaluate("window.stayed") is True  # in place, not the page loaded again
+    assert page.url == live_server.url + "/journal/"
+    page.screenshot(path=screenshots / "journal-show-all-in-place-375.png")
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+    context.close()
+
+
+def test_without_javascript_show_all_entries_is_a_plain_link(browser, live_server):
+    kept = browser.new_context()
+    a_river_answer_and_rain_on_the_roof(kept, live_server)
+    context = browser.new_context(
+        java_script_enabled=False,
+        storage_state=kept.storage_state(),
+        viewport={"width": 375, "height": 740},
+    )
+    kept.close()
+    page = context.new_page()
+    page.goto(live_server.url + "/journal/")
+    page.get_by_label("Search your journal").fill("river")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_text("1 entry contains")).to_be_visible()
+
+    page.get_by_role("link", name="Show all entries").click()
+
+    page.wait_for_url(live_server.url + "/journal/?page=1#entries-title")
+    expect(page.locator("article.entry")).to_have_count(2)
+    context.close()
 
 
 def test_writing_in_a_right_to_left_language_reads_right_to_left(page, live_server):

@@ -256,13 +256,18 @@ def test_a_refused_setting_opens_at_its_section_with_the_reason_in_view(browser,
     context.close()
 
 
-def journal_locked_in_another_tab(browser, live_server):
-    """A phone's journal page open, with a passcode; then "Lock now" in another tab."""
+def journal_locked_in_another_tab(browser, live_server, searched: str = ""):
+    """A phone's journal page open, with a passcode (and the results of a search for
+    `searched`, if given); then "Lock now" in another tab."""
     context = browser.new_context(viewport={"width": 375, "height": 740})
     page = context.new_page()
     first_answer(page, live_server.url)
     set_passcode(page, live_server.url, after="Never: only when I lock it")
     page.goto(live_server.url + "/journal/")
+    if searched:
+        page.get_by_label("Search your journal").fill(searched)
+        page.get_by_role("button", name="Search").click()
+        expect(page.get_by_text("1 entry contains")).to_be_visible()
     other = context.new_page()
     other.goto(live_server.url + "/")
     other.get_by_role("button", name="Lock now").click()
@@ -277,6 +282,18 @@ def test_a_search_in_a_journal_locked_from_another_tab_opens_the_lock_screen(bro
 
     page.get_by_label("Search your journal").fill("listened")
     page.get_by_role("button", name="Search").click()
+
+    expect(page.get_by_role("heading", name="Locked")).to_be_visible()
+    context.close()
+
+
+def test_show_all_entries_in_a_journal_locked_from_another_tab_opens_the_lock_screen(
+    browser, live_server
+):
+    # It swaps in place as the search does, and htmx swaps no 423: it must not do nothing.
+    context, page, _ = journal_locked_in_another_tab(browser, live_server, searched="listened")
+
+    page.get_by_role("link", name="Show all entries").click()
 
     expect(page.get_by_role("heading", name="Locked")).to_be_visible()
     context.close()

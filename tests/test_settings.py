@@ -151,6 +151,9 @@ def assert_strict_headers(headers) -> None:
     assert headers["Referrer-Policy"] == "same-origin"
     assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
     assert headers["X-Frame-Options"] == "DENY"
+    allowed = dict(feature.split("=") for feature in headers["Permissions-Policy"].split(", "))
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb", "browsing-topics"):
+        assert allowed[feature] == "()", feature
 
 
 @pytest.mark.django_db

@@ -504,14 +504,20 @@ def chosen_source(sources: list[tuple[str, list[Source]]], value: str) -> Source
 
 
 def journal_page(
-    request: HttpRequest, *, writer: Reflection | None = None, status: int = 200
+    request: HttpRequest,
+    *,
+    writer: Reflection | None = None,
+    status: int = 200,
+    in_place: bool = False,
 ) -> HttpResponse:
+    """The journal, or a search within it. `in_place`: the entries are to take the place of
+    those on the page (by htmx), so the reader is taken to them and told what is there."""
     space_id = space_id_for_request(request)
     # Searches and the choice of lesson are posted, never put in the address: a shared
     # device's history must not show what someone looked for in their own journal.
     posted = request.POST if request.method == "POST" else {}
     query = posted.get("q", "").strip()[:200]
-    sources = journal_sources() if posted else []  # a framed page has them in its frame
+    sources = journal_sources() if posted or in_place else []  # a frame has them in it
     source = chosen_source(sources, posted.get("from", ""))
     prompt_ids = source.prompt_ids if source else None
     number = (request.POST if query or source else request.GET).get("page")
@@ -544,9 +550,10 @@ def journal_page(
         "cleared": "cleared" in request.GET,
         "guest_space_days": settings.GUEST_SPACE_DAYS,
     }
-    if query or source:  # it shows what was looked for: rendered whole, never framed
+    # Showing what was looked for, or swapped in place: rendered whole, never framed.
+    if query or source or in_place:
         ctx["sources"] = sources
-        ctx["focus_results"] = request.htmx  # swapped in place: the reader is taken to them
+        ctx["focus_results"] = in_place
         return private(render(request, "journal/index.html", ctx, status=status))
     frame = journal_frame(reader, page, ctx)
     slots = {
@@ -612,8 +619,8 @@ def journal_frame(reader: Reader, page, ctx: dict) -> Frame:
 @sensitive_post_parameters("q")
 def index(request: HttpRequest) -> HttpResponse:
     """The journal (GET), or a search within it, or the entries from one module or lesson
-    (POST)."""
-    return journal_page(request)
+    (POST). By htmx (a search, its pages, "Show all entries"), the entries swap in place."""
+    return journal_page(request, in_place=bool(request.htmx))
 
 
 def _owned_entry(request: HttpRequest, entry_id: uuid.UUID) -> Entry:

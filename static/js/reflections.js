@@ -385,7 +385,7 @@
   // more, or pressing would seem to do nothing. The server then says whether the page is
   // still this browser's.
   var PRESSED = PROGRESS + ", form[data-keep-typed]";
-  var IN_PLACE = "form[data-in-place]";
+  var IN_PLACE = "[data-in-place]";
 
   // The button pressed, to press again (above) or to send as a form without scripts (below).
   document.addEventListener("htmx:configRequest", function (event) {
@@ -394,30 +394,48 @@
       form._submitter = trigger && trigger.submitter;
     }
   });
-  document.addEventListener("htmx:afterRequest", function (event) {
-    var form = event.detail.elt, xhr = event.detail.xhr;
-    if (!form.matches || !form.matches(PRESSED) || !xhr) return;
-    if (xhr.status !== 403 || form.dataset.retried) {
+  // True when `form`'s press is to go once more with a fresh token (`otherwise` is called if
+  // none can be had); false for any other answer, or a second refusal, which is the server's.
+  function pressAgain(form, xhr, otherwise) {
+    if (!xhr || xhr.status !== 403 || form.dataset.retried) {
       delete form.dataset.retried;
-      return;
+      return false;
     }
     form.dataset.retried = "1";
-    refreshToken().then(function () { form.requestSubmit(form._submitter); });
+    refreshToken().then(function () { form.requestSubmit(form._submitter); }, otherwise);
+    return true;
+  }
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    if (form.matches && form.matches(PRESSED)) pressAgain(form, event.detail.xhr);
   });
 
-  // The journal's search and its pages of results (data-in-place) go by htmx. An answer htmx
-  // does not swap (a stale token, a locked device, no network) must not leave the press
-  // doing nothing: the form goes as it would without scripts, to the page that says why.
-  // Unless words on the page are not kept yet (the free-writing box above, refused a save
-  // by the lock or the network): leaving would throw them away, so the page stays and says so.
+  // The journal's search, its pages of results and "Show all entries" (data-in-place) go by
+  // htmx. A stale token (signed in or out in another tab) is fetched again and the search
+  // sent once more, as above. Another answer htmx does not swap (a locked device, no
+  // network) must not leave the press doing nothing: the form or link goes as it would
+  // without scripts, to the page that says why. Unless words on the page are not kept yet
+  // (the free-writing box above, refused a save by the lock or the network): leaving would
+  // throw them away, so the page stays and says so.
   document.addEventListener("htmx:afterRequest", function (event) {
-    var form = event.detail.elt, xhr = event.detail.xhr;
-    if (!form.matches || !form.matches(IN_PLACE) || event.detail.successful) return;
+    var elt = event.detail.elt, xhr = event.detail.xhr;
+    if (!elt.matches || !elt.matches(IN_PLACE)) return;
+    function go() { goWithoutScripts(elt, xhr); }
+    if (elt.tagName === "FORM" && pressAgain(elt, xhr, go)) return;
+    if (!event.detail.successful) go();
+  });
+
+  function goWithoutScripts(form, xhr) {
     if (window.unkeptWords()) {
       var status = document.getElementById("journal-search-status");
       var locked = xhr && xhr.status === 423 && xhr.responseText;
       status.textContent = locked || status.dataset.unsent;
       if (!form.contains(status)) status.scrollIntoView({ block: "center" }); // a page's button
+      return;
+    }
+    if (form.tagName === "A") {
+      window.location.assign(form.href);
       return;
     }
     var button = form._submitter;
@@ -429,7 +447,28 @@
       form.appendChild(pressed);
     }
     HTMLFormElement.prototype.submit.call(form); // not requestSubmit: htmx would take it again
-  });
+  }
+
+  // "Log in" in the navigation comes back to the page it was on (its `next`); on a lesson, to
+  // the section read to: the furthest whose heading has come up into the top half of the
+  // screen (the reader scrolls back up to reach the link, so not the one in view then). A
+  // fragment never reaches the server, so it rides in `next`, which keeps it.
+  var placeLink = document.querySelector("a[data-keeps-place]");
+  var headings = Array.from(document.querySelectorAll(".lesson-section[id] > h2"));
+  if (placeLink && headings.length && window.IntersectionObserver) {
+    var reached = -1, back = new URL(placeLink.href);
+    var watch = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        var at = headings.indexOf(entry.target);
+        if (!entry.isIntersecting || at <= reached) return;
+        reached = at;
+        var url = new URL(back);
+        url.searchParams.set("next", back.searchParams.get("next") + "#" + entry.target.parentNode.id);
+        placeLink.href = url.pathname + url.search;
+      });
+    }, { rootMargin: "0px 0px -50% 0px" });
+    headings.forEach(function (heading) { watch.observe(heading); });
+  }
 
   window.addEventListener("online", resaveDirty);
 
