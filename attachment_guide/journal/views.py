@@ -56,7 +56,7 @@ from attachment_guide.journal.services import (
     entry_save,
     normalize_body,
 )
-from attachment_guide.spaces.lock import Words, keeps_words
+from attachment_guide.spaces.lock import YOUR_TEXT, Words, keeps_words
 from attachment_guide.spaces.models import Space
 from attachment_guide.spaces.services import (
     MARKER_FIELD,
@@ -424,14 +424,40 @@ def _save(
 
 
 def _draft(request: HttpRequest) -> dict:
-    """What a writing box sent, for a page that holds it in a form to send again: sent, a
-    refusal opens at the box, as one from the box's own page does."""
+    """What a writing box sent (or, from a lesson's one form, each box the reader changed),
+    for a page that holds it in a form to send again: sent, a refusal opens at the box, as
+    one from the box's own page does."""
+    if request.resolver_match.view_name == "journal:answers":
+        sent = _boxes_sent(request)
+        changed = [box for box in sent if box.changed] or [box for box in sent if box.pressed]
+        prompts = get_catalog().prompts
+        drafts = [
+            {
+                "box": f"{box.key} {box.held}",
+                "label": prompts[box.key][1].question if box.key in prompts else YOUR_TEXT,
+                "text": box.fields.get("body", ""),
+                "entry": str(_uuid(box.fields.get("entry")) or ""),
+                "version": _int(box.fields.get("version")),
+                "id": f"unsaved-draft-{number}",
+            }
+            for number, box in enumerate(changed, start=1)
+        ]
+        action = f"{request.path}#{reflections.LESSON_ANSWERS_FORM}-open"
+    else:
+        drafts = [
+            {
+                "label": YOUR_TEXT,
+                "text": request.POST.get("body", ""),
+                "entry": str(_uuid(request.POST.get("entry")) or ""),
+                "version": _int(request.POST.get("version")),
+                "id": "unsaved-draft",
+            }
+        ]
+        action = f"{request.path}#{_box_id(request)}"
     return {
-        "action": f"{request.path}#{_box_id(request)}",
+        "action": action,
         "space_marker": request.POST.get(MARKER_FIELD, ""),
-        "draft": request.POST.get("body", ""),
-        "entry": str(_uuid(request.POST.get("entry")) or ""),
-        "version": _int(request.POST.get("version")),
+        "drafts": drafts,
     }
 
 
