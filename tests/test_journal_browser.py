@@ -399,6 +399,34 @@ def test_without_javascript_boxes_left_as_they_were_are_not_saved_again(browser,
     context.close()
 
 
+def test_without_javascript_a_conflict_in_one_box_is_chosen_with_the_other_boxes_kept(
+    browser, live_server
+):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 375, "height": 740})
+    page = open_lesson(context.new_page(), live_server)
+    page.locator(BOX).fill("Shared start")
+    press_save(page, PROMPT)
+    entry = Entry.objects.get()
+    entry.body, entry.version = "Changed in another tab", entry.version + 1
+    entry.save()
+    page.locator(BOX).fill("Mine, from this tab")
+    page.locator(f"#reflection-{SECOND}-body").fill("Another box, fine")
+
+    press_save(page, SECOND)
+
+    expect(page.locator(STATUS)).to_contain_text("changed in another tab")
+    expect(page.locator(BOX)).to_have_value("Mine, from this tab")
+    expect(page.locator(f"#reflection-{SECOND}-status")).to_contain_text("Saved")
+    assert bodies() == ["Another box, fine", "Changed in another tab"]
+
+    box_of(page, PROMPT).get_by_role("button", name="Keep the text in the box").click()
+
+    expect(page.locator(BOX)).to_have_value("Mine, from this tab")
+    expect(page.locator(f"#reflection-{SECOND}-body")).to_have_value("Another box, fine")
+    assert bodies() == ["Another box, fine", "Mine, from this tab"]
+    context.close()
+
+
 def test_with_javascript_each_box_sends_only_its_own_fields(page, live_server):
     """The page's one form is for pages without scripts: with them, each field is its own
     box's again, and an autosave sends that box alone."""
