@@ -632,7 +632,10 @@ def answers(request: HttpRequest, module_slug: str, lesson_slug: str) -> HttpRes
     refused = [saved for _box, _submitted, saved in outcomes if saved.status != 200]
     nothing = all(saved.reflection.status == "nothing" for _b, _s, saved in outcomes)
     if refused or (outcomes and nothing):
-        # Said at each box; the page opens at the first refused one (or the one pressed).
+        # Said at each box; the page opens at the first refused one (or the one pressed),
+        # and only there (a conflict chosen in another box asked for the focus too).
+        for reflection in shown.values():
+            reflection.focus = False
         first = refused[0].reflection if refused else shown[pressed.key]
         first.focus = True
         statuses = {saved.status for saved in refused}
