@@ -427,6 +427,26 @@ def test_without_javascript_a_conflict_in_one_box_is_chosen_with_the_other_boxes
     context.close()
 
 
+def test_without_javascript_starting_a_fresh_answer_keeps_what_the_other_boxes_hold(
+    browser, live_server
+):
+    context = browser.new_context(java_script_enabled=False)
+    page = open_lesson(context.new_page(), live_server)
+    page.locator(BOX).fill("My first answer")
+    press_save(page, PROMPT)
+    page.locator(BOX).fill("My first answer, added to")
+    page.locator(f"#reflection-{SECOND}-body").fill("Written in the box below")
+
+    box_of(page, PROMPT).get_by_role("button", name="Start a fresh answer").click()
+
+    expect(page.locator(BOX)).to_have_value("")
+    expect(box_of(page, PROMPT).locator(".earlier")).to_contain_text("My first answer, added to")
+    expect(page.locator(f"#reflection-{SECOND}-body")).to_have_value("Written in the box below")
+    expect(page.locator(f"#reflection-{SECOND}-status")).to_contain_text("Saved")
+    assert bodies() == ["My first answer, added to", "Written in the box below"]
+    context.close()
+
+
 def test_with_javascript_each_box_sends_only_its_own_fields(page, live_server):
     """The page's one form is for pages without scripts: with them, each field is its own
     box's again, and an autosave sends that box alone."""
