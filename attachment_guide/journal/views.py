@@ -583,12 +583,20 @@ def answers(request: HttpRequest, module_slug: str, lesson_slug: str) -> HttpRes
     if lesson is None:
         raise Http404("No such lesson")
     prompts = {prompt.id: prompt for prompt in lesson.prompts}
-    sent = [box for box in _boxes_sent(request) if box.key in prompts]
+    every = _boxes_sent(request)
+    sent = [box for box in every if box.key in prompts]
     # Should the space be locked here, the lock screen gives back each box's words.
     request.words_given = [
-        Words(prompts[box.key].question, box.fields.get("body", ""), True)
-        for box in sent
-        if box.changed and box.fields.get("body", "").strip()
+        Words(prompts[box.key].question if box.key in prompts else YOUR_TEXT, text, True)
+        for box in every
+        if box.changed and (text := box.fields.get("body", "")).strip()
+    ]
+    # A question taken out of the lesson since the page was opened: its words go to the
+    # journal's free-writing box once the rest is kept, as a lone box's would (`answer`).
+    gone = [
+        text
+        for box in every
+        if box.key not in prompts and box.changed and (text := box.fields.get("body", "")).strip()
     ]
     if space_marker_stale(request):
         return _not_saved_here(request)
@@ -644,6 +652,8 @@ def answers(request: HttpRequest, module_slug: str, lesson_slug: str) -> HttpRes
         if status == 429:
             response["Retry-After"] = "60"
         return private(response)
+    if gone:
+        return _kept_as_new(request, "question_gone", body="\n\n".join(gone))
     query: list[tuple[str, str]] = []
     # The box pressed first: a first save's "Saved privately" goes beside it.
     for _box, submitted, saved in sorted(outcomes, key=lambda outcome: not outcome[0].pressed):
@@ -864,15 +874,18 @@ def entry_page(
     return private(render(request, "journal/entry.html", ctx, status=status))
 
 
-@sensitive_variables("writer")
-def _kept_as_new(request: HttpRequest, status: str = "gone") -> HttpResponse:
+@sensitive_variables("writer", "body", "text")
+def _kept_as_new(
+    request: HttpRequest, status: str = "gone", body: str | None = None
+) -> HttpResponse:
     """Without JavaScript, a save of an entry that is not there any more (deleted in another
     tab, or this browser signed out meanwhile), or of an answer to a question taken out of
     the lessons since the page was opened: the text comes back in the free-writing box, one
     press from being kept as a new entry, never on a "page not found" that drops it. (With
     htmx the page says so itself, and the text stays in its box.)"""
     writer = reflections.for_free_writing()
-    writer.body, writer.status, writer.focus = request.POST.get("body", ""), status, True
+    text = request.POST.get("body", "") if body is None else body
+    writer.body, writer.status, writer.focus = text, status, True
     return journal_page(request, writer=writer, status=404)
 
 
