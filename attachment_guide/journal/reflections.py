@@ -34,7 +34,8 @@ from lessons.content import Lesson, Prompt
 
 FREE_WRITING = _("Write in your journal")
 FREE_WRITING_KEY = "free-writing"
-# The id of a lesson page's one form for all its boxes (see `Reflection.page_form`).
+# The id of a lesson page's one form for all its boxes (see `Reflection.page_form`); the
+# form itself is in templates/lessons/lesson.html.
 LESSON_ANSWERS_FORM = "lesson-answers"
 
 
