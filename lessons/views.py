@@ -79,7 +79,7 @@ def lesson_page(
     request: HttpRequest,
     lesson: Lesson,
     *,
-    override: Reflection | None = None,
+    overrides: dict[str, Reflection] | None = None,
     refused: str = "",
     status: int = 200,
 ) -> HttpResponse:
@@ -87,8 +87,9 @@ def lesson_page(
 
     A reader with no space gets no query at all; one with a space gets one for the answers
     and one for the progress. The page around the boxes is rendered once per lesson and kind
-    of reader (`lesson_frame`); each request fills in only its own parts. `override` is a
-    box to show as it is (a refused save); `refused` says why a progress button kept nothing.
+    of reader (`lesson_frame`); each request fills in only its own parts. `overrides` are
+    boxes to show as they are, by prompt id (a refused save); `refused` says why a progress
+    button kept nothing.
     A press refused as made for another space ("elsewhere") gets a panel still made for that
     space, so pressing again keeps nothing here either until the person signs back in.
     """
@@ -97,7 +98,7 @@ def lesson_page(
     reader = Reader.of(request, space_id=space_id, path=path)
     frame = lesson_frame(lesson, reader)
     token = csrf_token(request)
-    if space_id is None and override is None and not refused:
+    if space_id is None and not overrides and not refused:
         # Nothing here is this reader's own: the boxes are the same empty ones for everyone
         # (or, on a locked device, the same locked ones).
         page = empty_lesson(frame, lesson, reader).fill_bytes(fresh_ids(lesson, token))
@@ -105,15 +106,19 @@ def lesson_page(
     prompt_ids = [prompt.id for prompt in lesson.prompts]
     answers = answers_for_prompts(space_id=space_id, prompt_ids=prompt_ids)
     slots, marker = {"token": token}, space_marker(space_id)
+    # Without JavaScript one press can save several boxes: each says "Saved", and the first
+    # (the one pressed) says where the words are kept when that save made the space.
+    saved = request.GET.getlist("saved")
+    overrides = overrides or {}
     for prompt in lesson.prompts:
         box = reflections.for_prompt(prompt, answers[prompt.id])
         if request.GET.get("fresh") == prompt.id:
             box.start_fresh()
-        elif request.GET.get("saved") == prompt.id and box.current:
+        elif prompt.id in saved and box.current:
             box.mark_saved(box.current)
-            reflections.show_first_save(box, request, reader)
-        if override is not None and override.key == prompt.id:
-            box = override
+            if prompt.id == saved[0]:
+                reflections.show_first_save(box, request, reader)
+        box = overrides.get(prompt.id, box)
         slots[f"box:{prompt.id}"] = reflections.render(
             box, reader=reader, csrf_token=token, space_marker=marker
         )

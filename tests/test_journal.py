@@ -682,6 +682,38 @@ def test_without_javascript_saving_an_entry_deleted_in_another_tab_keeps_the_tex
     assert Entry.objects.get().body == "Words typed since"
 
 
+def test_without_javascript_a_lesson_s_save_keeps_a_removed_question_s_words_too(client):
+    """A lesson's one form sends every box: one whose question a content update took out
+    while the page was open comes back, ready to keep as free writing, once the rest is kept."""
+    from urllib.parse import urlencode
+
+    from attachment_guide.journal.reflections import text_digest
+
+    save(client, "A first answer")  # this browser has a space and has agreed
+    empty = text_digest("")
+    fields = [
+        ("box", f"a-question-since-removed {empty}"),
+        ("body", "Still mine"),
+        ("version", "0"),
+        ("box", f"ab-when-upset-now {empty}"),
+        ("body", "Kept with the press"),
+        ("version", "0"),
+        ("intent", "save"),
+    ]
+
+    response = client.post(
+        "/journal/lessons/attachment-basics/what-attachment-is/",
+        urlencode(fields),
+        content_type="application/x-www-form-urlencoded",
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert ">Still mine</textarea>" in html
+    assert "no longer in the lessons" in html
+    assert Entry.objects.get(prompt_id="ab-when-upset-now").body == "Kept with the press"
+
+
 def test_without_javascript_an_answer_to_a_question_since_removed_keeps_the_text(client):
     """A content update took the question out while its page was open: the text comes back,
     ready to keep as free writing, not on a 'page not found' that says nothing was lost."""

@@ -277,12 +277,9 @@ def test_without_javascript_a_refused_save_opens_at_the_box_that_kept_the_words(
     context.close()
 
 
-def test_without_javascript_each_box_says_to_save_it_before_writing_in_the_next(
-    browser, live_server, page
-):
-    """Without scripts a Save sends only its own box, and the page it brings back has lost
-    the words typed in the others: a reader who answered three questions and pressed the
-    last Save kept one answer. Each box says so, where the reader presses Save."""
+def test_without_javascript_each_box_says_any_save_keeps_every_box(browser, live_server, page):
+    """Without scripts nothing saves by itself: each box says so where the reader presses
+    Save, and that any Save on the lesson keeps every box (with scripts, no note)."""
     context = browser.new_context(java_script_enabled=False, viewport={"width": 375, "height": 740})
     still = context.new_page()
     still.goto(live_server.url + LESSON)
@@ -292,12 +289,187 @@ def test_without_javascript_each_box_says_to_save_it_before_writing_in_the_next(
     for n in range(boxes.count()):
         note = boxes.nth(n).locator(".reflection__noscript")
         expect(note).to_be_visible()
-        expect(note).to_contain_text("Press Save before you write in another box")
+        expect(note).to_contain_text("Any Save on this page keeps every box.")
     context.close()
 
     page.goto(live_server.url + LESSON)
     expect(page.locator("[data-reflection]").first).to_be_visible()
     expect(page.locator(".reflection__noscript")).to_have_count(0)
+
+
+SECOND = "ab-when-upset-now"
+THIRD = "ab-one-thing-to-soften"
+
+
+def box_of(page, prompt: str):
+    return page.locator(f"#reflection-{prompt}")
+
+
+def press_save(page, prompt: str) -> None:
+    box_of(page, prompt).get_by_role("button", name="Save", exact=True).click()
+
+
+def test_without_javascript_save_under_one_box_keeps_the_words_of_every_box(
+    browser, live_server, screenshots
+):
+    """A reader with scripts off (Tor Browser's Safest mode) answers two questions, then
+    presses the Save under the second: the first answer is kept too."""
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 375, "height": 740})
+    page = open_lesson(context.new_page(), live_server)
+    page.locator(BOX).fill("The first answer, written first")
+    page.locator(f"#reflection-{SECOND}-body").fill("The second answer, saved with its button")
+
+    press_save(page, SECOND)
+
+    assert page.url.endswith(f"?saved={SECOND}&saved={PROMPT}&new=1#reflection-{SECOND}")
+    assert bodies() == [
+        "The first answer, written first",
+        "The second answer, saved with its button",
+    ]
+    expect(page.locator(f"#reflection-{SECOND}-status")).to_contain_text(
+        "Saved privately. No account needed."
+    )
+    expect(page.locator(STATUS)).to_contain_text("Saved")
+    expect(page.locator(f"#reflection-{THIRD}-status")).not_to_contain_text("Saved")
+    expect(page.locator(f"#reflection-{SECOND}-body")).to_be_in_viewport()
+    page.screenshot(path=screenshots / "no-js-two-boxes-saved-375.png", full_page=False)
+    page.reload()
+    expect(page.locator(BOX)).to_have_value("The first answer, written first")
+    expect(page.locator(f"#reflection-{SECOND}-body")).to_have_value(
+        "The second answer, saved with its button"
+    )
+    expect(page.locator(f"#reflection-{THIRD}-body")).to_have_value("")
+    assert Entry.objects.count() == 2  # the third box, left empty, is nothing
+    context.close()
+
+
+def test_without_javascript_a_refused_box_keeps_its_words_and_the_others_are_saved(
+    browser, live_server, screenshots
+):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 375, "height": 740})
+    page = open_lesson(context.new_page(), live_server)
+    too_long = "x" * 50_001
+    page.locator(BOX).fill(too_long)
+    page.locator(f"#reflection-{SECOND}-body").fill("Short enough to keep")
+
+    press_save(page, SECOND)
+
+    expect(page.locator(STATUS)).to_contain_text(
+        "Not saved: this answer is 50,001 characters long, and the limit is 50,000."
+    )
+    expect(page.locator(BOX)).to_have_value(too_long)
+    # It opens at the refused box (the one not pressed), its reason in view too.
+    expect(page.locator(BOX)).to_be_in_viewport()
+    expect(page.locator(STATUS)).to_be_in_viewport()
+    expect(page.locator(f"#reflection-{SECOND}-body")).to_have_value("Short enough to keep")
+    expect(page.locator(f"#reflection-{SECOND}-status")).to_contain_text("Saved")
+    assert bodies() == ["Short enough to keep"]
+    page.screenshot(path=screenshots / "no-js-one-box-refused-375.png", full_page=False)
+
+    # Shortened, and saved from the other box's button: kept, and the second not saved again.
+    second = Entry.objects.get()
+    page.locator(BOX).fill("Shorter now")
+    press_save(page, THIRD)
+    expect(page.locator(STATUS)).to_contain_text("Saved")
+    assert bodies() == ["Short enough to keep", "Shorter now"]
+    assert Entry.objects.get(id=second.id).updated == second.updated
+    context.close()
+
+
+def test_without_javascript_boxes_left_as_they_were_are_not_saved_again(browser, live_server):
+    """Nor brought back: an answer deleted in another tab stays deleted when this page, which
+    still shows it, saves another box."""
+    context = browser.new_context(java_script_enabled=False)
+    page = open_lesson(context.new_page(), live_server)
+    page.locator(BOX).fill("Kept, then deleted elsewhere")
+    page.locator(f"#reflection-{SECOND}-body").fill("Kept and left alone")
+    press_save(page, PROMPT)
+    assert bodies() == ["Kept and left alone", "Kept, then deleted elsewhere"]
+    by_text = {entry.body: entry for entry in Entry.objects.all()}  # stored encrypted
+    left_alone = by_text["Kept and left alone"]
+    by_text["Kept, then deleted elsewhere"].delete()
+
+    page.locator(f"#reflection-{THIRD}-body").fill("Only this one is new")
+    press_save(page, THIRD)
+
+    expect(page.locator(f"#reflection-{THIRD}-status")).to_contain_text("Saved")
+    assert bodies() == ["Kept and left alone", "Only this one is new"]
+    again = Entry.objects.get(id=left_alone.id)
+    assert (again.version, again.updated) == (left_alone.version, left_alone.updated)
+    context.close()
+
+
+def test_without_javascript_a_conflict_in_one_box_is_chosen_with_the_other_boxes_kept(
+    browser, live_server
+):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 375, "height": 740})
+    page = open_lesson(context.new_page(), live_server)
+    page.locator(BOX).fill("Shared start")
+    press_save(page, PROMPT)
+    entry = Entry.objects.get()
+    entry.body, entry.version = "Changed in another tab", entry.version + 1
+    entry.save()
+    page.locator(BOX).fill("Mine, from this tab")
+    page.locator(f"#reflection-{SECOND}-body").fill("Another box, fine")
+
+    press_save(page, SECOND)
+
+    expect(page.locator(STATUS)).to_contain_text("changed in another tab")
+    expect(page.locator(BOX)).to_have_value("Mine, from this tab")
+    expect(page.locator(f"#reflection-{SECOND}-status")).to_contain_text("Saved")
+    assert bodies() == ["Another box, fine", "Changed in another tab"]
+
+    box_of(page, PROMPT).get_by_role("button", name="Keep the text in the box").click()
+
+    expect(page.locator(BOX)).to_have_value("Mine, from this tab")
+    expect(page.locator(f"#reflection-{SECOND}-body")).to_have_value("Another box, fine")
+    assert bodies() == ["Another box, fine", "Mine, from this tab"]
+    context.close()
+
+
+def test_without_javascript_starting_a_fresh_answer_keeps_what_the_other_boxes_hold(
+    browser, live_server
+):
+    context = browser.new_context(java_script_enabled=False)
+    page = open_lesson(context.new_page(), live_server)
+    page.locator(BOX).fill("My first answer")
+    press_save(page, PROMPT)
+    page.locator(BOX).fill("My first answer, added to")
+    page.locator(f"#reflection-{SECOND}-body").fill("Written in the box below")
+
+    box_of(page, PROMPT).get_by_role("button", name="Start a fresh answer").click()
+
+    expect(page.locator(BOX)).to_have_value("")
+    expect(box_of(page, PROMPT).locator(".earlier")).to_contain_text("My first answer, added to")
+    expect(page.locator(f"#reflection-{SECOND}-body")).to_have_value("Written in the box below")
+    expect(page.locator(f"#reflection-{SECOND}-status")).to_contain_text("Saved")
+    assert bodies() == ["My first answer, added to", "Written in the box below"]
+    context.close()
+
+
+def test_with_javascript_each_box_sends_only_its_own_fields(page, live_server):
+    """The page's one form is for pages without scripts: with them, each field is its own
+    box's again, and an autosave sends that box alone."""
+    open_lesson(page, live_server)
+    sent = []
+    page.on("request", lambda r: sent.append(r.post_data) if r.method == "POST" else None)
+    own = page.evaluate(
+        """() => Array.from(document.querySelectorAll("form[data-reflection]")).map(form => ({
+            names: Array.from(form.elements).map(field => field.name).filter(Boolean),
+            bodies: Array.from(form.elements).filter(field => field.name === "body").length,
+        }))"""
+    )
+    assert len(own) == 3
+    for fields in own:
+        assert fields["bodies"] == 1
+        assert {"body", "entry", "version", "writer", "space", "intent"} <= set(fields["names"])
+        assert "box" not in fields["names"]
+    assert page.locator("#lesson-answers, [form=lesson-answers]").count() == 0
+    type_answer(page, "Autosaved alone")
+    expect(page.locator(STATUS)).to_contain_text("Saved", timeout=5000)
+    posted = [data for data in sent if data and "body=" in data]
+    assert posted and all(data.count("body=") == 1 for data in posted)
+    assert bodies() == ["Autosaved alone"]
 
 
 def test_closing_a_tab_that_shows_a_conflict_keeps_both_texts(browser, live_server):
@@ -932,9 +1104,9 @@ def test_without_javascript_the_stale_tab_s_words_come_back_on_a_page_of_their_o
 
     expect(tab.locator("h1")).to_have_text("That could not be saved")
     expect(tab.get_by_role("alert")).to_contain_text(NOT_SAVED)
-    expect(tab.get_by_label("Your text, not saved yet")).to_have_value(
-        "Pressed Save after the sign-out"
-    )
+    # Under its question: a lesson's Save sends every box, and each changed one comes back.
+    expect(tab.get_by_label("felt safe to you")).to_have_value("Pressed Save after the sign-out")
+    expect(tab.locator("textarea")).to_have_count(1)
     assert bodies() == []
     tab.screenshot(path=screenshots / f"not-saved-here-{width}.png", full_page=True)
     context.close()
@@ -964,6 +1136,38 @@ def test_without_javascript_sending_again_from_the_refused_token_page_opens_at_t
     expect(tab.locator(BOX)).to_have_value("Written before signing in")
     expect(tab.locator(BOX)).to_be_in_viewport()
     assert bodies() == []
+    context.close()
+
+
+def test_without_javascript_the_refused_token_page_gives_back_every_box_and_saves_them(
+    browser, live_server
+):
+    from django.contrib.auth.models import User
+
+    User.objects.create_user("ash", password="a calm river at dawn")
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 375, "height": 740})
+    tab = context.new_page()
+    tab.goto(live_server.url + LESSON)
+    tab.locator(BOX).fill("First, written before signing in")
+    tab.locator(f"#reflection-{SECOND}-body").fill("Second, written before signing in")
+    other = context.new_page()  # signing in gives the browser a new anti-forgery token
+    log_in_in(other, live_server.url, "ash", "a calm river at dawn")
+    press_save(tab, SECOND)
+    expect(tab.locator("h1")).to_have_text("That could not be sent")
+    expect(tab.get_by_label("felt safe to you")).to_have_value("First, written before signing in")
+    expect(tab.get_by_label("When something upsets you")).to_have_value(
+        "Second, written before signing in"
+    )
+    expect(tab.locator("textarea")).to_have_count(2)  # not the box left empty
+    tab.locator(AGREE_TICK).check()
+
+    tab.get_by_role("button", name="Send again").click()
+
+    expect(tab.locator(BOX)).to_have_value("First, written before signing in")
+    expect(tab.locator(f"#reflection-{SECOND}-body")).to_have_value(
+        "Second, written before signing in"
+    )
+    assert bodies() == ["First, written before signing in", "Second, written before signing in"]
     context.close()
 
 

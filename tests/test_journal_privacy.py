@@ -6,6 +6,7 @@ import html
 import json
 import uuid
 from html.parser import HTMLParser
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
@@ -104,6 +105,7 @@ def test_entry_ids_in_urls_are_random_uuids(victims_entry):
     "url",
     [
         "/journal/prompts/ab-who-felt-safe/",
+        "/journal/lessons/attachment-basics/what-attachment-is/",
         "/journal/write/",
         "/journal/entries/{id}/",
         "/journal/entries/{id}/delete/",
@@ -121,7 +123,14 @@ def test_state_changing_urls_refuse_a_post_without_the_anti_forgery_token(victim
     assert victims_entry.body == "Only mine"
 
 
-@pytest.mark.parametrize("url", ["/journal/prompts/ab-who-felt-safe/", "/journal/write/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/journal/prompts/ab-who-felt-safe/",
+        "/journal/lessons/attachment-basics/what-attachment-is/",
+        "/journal/write/",
+    ],
+)
 def test_save_urls_refuse_get(client, url):
     assert client.get(url).status_code == 405
 
@@ -256,6 +265,8 @@ def test_journal_text_never_reaches_error_reports_or_logs(client, monkeypatch, c
     def broken(self, **kwargs):
         raise RuntimeError("the disk is full")
 
+    # Every box of a lesson at once, as its one form sends them without scripts.
+    lesson_form = "/journal/lessons/attachment-basics/what-attachment-is/"
     client.post(
         "/journal/write/", {**AGREE, "body": "first", "entry": str(uuid.uuid4()), "version": 0}
     )
@@ -270,11 +281,17 @@ def test_journal_text_never_reaches_error_reports_or_logs(client, monkeypatch, c
             {**AGREE, "body": marker, "entry": str(uuid.uuid4()), "version": 0},
             headers=HX,
         )
+        boxes = [("box", "ab-who-felt-safe x"), ("body", marker), ("intent", "save")]
+        all_at_once = client.post(
+            lesson_form,
+            urlencode([*AGREE.items(), *boxes]),
+            content_type="application/x-www-form-urlencoded",
+        )
     finally:
         got_request_exception.disconnect(report)
 
-    assert response.status_code == 500
-    assert reports and "the disk is full" in reports[0]
+    assert response.status_code == all_at_once.status_code == 500
+    assert len(reports) == 2 and "the disk is full" in reports[1]
     assert all(marker not in text for text in reports)
     assert marker not in caplog.text
 

@@ -614,6 +614,41 @@ def test_a_save_without_scripts_after_the_lock_gets_its_text_back(locked):
     assert MARKER not in page
 
 
+def test_a_lesson_s_save_without_scripts_after_the_lock_gives_back_every_box(locked):
+    """Without scripts a lesson's Save sends every box: each changed one comes back, under
+    its question; one left as it was, and one left empty, do not."""
+    from urllib.parse import urlencode
+
+    from attachment_guide.journal.reflections import text_digest
+
+    client, entry = locked
+    kept = entry.body  # the page showed it, and it was left as it was
+    boxes = [
+        ("ab-who-felt-safe", "A first answer, typed <here>", ""),
+        ("ab-when-upset-now", kept, kept),
+        ("ab-one-thing-to-soften", "", ""),
+    ]
+    fields = []
+    for prompt, text, held in boxes:
+        fields += [("box", f"{prompt} {text_digest(held)}"), ("body", text), ("version", "0")]
+    fields.insert(-2, ("intent", "save"))
+
+    response = client.post(
+        "/journal/lessons/attachment-basics/what-attachment-is/",
+        urlencode(fields),
+        content_type="application/x-www-form-urlencoded",
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 423
+    assert words_given_back(page) == {
+        "If you like, think of a person, a place or even a pet that felt safe to you at some "
+        "point in your life. What was it about them that helped you feel that way?": (
+            "A first answer, typed <here>"
+        )
+    }
+
+
 def words_given_back(page: str) -> dict[str, str]:
     """The lock screen's boxes of unsaved words, as {label: text}."""
     labels = dict(re.findall(r'<label for="unsaved-(\d+)">([^<]*)</label>', page))

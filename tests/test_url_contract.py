@@ -45,6 +45,7 @@ ROUTES = {
     "journal:index": FORM,  # POST is a search: never in the address bar, changes nothing
     "journal:write": WRITE,
     "journal:answer": WRITE,
+    "journal:answers": WRITE,
     "journal:entry": FORM,
     "journal:delete": FORM,
     "journal:token": READ,
@@ -100,6 +101,7 @@ def url_for(name: str, entry: Entry) -> str:
         "lesson_report": LESSON_KWARGS,
         "lesson_report_sent": LESSON_KWARGS,
         "journal:answer": {"prompt_id": "ab-who-felt-safe"},
+        "journal:answers": LESSON_KWARGS,
         "journal:entry": {"entry_id": entry.id},
         "journal:delete": {"entry_id": entry.id},
         # Any id will do: the anti-forgery check and the method check come before the lookup.

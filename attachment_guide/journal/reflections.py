@@ -8,6 +8,7 @@ entry in the journal behave alike.
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -18,7 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.autoreload import file_changed
 from django.utils.formats import date_format
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import get_language, gettext, gettext_noop
@@ -33,6 +34,9 @@ from lessons.content import Lesson, Prompt
 
 FREE_WRITING = _("Write in your journal")
 FREE_WRITING_KEY = "free-writing"
+# The id of a lesson page's one form for all its boxes (see `Reflection.page_form`); the
+# form itself is in templates/lessons/lesson.html.
+LESSON_ANSWERS_FORM = "lesson-answers"
 
 
 def source_of(prompt_id: str) -> tuple[str, Lesson | None]:
@@ -97,6 +101,17 @@ class Reflection:
     # in local time, and the UTC text shown until it does (or without JavaScript).
     last_saved_iso: str = ""
     last_saved_text: str = ""
+    # A lesson's box: the id of the page's one form that, without JavaScript, every box's
+    # fields belong to, so a press under any box sends them all (reflections.js gives each
+    # field back to its own box's form). `held` is `text_digest` of the text the server
+    # holds for the box, so that form's view tells which boxes the reader changed.
+    page_form: str = ""
+    held: str = ""
+
+    @property
+    def in_page_form(self) -> str:
+        """The attribute that gives a field to the page's one form (see `page_form`)."""
+        return format_html(' form="{}"', self.page_form) if self.page_form else ""
 
     @property
     def unkept(self) -> bool:
@@ -119,6 +134,8 @@ class Reflection:
     def show(self, entry: Entry | None) -> Reflection:
         """Point the box at `entry` (or at a new, unsaved answer when None)."""
         self.current = entry
+        if self.page_form:
+            self.held = text_digest(entry.body if entry is not None else "")
         if entry is None:
             self.entry_id, self.version, self.body = random_uuid(), 0, ""
             self.last_saved_iso = self.last_saved_text = ""
@@ -143,6 +160,12 @@ class Reflection:
         self.status = "saved"
         self.saved_time = clock(template_localtime(entry.updated))  # date:"H:i"
         return self
+
+
+def text_digest(text: str) -> str:
+    """A short fingerprint of a box's text, as stored (browsers send line breaks as CRLF):
+    whether the text sent is the text the page was made with."""
+    return hashlib.sha256(text.replace("\r\n", "\n").encode()).hexdigest()[:20]
 
 
 def clock(moment: datetime) -> str:
@@ -194,6 +217,7 @@ def for_prompt(prompt: Prompt, answers: Answers) -> Reflection:
         question=prompt.question,
         earlier=answers.earlier,
         fresh_label=translated(FRESH_ANSWER),
+        page_form=LESSON_ANSWERS_FORM,
     )
     return reflection.show(answers.current)
 
@@ -239,6 +263,7 @@ _PERSONAL = (
     "body",
     "last_saved_iso",
     "last_saved_text",
+    "held",
 )
 _SOME_ANSWER = object()  # stands for `current` in a frame: says "answered", holds nothing
 _at_rest = FrameCache()
@@ -274,7 +299,7 @@ def render(reflection: Reflection, *, reader: Reader, csrf_token: str, space_mar
         ctx.update(r=stand_in, csrf_token=slot("csrf_token"), space_marker=slot("space_marker"))
         return render_to_string(TEMPLATE, ctx, request=reader.stand_in())
 
-    shape = (r.key, r.action, r.question, r.fresh_label, r.can_finish, r.limit)
+    shape = (r.key, r.action, r.question, r.fresh_label, r.can_finish, r.limit, r.page_form)
     key = (*shape, r.current is not None, get_language(), reader)
     frame = _at_rest.get(catalog, key, render_frame)
     values = {name: _printed(getattr(r, name)) for name in _PERSONAL}

@@ -4,7 +4,7 @@ import functools
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from django.utils.functional import cached_property
 from django.utils.html import conditional_escape, format_html, linebreaks
 from django.utils.safestring import mark_safe
@@ -55,7 +56,7 @@ from attachment_guide.journal.services import (
     entry_save,
     normalize_body,
 )
-from attachment_guide.spaces.lock import keeps_words
+from attachment_guide.spaces.lock import YOUR_TEXT, Words, keeps_words
 from attachment_guide.spaces.models import Space
 from attachment_guide.spaces.services import (
     MARKER_FIELD,
@@ -223,27 +224,36 @@ class Submitted:
         )
 
 
+@dataclass
+class Saved:
+    """What became of one box's save: the box to show, the HTTP status it calls for (200, or
+    the refusal's), whether the whole box is to be shown again (not only its status line),
+    the space saved in, and an answer decided along the way (an entry's "Done")."""
+
+    reflection: Reflection
+    status: int
+    whole_box: bool
+    space: Space | None
+    response: HttpResponse | None = None
+
+
 @sensitive_variables("submitted")
-def _save(
+def _save_box(
     request: HttpRequest,
     reflection: Reflection,
+    submitted: Submitted,
     *,
     prompt_id: str,
     rebuild: Callable[[Space | None], Reflection],
-    page: Callable[[Reflection, int], HttpResponse],
-    done_url: str,
+    page_marker: str,
     fixed_entry_id: uuid.UUID | None = None,
     done: Callable[[Entry], HttpResponse] | None = None,
     first_kept: Callable[[Space], None] | None = None,
-) -> HttpResponse:
-    """One save from any writing box, answered as htmx fragment or, without JS, as a page.
-
-    The text the person wrote always comes back to them: in the textarea they are typing in
-    (htmx swaps only the status line), or in the page rendered again with their draft.
-    `first_kept` runs, in the save's transaction, when text is kept from a page made before
-    there was a space (its marker is empty): that page's first kept words.
-    """
-    submitted = Submitted.parse(request.POST, fixed_entry_id)
+) -> Saved:
+    """The rules of one box's save, whichever way it is answered. `page_marker` is the space
+    marker the box's page was made with: `first_kept` runs, in the save's transaction, when
+    text is kept from a page made before there was a space (an empty marker): that page's
+    first kept words."""
     if submitted.intent == "fresh" and not reflection.can_start_fresh:
         submitted.intent = "save"
     reflection.body, reflection.version = submitted.body, submitted.base_version
@@ -280,7 +290,8 @@ def _save(
                     )
                     if fixed_entry_id:  # this box edits one entry; the new one has its own page
                         url = reverse("journal:entry", args=[mine.id])
-                        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+                        answer = HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+                        return Saved(reflection, 200, True, space, answer)
                     reflection = rebuild(space).mark_saved(mine)
                 else:
                     reflection = rebuild(space).show(theirs)
@@ -304,10 +315,10 @@ def _save(
                     reflection.status = "nothing"
                 else:
                     reflection.mark_saved(saved)
-                    if first_kept is not None and not request.POST.get(MARKER_FIELD):
+                    if first_kept is not None and not page_marker:
                         first_kept(space)
                     if submitted.intent == "done" and done is not None:
-                        return done(saved)
+                        return Saved(reflection, 200, False, space, done(saved))
                 if submitted.intent == "fresh":
                     whole_box, created = True, reflection.space_created
                     reflection = rebuild(space)
@@ -324,6 +335,59 @@ def _save(
     except AgreementMissing as exc:
         reflection.status = "notice_changed" if exc.outdated else "needs_agreement"
         status = 422
+    return Saved(reflection, status, whole_box, space)
+
+
+def _saved_query(saved: Saved, submitted: Submitted) -> dict[str, str]:
+    """What the page a kept save redirects to is told of that box, as query parameters."""
+    reflection = saved.reflection
+    if submitted.intent == "fresh":
+        return {"fresh": reflection.key}
+    if reflection.status == "saved":
+        if reflection.space_created:  # the box says where it is kept, as with htmx
+            return {"saved": reflection.key, "new": "1"}
+        return {"saved": reflection.key}
+    return {}
+
+
+@sensitive_variables("submitted")
+def _save(
+    request: HttpRequest,
+    reflection: Reflection,
+    *,
+    prompt_id: str,
+    rebuild: Callable[[Space | None], Reflection],
+    page: Callable[[Reflection, int], HttpResponse],
+    done_url: str,
+    fixed_entry_id: uuid.UUID | None = None,
+    done: Callable[[Entry], HttpResponse] | None = None,
+    first_kept: Callable[[Space], None] | None = None,
+) -> HttpResponse:
+    """One save from any writing box, answered as htmx fragment or, without JS, as a page.
+
+    The text the person wrote always comes back to them: in the textarea they are typing in
+    (htmx swaps only the status line), or in the page rendered again with their draft.
+    """
+    submitted = Submitted.parse(request.POST, fixed_entry_id)
+    saved = _save_box(
+        request,
+        reflection,
+        submitted,
+        prompt_id=prompt_id,
+        rebuild=rebuild,
+        page_marker=request.POST.get(MARKER_FIELD, ""),
+        fixed_entry_id=fixed_entry_id,
+        done=done,
+        first_kept=first_kept,
+    )
+    if saved.response is not None:
+        return saved.response
+    reflection, status, whole_box, space = (
+        saved.reflection,
+        saved.status,
+        saved.whole_box,
+        saved.space,
+    )
 
     if not request.htmx:
         # A refusal, or an empty box saved: the page says so at the box (a redirect to the
@@ -333,13 +397,7 @@ def _save(
             if status == 429:
                 response["Retry-After"] = "60"
             return private(response)
-        query = {}
-        if submitted.intent == "fresh":
-            query["fresh"] = reflection.key
-        elif reflection.status == "saved":
-            query["saved"] = reflection.key
-            if reflection.space_created:  # the box says where it is kept, as with htmx
-                query["new"] = "1"
+        query = _saved_query(saved, submitted)
         suffix = f"?{urlencode(query)}" if query else ""
         return redirect(f"{done_url}{suffix}#{reflection.dom_id}")
 
@@ -351,6 +409,8 @@ def _save(
     if status == 429:  # the page keeps the text and tries again after Retry-After
         message = _("Too many saves in a minute. Your text is kept and will be saved shortly.")
         return private(HttpResponse(message, status=429, headers={"Retry-After": "60"}))
+    # An htmx answer belongs to the box's own form, never to its page's one form.
+    reflection.page_form = ""
     if whole_box:
         ctx = {"r": reflection, "has_space": space is not None}
         response = render(request, "journal/_reflection.html#reflection", ctx)
@@ -364,14 +424,40 @@ def _save(
 
 
 def _draft(request: HttpRequest) -> dict:
-    """What a writing box sent, for a page that holds it in a form to send again: sent, a
-    refusal opens at the box, as one from the box's own page does."""
+    """What a writing box sent (or, from a lesson's one form, each box the reader changed),
+    for a page that holds it in a form to send again: sent, a refusal opens at the box, as
+    one from the box's own page does."""
+    if request.resolver_match.view_name == "journal:answers":
+        sent = _boxes_sent(request)
+        changed = [box for box in sent if box.changed] or [box for box in sent if box.pressed]
+        prompts = get_catalog().prompts
+        drafts = [
+            {
+                "box": f"{box.key} {box.held}",
+                "label": prompts[box.key][1].question if box.key in prompts else YOUR_TEXT,
+                "text": box.fields.get("body", ""),
+                "entry": str(_uuid(box.fields.get("entry")) or ""),
+                "version": _int(box.fields.get("version")),
+                "id": f"unsaved-draft-{number}",
+            }
+            for number, box in enumerate(changed, start=1)
+        ]
+        action = f"{request.path}#{reflections.LESSON_ANSWERS_FORM}-open"
+    else:
+        drafts = [
+            {
+                "label": YOUR_TEXT,
+                "text": request.POST.get("body", ""),
+                "entry": str(_uuid(request.POST.get("entry")) or ""),
+                "version": _int(request.POST.get("version")),
+                "id": "unsaved-draft",
+            }
+        ]
+        action = f"{request.path}#{_box_id(request)}"
     return {
-        "action": f"{request.path}#{_box_id(request)}",
+        "action": action,
         "space_marker": request.POST.get(MARKER_FIELD, ""),
-        "draft": request.POST.get("body", ""),
-        "entry": str(_uuid(request.POST.get("entry")) or ""),
-        "version": _int(request.POST.get("version")),
+        "drafts": drafts,
     }
 
 
@@ -423,7 +509,7 @@ def answer(request: HttpRequest, prompt_id: str) -> HttpResponse:
         prompt_id=prompt.id,
         rebuild=rebuild,
         page=lambda reflection, status: lesson_page(
-            request, lesson, override=reflection, status=status
+            request, lesson, overrides={reflection.key: reflection}, status=status
         ),
         done_url=reverse("lesson", args=[lesson.module_slug, lesson.slug]),
         # A page opened before there was a space records no reading as it is scrolled: its
@@ -433,6 +519,150 @@ def answer(request: HttpRequest, prompt_id: str) -> HttpResponse:
             space=space, lesson=lesson, section=section_of(lesson, prompt)
         ),
     )
+
+
+@dataclass
+class SentBox:
+    """One box of a lesson as the page's one form sent it (see `_boxes_sent`)."""
+
+    key: str
+    held: str  # reflections.text_digest of the text the page was made with
+    fields: MultiValueDict = field(repr=False)
+
+    @property
+    def pressed(self) -> bool:
+        return "intent" in self.fields or "resolve" in self.fields
+
+    @cached_property
+    def changed(self) -> bool:
+        return reflections.text_digest(self.fields.get("body", "")) != self.held
+
+
+def _boxes_sent(request: HttpRequest) -> list[SentBox]:
+    """Each box's fields, as a lesson's one form sends them (without JavaScript every field
+    of every box belongs to it): in the order of the page, each box's first field its `box`
+    ("<prompt id> <digest>"). Same-named fields of several boxes cannot be told apart in
+    `request.POST`, so the body it was read from is read again, in order; `request.POST`
+    first, so Django's limits on size and number of fields hold."""
+    if request.content_type != "application/x-www-form-urlencoded" or not request.POST:
+        return []
+    sent: list[SentBox] = []
+    pairs = parse_qsl(
+        request.body.decode(request.encoding or settings.DEFAULT_CHARSET, errors="replace"),
+        keep_blank_values=True,
+        max_num_fields=settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
+    )
+    for name, value in pairs:
+        if name == "box":
+            key, _space, held = value.partition(" ")
+            sent.append(SentBox(key, held, MultiValueDict()))
+        elif sent:
+            sent[-1].fields.appendlist(name, value)
+    return sent
+
+
+def _as_sent(reflection: Reflection, box: SentBox) -> Reflection:
+    """`reflection` holding what `box` sent, as the page had it: not saved, not changed."""
+    submitted = Submitted.parse(box.fields, None)
+    reflection.body, reflection.version = submitted.body, submitted.base_version
+    reflection.entry_id = str(submitted.entry_id) if submitted.entry_id else random_uuid()
+    reflection.writer = submitted.writer or reflection.writer
+    reflection.held = box.held
+    return reflection
+
+
+@require_POST
+@keeps_words("body")
+def answers(request: HttpRequest, module_slug: str, lesson_slug: str) -> HttpResponse:
+    """Without JavaScript, a press under any box of a lesson: the page's one form sends every
+    box, and each box the reader changed (and the one pressed) is saved by the rules of one
+    box's save (`_save_box`); a box left as it was is not saved again. All kept: back to the
+    lesson at the box pressed, each saved box saying so. Anything refused: the lesson again,
+    every box holding what was sent, each refused one saying why, opened at the first."""
+    lesson = get_catalog().lesson(module_slug, lesson_slug)
+    if lesson is None:
+        raise Http404("No such lesson")
+    prompts = {prompt.id: prompt for prompt in lesson.prompts}
+    every = _boxes_sent(request)
+    sent = [box for box in every if box.key in prompts]
+    # Should the space be locked here, the lock screen gives back each box's words.
+    request.words_given = [
+        Words(prompts[box.key].question if box.key in prompts else YOUR_TEXT, text, True)
+        for box in every
+        if box.changed and (text := box.fields.get("body", "")).strip()
+    ]
+    # A question taken out of the lesson since the page was opened: its words go to the
+    # journal's free-writing box once the rest is kept, as a lone box's would (`answer`).
+    gone = [
+        text
+        for box in every
+        if box.key not in prompts and box.changed and (text := box.fields.get("body", "")).strip()
+    ]
+    if space_marker_stale(request):
+        return _not_saved_here(request)
+    from lessons.views import lesson_page
+
+    space_id = space_id_for_request(request)  # a locked space answers with the lock screen
+    now = answers_for_prompts(space_id=space_id, prompt_ids=list(prompts))
+    first_kept = []  # the page's first kept words note the lesson as begun, once
+
+    def note_begun(space: Space, prompt) -> None:
+        if not first_kept:
+            first_kept.append(prompt.id)
+            progress_record(space=space, lesson=lesson, section=section_of(lesson, prompt))
+
+    shown: dict[str, Reflection] = {}
+    outcomes: list[tuple[SentBox, Submitted, Saved]] = []
+    for box in sent:
+        prompt = prompts[box.key]
+        if not (box.changed or box.pressed):
+            shown[box.key] = _as_sent(reflections.for_prompt(prompt, now[prompt.id]), box)
+            continue
+
+        def rebuild(space: Space | None, prompt=prompt) -> Reflection:
+            found = answers_for_prompts(space_id=space and space.id, prompt_ids=[prompt.id])
+            return reflections.for_prompt(prompt, found[prompt.id])
+
+        submitted = Submitted.parse(box.fields, None)
+        saved = _save_box(
+            request,
+            reflections.for_prompt(prompt, now[prompt.id]),
+            submitted,
+            prompt_id=prompt.id,
+            rebuild=rebuild,
+            page_marker=box.fields.get(MARKER_FIELD, ""),
+            first_kept=lambda space, prompt=prompt: note_begun(space, prompt),
+        )
+        shown[box.key] = saved.reflection
+        outcomes.append((box, submitted, saved))
+
+    pressed = next((box for box in sent if box.pressed), sent[0] if sent else None)
+    refused = [saved for _box, _submitted, saved in outcomes if saved.status != 200]
+    nothing = all(saved.reflection.status == "nothing" for _b, _s, saved in outcomes)
+    if refused or (outcomes and nothing):
+        # Said at each box; the page opens at the first refused one (or the one pressed),
+        # and only there (a conflict chosen in another box asked for the focus too).
+        for reflection in shown.values():
+            reflection.focus = False
+        first = refused[0].reflection if refused else shown[pressed.key]
+        first.focus = True
+        statuses = {saved.status for saved in refused}
+        status = next((code for code in (429, 409, 422) if code in statuses), 200)
+        response = lesson_page(request, lesson, overrides=shown, status=status)
+        if status == 429:
+            response["Retry-After"] = "60"
+        return private(response)
+    if gone:
+        return _kept_as_new(request, "question_gone", body="\n\n".join(gone))
+    query: list[tuple[str, str]] = []
+    # The box pressed first: a first save's "Saved privately" goes beside it.
+    for _box, submitted, saved in sorted(outcomes, key=lambda outcome: not outcome[0].pressed):
+        query += [item for item in _saved_query(saved, submitted).items() if item[0] != "new"]
+    if any(saved.reflection.space_created for _b, _s, saved in outcomes):
+        query.append(("new", "1"))
+    suffix = f"?{urlencode(query)}" if query else ""
+    anchor = f"#{reflections.dom_id(pressed.key)}" if pressed else ""
+    return redirect(f"{reverse('lesson', args=[lesson.module_slug, lesson.slug])}{suffix}{anchor}")
 
 
 @require_POST
@@ -651,15 +881,18 @@ def entry_page(
     return private(render(request, "journal/entry.html", ctx, status=status))
 
 
-@sensitive_variables("writer")
-def _kept_as_new(request: HttpRequest, status: str = "gone") -> HttpResponse:
+@sensitive_variables("writer", "body", "text")
+def _kept_as_new(
+    request: HttpRequest, status: str = "gone", body: str | None = None
+) -> HttpResponse:
     """Without JavaScript, a save of an entry that is not there any more (deleted in another
     tab, or this browser signed out meanwhile), or of an answer to a question taken out of
     the lessons since the page was opened: the text comes back in the free-writing box, one
     press from being kept as a new entry, never on a "page not found" that drops it. (With
     htmx the page says so itself, and the text stays in its box.)"""
     writer = reflections.for_free_writing()
-    writer.body, writer.status, writer.focus = request.POST.get("body", ""), status, True
+    text = request.POST.get("body", "") if body is None else body
+    writer.body, writer.status, writer.focus = text, status, True
     return journal_page(request, writer=writer, status=404)
 
 
@@ -730,7 +963,7 @@ def delete(request: HttpRequest, entry_id: uuid.UUID) -> HttpResponse:
 
 
 # Where a writing box posts: a refused token on one of these gives the text back.
-_WRITING_VIEWS = {"journal:answer", "journal:write", "journal:entry"}
+_WRITING_VIEWS = {"journal:answer", "journal:answers", "journal:write", "journal:entry"}
 
 
 def _sent_from_this_site(request: HttpRequest) -> bool:

@@ -18,6 +18,17 @@
   var PROGRESS = "#lesson-progress form";
   var seq = Date.now(); // grows across reloads too, so the server's order holds
 
+  // Without scripts, every field of a lesson's boxes belongs to the page's one form (their
+  // `form` attribute), so a press under any box sends them all. With scripts each box saves
+  // by itself: each field goes back to its own box's form, and that one form, with what only
+  // it sends, goes. Done first, before anything reads a box's fields.
+  document.querySelectorAll("form[data-page-form-only]").forEach(function (pageForm) {
+    document.querySelectorAll(BOXES + ' [form="' + pageForm.id + '"]').forEach(function (field) {
+      field.removeAttribute("form");
+    });
+  });
+  document.querySelectorAll("[data-page-form-only]").forEach(function (el) { el.remove(); });
+
   function boxOf(element) {
     return element && element.closest ? element.closest(BOXES) : null;
   }
