@@ -601,3 +601,23 @@ def test_the_pseudo_language_leaves_no_trace_behind():
         assert translation.ngettext("an entry", "%(n)s entries", 2) == "⟦%(n)s entries⟧"
     assert translation.gettext("Journal") == "Journal"
     assert translation.get_language() == django_settings.LANGUAGE_CODE
+
+
+# --- Right to left ------------------------------------------------------------------------
+
+# A right-to-left pseudo-locale (Chromium's name for its own): Arabic's direction, the
+# pseudo-language's words.
+PSEUDO_RTL = "ar-xb"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/", LESSON, "/journal/", "/circle/", "/lessons/nowhere/"])
+def test_a_right_to_left_language_turns_every_page_right_to_left(url):
+    with pseudo_language(PSEUDO_RTL):
+        html = Client().get(url).content.decode()
+    assert html.startswith('<!doctype html>\n<html lang="ar-xb" dir="rtl">')
+
+    html = Client().get(url).content.decode()
+    assert html.startswith(
+        f'<!doctype html>\n<html lang="{django_settings.LANGUAGE_CODE}" dir="ltr">'
+    )
