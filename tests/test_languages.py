@@ -621,3 +621,22 @@ def test_a_right_to_left_language_turns_every_page_right_to_left(url):
     assert html.startswith(
         f'<!doctype html>\n<html lang="{django_settings.LANGUAGE_CODE}" dir="ltr">'
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("tests.error_urls")
+def test_the_server_error_page_is_translatable(pseudo):
+    client = Client(raise_request_exception=False)
+    response = client.get("/broken/")
+    assert response.status_code == 500
+    problems = untranslated(response.content.decode(), pseudo)
+    assert OPEN in response.content.decode()
+    assert not problems, "interface text not through gettext:\n" + "\n".join(problems)
+
+
+@pytest.mark.django_db
+def test_a_practice_s_name_is_one_message_with_its_title_inside(pseudo):
+    """A translator places the title (and the colon) where their language puts them: a
+    label glued from "Try this" and ": title" would fix the English order."""
+    html = Client().get(LESSON).content.decode()
+    assert 'aria-label="⟦Try this: Notice a safe moment⟧"' in html
