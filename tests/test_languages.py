@@ -161,6 +161,7 @@ def test_logical_and_symmetric_css_passes(css):
 
 # --- Interface text: a pseudo-language ------------------------------------------------------
 
+HX = {"HX-Request": "true"}
 OPEN, CLOSE = "⟦", "⟧"
 _SPLIT = "\x00"
 
@@ -390,11 +391,12 @@ def content_texts() -> set[str]:
 MY_ANSWER = "Gran's kitchen on Sundays"
 MY_FREE_WRITING = "A quiet walk by the canal"
 MY_PEOPLE = ("Sam", "Book club", "Dr Okafor")
+ONE_MORE = "Priya"
 MY_WAY_TO_REACH = "07700 900123"
 MY_NAME = "willow"
 PASSWORD = "a calm river at dawn"
 PASSCODE = "river stones"
-WRITTEN = {MY_ANSWER, MY_FREE_WRITING, *MY_PEOPLE, MY_WAY_TO_REACH, MY_NAME}
+WRITTEN = {MY_ANSWER, MY_FREE_WRITING, *MY_PEOPLE, ONE_MORE, MY_WAY_TO_REACH, MY_NAME}
 
 LESSON = "/lessons/attachment-basics/what-attachment-is/"
 MODULE = "/lessons/attachment-basics/"
@@ -407,7 +409,7 @@ def not_interface_text() -> set[str]:
 
 def save(client: Client, body: str, url: str, **more) -> None:
     data = {**AGREE, "body": body, "entry": str(uuid.uuid4()), "version": 0, **more}
-    response = client.post(url, data, headers={"HX-Request": "true"})
+    response = client.post(url, data, headers=HX)
     assert response.status_code == 200, response.content.decode()[:2000]
 
 
@@ -509,6 +511,7 @@ def test_every_page_a_returning_reader_meets_is_translatable(pseudo):
         f"/circle/{member.id}/remove/",
     ]
     problems = [p for url in pages for p in check(client, url, pseudo)]
+    problems += check(client, "/journal/?q=canal", pseudo, headers=HX)  # the search, in place
     assert not problems, "interface text not through gettext:\n" + "\n".join(problems)
     # The pages did show what the person wrote, which the check let through as theirs.
     assert MY_FREE_WRITING in client.get("/journal/").content.decode()
@@ -526,7 +529,7 @@ def test_answers_forms_and_their_errors_are_translatable(pseudo):
             client,
             "/journal/prompts/ab-who-felt-safe/",
             {**AGREE, "body": MY_ANSWER, "entry": str(uuid.uuid4()), "version": 0},
-            {"HX-Request": "true"},
+            HX,
         ),
         (
             Client(),
@@ -547,6 +550,12 @@ def test_answers_forms_and_their_errors_are_translatable(pseudo):
         (reader, "/journal/export/", {"format": "nonsense", "since": "soon"}, {}),
         (reader, "/settings/", {"section": "passcode", "passcode": "a", "repeat": "b"}, {}),
         (reader, "/journal/export/", {"format": "print"}, {}),  # the printable page
+        # Answers htmx swaps in place.
+        (reader, "/circle/add/", {**AGREE, "name": ONE_MORE, "ring": 2}, HX),
+        (reader, "/circle/add/", {**AGREE, "name": "", "ring": 2}, HX),
+        (reader, f"{LESSON}progress/", {"reset": "1"}, HX),
+        (Client(), f"{LESSON}report/", {"kind": "unclear", "comment": ""}, HX),
+        (Client(), f"{LESSON}report/", {"kind": "nonsense"}, {}),
     ]
     problems = []
     for who, url, data, headers in posts:
