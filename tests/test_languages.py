@@ -649,3 +649,29 @@ def test_a_practice_s_name_is_one_message_with_its_title_inside(pseudo):
     label glued from "Try this" and ": title" would fix the English order."""
     html = Client().get(LESSON).content.decode()
     assert 'aria-label="⟦Try this: Notice a safe moment⟧"' in html
+
+
+@pytest.mark.django_db
+def test_conflicts_new_recovery_codes_and_leaving_are_translatable(pseudo):
+    reader = returning_reader()
+    problems = []
+    # Two tabs saved the same answer: the conflict shows both texts, in place and as a page.
+    entry_id = str(uuid.uuid4())
+    url = "/journal/prompts/ab-who-felt-safe/"
+    for body, version in ((MY_ANSWER, 0), (MY_FREE_WRITING, 1)):
+        save(reader, body, url, entry=entry_id, version=version)
+    stale = {**AGREE, "body": ONE_MORE, "entry": entry_id, "version": 1}
+    for headers in (HX, {}):
+        response = reader.post(url, stale, headers=headers)
+        assert response.status_code == 409
+        assert MY_FREE_WRITING in response.content.decode()
+        problems += untranslated(response.content.decode(), pseudo)
+    # A new recovery code: the code itself is the person's key, not words.
+    html = reader.post("/accounts/recovery-code/", {"password": PASSWORD}).content.decode()
+    code = re.search(r"\b[A-Z0-9]{5}(?:-[A-Z0-9]{5})+\b", html)[0]
+    problems += untranslated(html, pseudo | {code})
+    problems += check(reader, "/journal/?deleted", pseudo)
+    problems += check(
+        reader, "/accounts/delete/", pseudo, method="post", data={"password": PASSWORD}
+    )
+    assert not problems, "interface text not through gettext:\n" + "\n".join(problems)
