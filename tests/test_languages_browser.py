@@ -14,6 +14,11 @@ from tests.test_languages import LESSON, PSEUDO_RTL, pseudo_language
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WIDTHS = (375, 1280)
+# What the person writes, in both directions: (right to left, left to right) on each page.
+WRITTEN = {
+    "journal": ("שלום, this starts in Hebrew and goes on in English", "A quiet walk by the canal"),
+    "circle": ("נועה", "Sam"),
+}
 
 # Where things sit, in CSS pixels of the viewport: (left, right) of each.
 MEASURE = """() => {
@@ -32,6 +37,9 @@ MEASURE = """() => {
     textarea: box(document.querySelector(".reflection textarea")),
     label: box(label),
     scrolls: document.documentElement.scrollWidth > document.documentElement.clientWidth,
+    // What the person wrote: its text and the direction it is laid out in.
+    written: Object.fromEntries([...document.querySelectorAll(".entry__body, .member__name")]
+      .map((el) => [el.textContent.trim(), getComputedStyle(el).direction])),
   };
 }"""
 
@@ -43,13 +51,15 @@ def save_some_writing(page, base: str) -> None:
     headers = {"X-CSRFToken": token, "HX-Request": "true", "Referer": base + LESSON}
     writing = [
         ("/journal/prompts/ab-who-felt-safe/", "Gran's kitchen on Sundays"),
-        ("/journal/write/", "שלום, this starts in Hebrew and goes on in English"),
-        ("/journal/write/", "A quiet walk by the canal"),
+        ("/journal/write/", WRITTEN["journal"][0]),
+        ("/journal/write/", WRITTEN["journal"][1]),
     ]
     for url, body in writing:
         form = {**AGREE, "body": body, "entry": str(uuid.uuid4()), "version": "0"}
         assert page.request.post(base + url, form=form, headers=headers).ok
-    for ring, name in enumerate(["Sam", "Book club", "Dr Okafor", "נועה"], start=1):
+    for ring, name in enumerate(
+        [WRITTEN["circle"][1], "Book club", "Dr Okafor", WRITTEN["circle"][0]], start=1
+    ):
         form = {**AGREE, "name": name, "ring": str(min(ring, 3))}
         assert page.request.post(base + "/circle/add/", form=form, headers=headers).ok
 
@@ -94,6 +104,11 @@ def test_a_right_to_left_language_mirrors_the_page(browser, live_server, screens
         assert rtl["firstNav"][0] > rtl["lastNav"][0]
     # Headings, labels and writing boxes start at the right.
     assert rtl["heading"][1] == pytest.approx(rtl["width"] - ltr["heading"][0], abs=2)
+    # What a person wrote reads in its own direction, whichever the page's.
+    if name in WRITTEN:
+        hebrew, english = WRITTEN[name]
+        for found in (ltr, rtl):
+            assert (found["written"][hebrew], found["written"][english]) == ("rtl", "ltr")
     if rtl["textarea"]:
         assert rtl["label"][1] == pytest.approx(rtl["textarea"][1], abs=2)
         assert ltr["label"][0] == pytest.approx(ltr["textarea"][0], abs=2)
