@@ -104,6 +104,7 @@ NAME_RULE = _(
 
 class SignupForm(NoColons, NewPassword, forms.Form):
     username = UsernameField(
+        label=_("Username"),  # Django would make it from the field's name, untranslated
         max_length=150,
         help_text=_(
             "Any name you like, with no spaces. Please do not use your real name or your email"
@@ -139,7 +140,8 @@ class SignupForm(NoColons, NewPassword, forms.Form):
 
 class LoginForm(NoColons, forms.Form):
     username = UsernameField(
-        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"})
+        label=_("Username"),
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
     )
     password = _password(_("Password"), "current-password")
     remember = RememberField()
@@ -147,7 +149,8 @@ class LoginForm(NoColons, forms.Form):
 
 class RecoverForm(NoColons, NewPassword, forms.Form):
     username = UsernameField(
-        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"})
+        label=_("Username"),
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
     )
     code = forms.CharField(
         label=_("Recovery code"),
