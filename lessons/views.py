@@ -80,6 +80,7 @@ def lesson_page(
     lesson: Lesson,
     *,
     overrides: dict[str, Reflection] | None = None,
+    set_aside: Reflection | None = None,
     refused: str = "",
     status: int = 200,
 ) -> HttpResponse:
@@ -88,8 +89,9 @@ def lesson_page(
     A reader with no space gets no query at all; one with a space gets one for the answers
     and one for the progress. The page around the boxes is rendered once per lesson and kind
     of reader (`lesson_frame`); each request fills in only its own parts. `overrides` are
-    boxes to show as they are, by prompt id (a refused save); `refused` says why a progress
-    button kept nothing.
+    boxes to show as they are, by prompt id (a refused save), and `set_aside` one more box
+    under the one the page opens at (words for a question no longer in the lesson);
+    `refused` says why a progress button kept nothing.
     A press refused as made for another space ("elsewhere") gets a panel still made for that
     space, so pressing again keeps nothing here either until the person signs back in.
     """
@@ -122,6 +124,10 @@ def lesson_page(
         slots[f"box:{prompt.id}"] = reflections.render(
             box, reader=reader, csrf_token=token, space_marker=marker
         )
+        if set_aside is not None and box.focus:
+            slots[f"box:{prompt.id}"] += reflections.render(
+                set_aside, reader=reader, csrf_token=token, space_marker=marker
+            )
     elsewhere = refused == "elsewhere"
     progress = None if elsewhere else lesson_progress(space_id, lesson)
     slots["progress"] = progress_panel(

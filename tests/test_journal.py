@@ -714,6 +714,64 @@ def test_without_javascript_a_lesson_s_save_keeps_a_removed_question_s_words_too
     assert Entry.objects.get(prompt_id="ab-when-upset-now").body == "Kept with the press"
 
 
+def test_without_javascript_a_refused_lesson_save_still_holds_a_removed_question_s_words(client):
+    """One press, one box refused (a conflict) and one whose question was since removed: the
+    lesson comes back to say why, and the removed question's words come back on it too, in a
+    box of the page's one form, so the next press keeps them as free writing."""
+    from urllib.parse import urlencode
+
+    from attachment_guide.journal.reflections import text_digest
+
+    entry_id = uuid.uuid4()
+    save(client, "A first answer", entry=entry_id)
+    Entry.objects.filter(id=entry_id).update(version=5)  # changed in another tab
+    empty = text_digest("")
+    fields = [
+        ("box", f"a-question-since-removed {empty}"),
+        ("body", "Still mine"),
+        ("version", "0"),
+        ("box", f"{PROMPT} {text_digest('A first answer')}"),
+        ("body", "Changed here"),
+        ("entry", str(entry_id)),
+        ("version", "1"),
+        ("intent", "save"),
+    ]
+
+    response = client.post(
+        "/journal/lessons/attachment-basics/what-attachment-is/",
+        urlencode(fields),
+        content_type="application/x-www-form-urlencoded",
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert ">Changed here</textarea>" in html
+    kept = re.search(r'<textarea[^>]*form="lesson-answers"[^>]*>Still mine</textarea>', html)
+    assert kept is not None
+    assert "no longer in the lessons" in html
+    boxes = re.findall(
+        r'name="box" value="([^" ]*) [^"]*" form="lesson-answers"', html[: kept.start()]
+    )
+    assert boxes[-1] not in (PROMPT, "a-question-since-removed")  # sent again: kept as new
+    again = [
+        ("box", f"{PROMPT} {text_digest('A first answer')}"),
+        ("body", "Changed here"),
+        ("entry", str(entry_id)),
+        ("version", "1"),
+        ("over_version", "5"),
+        ("resolve", "mine"),
+        ("box", f"{boxes[-1]} {empty}"),
+        ("body", "Still mine"),
+    ]
+    kept_all = client.post(
+        "/journal/lessons/attachment-basics/what-attachment-is/",
+        urlencode(again),
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert Entry.objects.get(id=entry_id).body == "Changed here"
+    assert ">Still mine</textarea>" in kept_all.content.decode()  # the free-writing box
+
+
 def test_without_javascript_an_answer_to_a_question_since_removed_keeps_the_text(client):
     """A content update took the question out while its page was open: the text comes back,
     ready to keep as free writing, not on a 'page not found' that says nothing was lost."""

@@ -571,6 +571,18 @@ def _as_sent(reflection: Reflection, box: SentBox) -> Reflection:
     return reflection
 
 
+def _set_aside(gone: list[str]) -> Reflection | None:
+    """A box of a lesson's one form for the words of questions taken out of the lesson,
+    when the page must be shown again: its key names no question, so the next press that
+    keeps the rest brings them to the journal's free-writing box (as `answers` does)."""
+    if not gone:
+        return None
+    box = reflections.for_free_writing()
+    box.body, box.status = "\n\n".join(gone), "question_gone"
+    box.page_form, box.held = reflections.LESSON_ANSWERS_FORM, reflections.text_digest("")
+    return box
+
+
 @require_POST
 @keeps_words("body")
 def answers(request: HttpRequest, module_slug: str, lesson_slug: str) -> HttpResponse:
@@ -648,7 +660,9 @@ def answers(request: HttpRequest, module_slug: str, lesson_slug: str) -> HttpRes
         first.focus = True
         statuses = {saved.status for saved in refused}
         status = next((code for code in (429, 409, 422) if code in statuses), 200)
-        response = lesson_page(request, lesson, overrides=shown, status=status)
+        response = lesson_page(
+            request, lesson, overrides=shown, set_aside=_set_aside(gone), status=status
+        )
         if status == 429:
             response["Retry-After"] = "60"
         return private(response)
