@@ -406,7 +406,7 @@ def lesson_report_sent(request: HttpRequest, module_slug: str, lesson_slug: str)
         "report_sent": True,
         "kind": kind if kind in ProblemReport.Kind.values else "",
     }
-    return render(request, "lessons/report.html", ctx)
+    return private_to_a_reader(request, render(request, "lessons/report.html", ctx))
 
 
 @require_safe
