@@ -6,6 +6,7 @@ import re
 import uuid
 from datetime import timedelta
 from html import unescape
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.sessions.models import Session
@@ -34,6 +35,16 @@ def save(client, body, *, entry=None, version=0, url=ANSWER_URL, htmx=True, **ex
         **extra,
     }
     return client.post(url, data, headers=HX if htmx else {})
+
+
+def send_lesson_form(client, fields: list[tuple[str, str]]):
+    """Post a lesson's one form as a browser without JavaScript does: every box's fields in
+    the order of the page (`journal:answers` tells the boxes apart by that order)."""
+    return client.post(
+        "/journal/lessons/attachment-basics/what-attachment-is/",
+        urlencode(fields),
+        content_type="application/x-www-form-urlencoded",
+    )
 
 
 def hidden(html: str, name: str) -> str:
@@ -685,8 +696,6 @@ def test_without_javascript_saving_an_entry_deleted_in_another_tab_keeps_the_tex
 def test_without_javascript_a_lesson_s_save_keeps_a_removed_question_s_words_too(client):
     """A lesson's one form sends every box: one whose question a content update took out
     while the page was open comes back, ready to keep as free writing, once the rest is kept."""
-    from urllib.parse import urlencode
-
     from attachment_guide.journal.reflections import text_digest
 
     save(client, "A first answer")  # this browser has a space and has agreed
@@ -701,11 +710,7 @@ def test_without_javascript_a_lesson_s_save_keeps_a_removed_question_s_words_too
         ("intent", "save"),
     ]
 
-    response = client.post(
-        "/journal/lessons/attachment-basics/what-attachment-is/",
-        urlencode(fields),
-        content_type="application/x-www-form-urlencoded",
-    )
+    response = send_lesson_form(client, fields)
 
     html = response.content.decode()
     assert response.status_code == 404
@@ -718,8 +723,6 @@ def test_without_javascript_a_refused_lesson_save_still_holds_a_removed_question
     """One press, one box refused (a conflict) and one whose question was since removed: the
     lesson comes back to say why, and the removed question's words come back on it too, in a
     box of the page's one form, so the next press keeps them as free writing."""
-    from urllib.parse import urlencode
-
     from attachment_guide.journal.reflections import text_digest
 
     entry_id = uuid.uuid4()
@@ -737,11 +740,7 @@ def test_without_javascript_a_refused_lesson_save_still_holds_a_removed_question
         ("intent", "save"),
     ]
 
-    response = client.post(
-        "/journal/lessons/attachment-basics/what-attachment-is/",
-        urlencode(fields),
-        content_type="application/x-www-form-urlencoded",
-    )
+    response = send_lesson_form(client, fields)
 
     html = response.content.decode()
     assert response.status_code == 409
@@ -763,11 +762,7 @@ def test_without_javascript_a_refused_lesson_save_still_holds_a_removed_question
         ("box", f"{boxes[-1]} {empty}"),
         ("body", "Still mine"),
     ]
-    kept_all = client.post(
-        "/journal/lessons/attachment-basics/what-attachment-is/",
-        urlencode(again),
-        content_type="application/x-www-form-urlencoded",
-    )
+    kept_all = send_lesson_form(client, again)
     assert Entry.objects.get(id=entry_id).body == "Changed here"
     assert ">Still mine</textarea>" in kept_all.content.decode()  # the free-writing box
 
