@@ -37,11 +37,11 @@ def save(client, body, *, entry=None, version=0, url=ANSWER_URL, htmx=True, **ex
     return client.post(url, data, headers=HX if htmx else {})
 
 
-def send_lesson_form(client, fields: list[tuple[str, str]]):
+def send_lesson_form(client, fields: list[tuple[str, str]], lesson=LESSON_URL):
     """Post a lesson's one form as a browser without JavaScript does: every box's fields in
     the order of the page (`journal:answers` tells the boxes apart by that order)."""
     return client.post(
-        "/journal/lessons/attachment-basics/what-attachment-is/",
+        f"/journal{lesson}",
         urlencode(fields),
         content_type="application/x-www-form-urlencoded",
     )
@@ -765,6 +765,31 @@ def test_without_javascript_a_refused_lesson_save_still_holds_a_removed_question
     kept_all = send_lesson_form(client, again)
     assert Entry.objects.get(id=entry_id).body == "Changed here"
     assert ">Still mine</textarea>" in kept_all.content.decode()  # the free-writing box
+
+
+def test_without_javascript_a_save_from_a_lesson_since_removed_keeps_its_words(client):
+    """A content update took the whole lesson out (or renamed it) while its page was open:
+    what its boxes held comes back, ready to keep as free writing, not on "page not found"."""
+    from attachment_guide.journal.reflections import text_digest
+
+    save(client, "A first answer")
+    empty = text_digest("")
+    fields = [
+        ("box", f"an-old-question {empty}"),
+        ("body", "First words"),
+        ("version", "0"),
+        ("box", f"another-old-question {empty}"),
+        ("body", "Second words"),
+        ("version", "0"),
+        ("intent", "save"),
+    ]
+
+    response = send_lesson_form(client, fields, lesson="/lessons/attachment-basics/gone-now/")
+
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert ">First words\n\nSecond words</textarea>" in html
+    assert "no longer in the lessons" in html
 
 
 def test_without_javascript_an_answer_to_a_question_since_removed_keeps_the_text(client):

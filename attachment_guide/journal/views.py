@@ -592,9 +592,8 @@ def answers(request: HttpRequest, module_slug: str, lesson_slug: str) -> HttpRes
     lesson at the box pressed, each saved box saying so. Anything refused: the lesson again,
     every box holding what was sent, each refused one saying why, opened at the first."""
     lesson = get_catalog().lesson(module_slug, lesson_slug)
-    if lesson is None:
-        raise Http404("No such lesson")
-    prompts = {prompt.id: prompt for prompt in lesson.prompts}
+    # A lesson taken out (or renamed) since the page was opened: all its questions are gone.
+    prompts = {prompt.id: prompt for prompt in lesson.prompts} if lesson is not None else {}
     every = _boxes_sent(request)
     sent = [box for box in every if box.key in prompts]
     # Should the space be locked here, the lock screen gives back each box's words.
@@ -612,6 +611,8 @@ def answers(request: HttpRequest, module_slug: str, lesson_slug: str) -> HttpRes
     ]
     if space_marker_stale(request):
         return _not_saved_here(request)
+    if lesson is None:
+        return _kept_as_new(request, "question_gone", body="\n\n".join(gone))
     from lessons.views import lesson_page
 
     space_id = space_id_for_request(request)  # a locked space answers with the lock screen
