@@ -792,6 +792,42 @@ def test_without_javascript_a_save_from_a_lesson_since_removed_keeps_its_words(c
     assert "no longer in the lessons" in html
 
 
+def test_without_javascript_a_conflict_resolved_after_its_entry_went_keeps_every_box(client):
+    """ "Keep both" pressed in one box of a lesson's one form, whose other version was deleted
+    in another tab meanwhile: that box keeps its text and says the entry is gone, and the
+    other boxes' words are saved, not lost to "page not found"."""
+    from attachment_guide.journal.reflections import text_digest
+
+    save(client, "A first answer")
+    deleted = str(uuid.uuid4())
+    empty = text_digest("")
+    fields = [
+        ("box", f"{PROMPT} {text_digest('Their version')}"),
+        ("body", "Mine, to keep"),
+        ("entry", deleted),
+        ("version", "1"),
+        ("over_version", "2"),
+        ("both_id", str(uuid.uuid4())),
+        ("resolve", "both"),
+        ("box", f"ab-when-upset-now {empty}"),
+        ("body", "Typed in the next box"),
+        ("version", "0"),
+    ]
+
+    response = send_lesson_form(client, fields)
+
+    html = response.content.decode()
+    assert ">Mine, to keep</textarea>" in html
+    assert "cannot be reached from this browser any more" in html
+    assert Entry.objects.get(prompt_id="ab-when-upset-now").body == "Typed in the next box"
+    held = re.search(rf'name="box" value="{PROMPT} ([^"]*)"', html).group(1)
+    entry = re.search(rf'id="reflection-{PROMPT}-entry" value="([^"]*)"', html).group(1)
+    again = [("box", f"{PROMPT} {held}"), ("body", "Mine, to keep"), ("entry", entry)]
+    send_lesson_form(client, [*again, ("version", "0"), ("intent", "save")])
+    answers = {entry.body for entry in Entry.objects.filter(prompt_id=PROMPT)}
+    assert answers == {"A first answer", "Mine, to keep"}  # kept as new, beside the first
+
+
 def test_without_javascript_an_answer_to_a_question_since_removed_keeps_the_text(client):
     """A content update took the question out while its page was open: the text comes back,
     ready to keep as free writing, not on a 'page not found' that says nothing was lost."""

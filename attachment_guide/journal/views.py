@@ -637,15 +637,21 @@ def answers(request: HttpRequest, module_slug: str, lesson_slug: str) -> HttpRes
             return reflections.for_prompt(prompt, found[prompt.id])
 
         submitted = Submitted.parse(box.fields, None)
-        saved = _save_box(
-            request,
-            reflections.for_prompt(prompt, now[prompt.id]),
-            submitted,
-            prompt_id=prompt.id,
-            rebuild=rebuild,
-            page_marker=box.fields.get(MARKER_FIELD, ""),
-            first_kept=lambda space, prompt=prompt: note_begun(space, prompt),
-        )
+        try:
+            saved = _save_box(
+                request,
+                reflections.for_prompt(prompt, now[prompt.id]),
+                submitted,
+                prompt_id=prompt.id,
+                rebuild=rebuild,
+                page_marker=box.fields.get(MARKER_FIELD, ""),
+                first_kept=lambda space, prompt=prompt: note_begun(space, prompt),
+            )
+        except Http404:  # a conflict's other version, deleted since: the rest still saves
+            gone_box = reflections.for_prompt(prompt, now[prompt.id])
+            gone_box.body, gone_box.status = submitted.body, "gone"
+            gone_box.entry_id, gone_box.version = random_uuid(), 0  # "keep it as a new entry"
+            saved = Saved(gone_box, 404, False, None)
         shown[box.key] = saved.reflection
         outcomes.append((box, submitted, saved))
 
@@ -660,7 +666,7 @@ def answers(request: HttpRequest, module_slug: str, lesson_slug: str) -> HttpRes
         first = refused[0].reflection if refused else shown[pressed.key]
         first.focus = True
         statuses = {saved.status for saved in refused}
-        status = next((code for code in (429, 409, 422) if code in statuses), 200)
+        status = next((code for code in (429, 409, 404, 422) if code in statuses), 200)
         response = lesson_page(
             request, lesson, overrides=shown, set_aside=_set_aside(gone), status=status
         )
