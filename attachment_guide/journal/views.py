@@ -603,7 +603,8 @@ def answers(request: HttpRequest, module_slug: str, lesson_slug: str) -> HttpRes
         if box.changed and (text := box.fields.get("body", "")).strip()
     ]
     # A question taken out of the lesson since the page was opened: its words go to the
-    # journal's free-writing box once the rest is kept, as a lone box's would (`answer`).
+    # journal's free-writing box once the rest is kept, as a lone box's would (`answer`);
+    # a press refused meanwhile holds them in a box of their own (`_set_aside`).
     gone = [
         text
         for box in every
