@@ -41,3 +41,5 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path(settings.ADMIN_PATH, admin.site.urls),
 ]
+
+handler404 = views.page_not_found

@@ -11,6 +11,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
@@ -80,6 +81,7 @@ def lesson_page(
     lesson: Lesson,
     *,
     overrides: dict[str, Reflection] | None = None,
+    set_aside: Reflection | None = None,
     refused: str = "",
     status: int = 200,
 ) -> HttpResponse:
@@ -88,8 +90,9 @@ def lesson_page(
     A reader with no space gets no query at all; one with a space gets one for the answers
     and one for the progress. The page around the boxes is rendered once per lesson and kind
     of reader (`lesson_frame`); each request fills in only its own parts. `overrides` are
-    boxes to show as they are, by prompt id (a refused save); `refused` says why a progress
-    button kept nothing.
+    boxes to show as they are, by prompt id (a refused save), and `set_aside` one more box
+    under the one the page opens at (words for a question no longer in the lesson);
+    `refused` says why a progress button kept nothing.
     A press refused as made for another space ("elsewhere") gets a panel still made for that
     space, so pressing again keeps nothing here either until the person signs back in.
     """
@@ -122,6 +125,10 @@ def lesson_page(
         slots[f"box:{prompt.id}"] = reflections.render(
             box, reader=reader, csrf_token=token, space_marker=marker
         )
+        if set_aside is not None and box.focus:
+            slots[f"box:{prompt.id}"] += reflections.render(
+                set_aside, reader=reader, csrf_token=token, space_marker=marker
+            )
     elsewhere = refused == "elsewhere"
     progress = None if elsewhere else lesson_progress(space_id, lesson)
     slots["progress"] = progress_panel(
@@ -399,7 +406,7 @@ def lesson_report_sent(request: HttpRequest, module_slug: str, lesson_slug: str)
         "report_sent": True,
         "kind": kind if kind in ProblemReport.Kind.values else "",
     }
-    return render(request, "lessons/report.html", ctx)
+    return private_to_a_reader(request, render(request, "lessons/report.html", ctx))
 
 
 @require_safe
@@ -414,3 +421,9 @@ def glossary(request: HttpRequest) -> HttpResponse:
 @require_safe
 def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain; charset=utf-8")
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler404: Django's page, whose menu tells of a space or an account as every page's
+    does, so for such a reader it stays out of the cache (as the glossary does)."""
+    return private_to_a_reader(request, defaults.page_not_found(request, exception))

@@ -6,6 +6,7 @@ import re
 import uuid
 from datetime import timedelta
 from html import unescape
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.sessions.models import Session
@@ -34,6 +35,16 @@ def save(client, body, *, entry=None, version=0, url=ANSWER_URL, htmx=True, **ex
         **extra,
     }
     return client.post(url, data, headers=HX if htmx else {})
+
+
+def send_lesson_form(client, fields: list[tuple[str, str]], lesson=LESSON_URL):
+    """Post a lesson's one form as a browser without JavaScript does: every box's fields in
+    the order of the page (`journal:answers` tells the boxes apart by that order)."""
+    return client.post(
+        f"/journal{lesson}",
+        urlencode(fields),
+        content_type="application/x-www-form-urlencoded",
+    )
 
 
 def hidden(html: str, name: str) -> str:
@@ -685,8 +696,6 @@ def test_without_javascript_saving_an_entry_deleted_in_another_tab_keeps_the_tex
 def test_without_javascript_a_lesson_s_save_keeps_a_removed_question_s_words_too(client):
     """A lesson's one form sends every box: one whose question a content update took out
     while the page was open comes back, ready to keep as free writing, once the rest is kept."""
-    from urllib.parse import urlencode
-
     from attachment_guide.journal.reflections import text_digest
 
     save(client, "A first answer")  # this browser has a space and has agreed
@@ -701,17 +710,122 @@ def test_without_javascript_a_lesson_s_save_keeps_a_removed_question_s_words_too
         ("intent", "save"),
     ]
 
-    response = client.post(
-        "/journal/lessons/attachment-basics/what-attachment-is/",
-        urlencode(fields),
-        content_type="application/x-www-form-urlencoded",
-    )
+    response = send_lesson_form(client, fields)
 
     html = response.content.decode()
     assert response.status_code == 404
     assert ">Still mine</textarea>" in html
     assert "no longer in the lessons" in html
     assert Entry.objects.get(prompt_id="ab-when-upset-now").body == "Kept with the press"
+
+
+def test_without_javascript_a_refused_lesson_save_still_holds_a_removed_question_s_words(client):
+    """One press, one box refused (a conflict) and one whose question was since removed: the
+    lesson comes back to say why, and the removed question's words come back on it too, in a
+    box of the page's one form, so the next press keeps them as free writing."""
+    from attachment_guide.journal.reflections import text_digest
+
+    entry_id = uuid.uuid4()
+    save(client, "A first answer", entry=entry_id)
+    Entry.objects.filter(id=entry_id).update(version=5)  # changed in another tab
+    empty = text_digest("")
+    fields = [
+        ("box", f"a-question-since-removed {empty}"),
+        ("body", "Still mine"),
+        ("version", "0"),
+        ("box", f"{PROMPT} {text_digest('A first answer')}"),
+        ("body", "Changed here"),
+        ("entry", str(entry_id)),
+        ("version", "1"),
+        ("intent", "save"),
+    ]
+
+    response = send_lesson_form(client, fields)
+
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert ">Changed here</textarea>" in html
+    kept = re.search(r'<textarea[^>]*form="lesson-answers"[^>]*>Still mine</textarea>', html)
+    assert kept is not None
+    assert "no longer in the lessons" in html
+    boxes = re.findall(
+        r'name="box" value="([^" ]*) [^"]*" form="lesson-answers"', html[: kept.start()]
+    )
+    assert boxes[-1] not in (PROMPT, "a-question-since-removed")  # sent again: kept as new
+    again = [
+        ("box", f"{PROMPT} {text_digest('A first answer')}"),
+        ("body", "Changed here"),
+        ("entry", str(entry_id)),
+        ("version", "1"),
+        ("over_version", "5"),
+        ("resolve", "mine"),
+        ("box", f"{boxes[-1]} {empty}"),
+        ("body", "Still mine"),
+    ]
+    kept_all = send_lesson_form(client, again)
+    assert Entry.objects.get(id=entry_id).body == "Changed here"
+    assert ">Still mine</textarea>" in kept_all.content.decode()  # the free-writing box
+
+
+def test_without_javascript_a_save_from_a_lesson_since_removed_keeps_its_words(client):
+    """A content update took the whole lesson out (or renamed it) while its page was open:
+    what its boxes held comes back, ready to keep as free writing, not on "page not found"."""
+    from attachment_guide.journal.reflections import text_digest
+
+    save(client, "A first answer")
+    empty = text_digest("")
+    fields = [
+        ("box", f"an-old-question {empty}"),
+        ("body", "First words"),
+        ("version", "0"),
+        ("box", f"another-old-question {empty}"),
+        ("body", "Second words"),
+        ("version", "0"),
+        ("intent", "save"),
+    ]
+
+    response = send_lesson_form(client, fields, lesson="/lessons/attachment-basics/gone-now/")
+
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert ">First words\n\nSecond words</textarea>" in html
+    assert "no longer in the lessons" in html
+
+
+def test_without_javascript_a_conflict_resolved_after_its_entry_went_keeps_every_box(client):
+    """ "Keep both" pressed in one box of a lesson's one form, whose other version was deleted
+    in another tab meanwhile: that box keeps its text and says the entry is gone, and the
+    other boxes' words are saved, not lost to "page not found"."""
+    from attachment_guide.journal.reflections import text_digest
+
+    save(client, "A first answer")
+    deleted = str(uuid.uuid4())
+    empty = text_digest("")
+    fields = [
+        ("box", f"{PROMPT} {text_digest('Their version')}"),
+        ("body", "Mine, to keep"),
+        ("entry", deleted),
+        ("version", "1"),
+        ("over_version", "2"),
+        ("both_id", str(uuid.uuid4())),
+        ("resolve", "both"),
+        ("box", f"ab-when-upset-now {empty}"),
+        ("body", "Typed in the next box"),
+        ("version", "0"),
+    ]
+
+    response = send_lesson_form(client, fields)
+
+    html = response.content.decode()
+    assert ">Mine, to keep</textarea>" in html
+    assert "cannot be reached from this browser any more" in html
+    assert Entry.objects.get(prompt_id="ab-when-upset-now").body == "Typed in the next box"
+    held = re.search(rf'name="box" value="{PROMPT} ([^"]*)"', html).group(1)
+    entry = re.search(rf'id="reflection-{PROMPT}-entry" value="([^"]*)"', html).group(1)
+    again = [("box", f"{PROMPT} {held}"), ("body", "Mine, to keep"), ("entry", entry)]
+    send_lesson_form(client, [*again, ("version", "0"), ("intent", "save")])
+    answers = {entry.body for entry in Entry.objects.filter(prompt_id=PROMPT)}
+    assert answers == {"A first answer", "Mine, to keep"}  # kept as new, beside the first
 
 
 def test_without_javascript_an_answer_to_a_question_since_removed_keeps_the_text(client):

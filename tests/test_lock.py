@@ -528,11 +528,13 @@ def test_a_page_that_showed_the_passcode_notice_is_kept_in_no_cache():
     assert "no-store" in glossary["Cache-Control"]
 
 
-@pytest.mark.parametrize("url", ["/glossary/", "/grounding/", "/privacy/"])
+@pytest.mark.parametrize(
+    "url", ["/glossary/", "/grounding/", "/privacy/", "/no-such-page/", f"{LESSON}report/sent/"]
+)
 def test_a_public_page_is_kept_in_no_cache_once_its_menu_tells_of_a_space(client, url):
     """Its menu then says "Settings" and "Lock" (or "Lock now", or "Account"): a look in the
     browser's disk cache would tell that someone here keeps a journal. A first-time reader's
-    page, the same for everyone, may be cached as before."""
+    page, the same for everyone, may be cached as before. "Page not found" has the menu too."""
     assert "no-store" not in client.get(url).get("Cache-Control", "")
     save(client)
 

@@ -571,6 +571,18 @@ def _as_sent(reflection: Reflection, box: SentBox) -> Reflection:
     return reflection
 
 
+def _set_aside(gone: list[str]) -> Reflection | None:
+    """A box of a lesson's one form for the words of questions taken out of the lesson,
+    when the page must be shown again: its key names no question, so the next press that
+    keeps the rest brings them to the journal's free-writing box (as `answers` does)."""
+    if not gone:
+        return None
+    box = reflections.for_free_writing()
+    box.body, box.status = "\n\n".join(gone), "question_gone"
+    box.page_form, box.held = reflections.LESSON_ANSWERS_FORM, reflections.text_digest("")
+    return box
+
+
 @require_POST
 @keeps_words("body")
 def answers(request: HttpRequest, module_slug: str, lesson_slug: str) -> HttpResponse:
@@ -580,9 +592,8 @@ def answers(request: HttpRequest, module_slug: str, lesson_slug: str) -> HttpRes
     lesson at the box pressed, each saved box saying so. Anything refused: the lesson again,
     every box holding what was sent, each refused one saying why, opened at the first."""
     lesson = get_catalog().lesson(module_slug, lesson_slug)
-    if lesson is None:
-        raise Http404("No such lesson")
-    prompts = {prompt.id: prompt for prompt in lesson.prompts}
+    # A lesson taken out (or renamed) since the page was opened: all its questions are gone.
+    prompts = {prompt.id: prompt for prompt in lesson.prompts} if lesson is not None else {}
     every = _boxes_sent(request)
     sent = [box for box in every if box.key in prompts]
     # Should the space be locked here, the lock screen gives back each box's words.
@@ -592,7 +603,8 @@ def answers(request: HttpRequest, module_slug: str, lesson_slug: str) -> HttpRes
         if box.changed and (text := box.fields.get("body", "")).strip()
     ]
     # A question taken out of the lesson since the page was opened: its words go to the
-    # journal's free-writing box once the rest is kept, as a lone box's would (`answer`).
+    # journal's free-writing box once the rest is kept, as a lone box's would (`answer`);
+    # a press refused meanwhile holds them in a box of their own (`_set_aside`).
     gone = [
         text
         for box in every
@@ -600,6 +612,8 @@ def answers(request: HttpRequest, module_slug: str, lesson_slug: str) -> HttpRes
     ]
     if space_marker_stale(request):
         return _not_saved_here(request)
+    if lesson is None:
+        return _kept_as_new(request, "question_gone", body="\n\n".join(gone))
     from lessons.views import lesson_page
 
     space_id = space_id_for_request(request)  # a locked space answers with the lock screen
@@ -624,15 +638,21 @@ def answers(request: HttpRequest, module_slug: str, lesson_slug: str) -> HttpRes
             return reflections.for_prompt(prompt, found[prompt.id])
 
         submitted = Submitted.parse(box.fields, None)
-        saved = _save_box(
-            request,
-            reflections.for_prompt(prompt, now[prompt.id]),
-            submitted,
-            prompt_id=prompt.id,
-            rebuild=rebuild,
-            page_marker=box.fields.get(MARKER_FIELD, ""),
-            first_kept=lambda space, prompt=prompt: note_begun(space, prompt),
-        )
+        try:
+            saved = _save_box(
+                request,
+                reflections.for_prompt(prompt, now[prompt.id]),
+                submitted,
+                prompt_id=prompt.id,
+                rebuild=rebuild,
+                page_marker=box.fields.get(MARKER_FIELD, ""),
+                first_kept=lambda space, prompt=prompt: note_begun(space, prompt),
+            )
+        except Http404:  # a conflict's other version, deleted since: the rest still saves
+            gone_box = reflections.for_prompt(prompt, now[prompt.id])
+            gone_box.body, gone_box.status = submitted.body, "gone"
+            gone_box.entry_id, gone_box.version = random_uuid(), 0  # "keep it as a new entry"
+            saved = Saved(gone_box, 404, False, None)
         shown[box.key] = saved.reflection
         outcomes.append((box, submitted, saved))
 
@@ -647,8 +667,10 @@ def answers(request: HttpRequest, module_slug: str, lesson_slug: str) -> HttpRes
         first = refused[0].reflection if refused else shown[pressed.key]
         first.focus = True
         statuses = {saved.status for saved in refused}
-        status = next((code for code in (429, 409, 422) if code in statuses), 200)
-        response = lesson_page(request, lesson, overrides=shown, status=status)
+        status = next((code for code in (429, 409, 404, 422) if code in statuses), 200)
+        response = lesson_page(
+            request, lesson, overrides=shown, set_aside=_set_aside(gone), status=status
+        )
         if status == 429:
             response["Retry-After"] = "60"
         return private(response)
