@@ -39,15 +39,17 @@ def test_continue_leads_back_to_the_section_after_a_restart_and_on_another_devic
     expect(page.locator("#reflection-ab-who-felt-safe-status")).to_contain_text(
         "Saved", timeout=5000
     )
-    page.reload()  # now that there is a space, reading is recorded
     second_section = lesson().headed_sections[1]
-    # Wait for the server to answer the section's own progress post, not a fixed time.
+    # Wait for the server to answer the section's own progress post, not a fixed time. The
+    # reload may put the page back where it was, just above that section, whose post then
+    # goes as the page loads, so the wait starts before it.
     with page.expect_response(
         lambda r: (
             r.url.endswith("/progress/")
             and f"section={second_section.anchor}" in (r.request.post_data or "")
         )
     ) as recorded:
+        page.reload()  # now that there is a space, reading is recorded
         page.locator(f"#{second_section.anchor}-title").scroll_into_view_if_needed()
     assert recorded.value.ok
     # It names the space its page was made for, as the forms do (tests/test_stale_tabs.py).
