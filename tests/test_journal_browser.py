@@ -866,13 +866,7 @@ def test_going_back_to_search_results_after_following_a_link_finds_the_journal(p
 
 
 def test_the_journal_shows_the_entries_from_the_lesson_chosen(page, live_server):
-    open_lesson(page, live_server)
-    type_answer(page, "The old oak tree.")
-    expect(page.locator(STATUS)).to_contain_text("Saved", timeout=5000)
-    page.goto(live_server.url + "/journal/")
-    page.get_by_label("Write in your journal").fill("Rain on the roof")
-    page.get_by_role("button", name="Save").first.click()
-    expect_soon(lambda: bodies() == ["Rain on the roof", "The old oak tree."])
+    an_answer_and_rain_on_the_roof(page, live_server, "The old oak tree.")
     page.reload()
 
     page.get_by_label("Show entries from").select_option(label="What attachment is")
@@ -896,16 +890,23 @@ def test_the_journal_shows_the_entries_from_the_lesson_chosen(page, live_server)
     expect(page.locator("article.entry")).to_contain_text("Rain on the roof")
 
 
-def a_river_answer_and_rain_on_the_roof(context, live_server):
-    """On a 375px screen: an answer kept in the lesson and a free writing in the journal."""
-    page = open_lesson(context.new_page(), live_server)
-    type_answer(page, "Walking by the river helps")
+def an_answer_and_rain_on_the_roof(page, live_server, answer: str):
+    """An answer kept in the lesson, and a free writing in the journal, left open there."""
+    open_lesson(page, live_server)
+    type_answer(page, answer)
     expect(page.locator(STATUS)).to_contain_text("Saved", timeout=5000)
     page.goto(live_server.url + "/journal/")
     page.get_by_label("Write in your journal").fill("Rain on the roof")
     page.get_by_role("button", name="Save").first.click()
-    expect_soon(lambda: bodies() == ["Rain on the roof", "Walking by the river helps"])
+    expect_soon(lambda: bodies() == sorted(["Rain on the roof", answer]))
     return page
+
+
+def a_river_answer_and_rain_on_the_roof(context, live_server):
+    """On a 375px screen: an answer kept in the lesson and a free writing in the journal."""
+    return an_answer_and_rain_on_the_roof(
+        context.new_page(), live_server, "Walking by the river helps"
+    )
 
 
 def test_show_all_entries_after_a_search_shows_them_in_place(browser, live_server, screenshots):
