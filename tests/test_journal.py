@@ -905,3 +905,147 @@ def test_a_request_number_too_large_to_store_is_ignored_not_a_server_error(clien
 
     assert response.status_code == 200
     assert Entry.objects.get(id=entry_id).body == "Kept"
+
+
+def a_conflict_whose_other_version_is_then_deleted(client, url=ANSWER_URL) -> uuid.UUID:
+    """An answer saved in tab A, changed there again, then deleted in a third tab: tab B,
+    still on the first version, meets the conflict and is about to choose."""
+    entry_id = uuid.uuid4()
+    save(client, "Tab A", entry=entry_id, url=url)
+    save(client, "Tab A again", entry=entry_id, version=1, url=url)
+    Entry.objects.filter(id=entry_id).delete()  # "Delete" pressed in another tab meanwhile
+    return entry_id
+
+
+@pytest.mark.parametrize("resolve", ["both", "theirs"])
+@pytest.mark.parametrize(
+    ("url", "box"), [(ANSWER_URL, PROMPT), ("/journal/write/", "free-writing")]
+)
+def test_without_javascript_a_conflict_resolved_after_the_other_went_keeps_the_text(
+    client, url, box, resolve
+):
+    """ "Keep both" or "Keep the other version" pressed in a lone box, whose other version
+    was deleted in another tab meanwhile: the answer was a bare "page not found", and the
+    words typed in the box were gone with it."""
+    entry_id = a_conflict_whose_other_version_is_then_deleted(client, url)
+
+    response = save(
+        client, "Tab B's words", entry=entry_id, version=1, url=url, htmx=False, resolve=resolve
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert f'id="reflection-{box}-body"' in html
+    assert ">Tab B&#x27;s words</textarea>" in html
+    assert "the entry you were changing was deleted" in html
+    assert "press Save to keep it as a new entry" in html
+    assert "Keep both" not in html  # the choice is over: there is nothing else to keep
+    new_id = re.search(rf'id="reflection-{box}-entry" value="([^"]*)"', html).group(1)
+    assert new_id != str(entry_id)
+    kept = save(client, "Tab B's words", entry=new_id, version=0, url=url, htmx=False)
+    assert kept.status_code == 302
+    assert Entry.objects.get().body == "Tab B's words"
+
+
+def test_without_javascript_a_conflict_resolved_on_an_entry_page_after_it_went_keeps_the_text(
+    client,
+):
+    entry_id = a_conflict_whose_other_version_is_then_deleted(client)
+
+    response = client.post(
+        f"/journal/entries/{entry_id}/",
+        {"body": "Tab B's words", "version": 1, "both_id": str(uuid.uuid4()), "resolve": "both"},
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert ">Tab B&#x27;s words</textarea>" in html
+    assert 'action="/journal/write/#reflection-free-writing"' in html
+    assert "the entry you were changing was deleted" in html
+
+
+@pytest.mark.parametrize("resolve", ["both", "theirs"])
+def test_a_conflict_resolved_after_the_other_went_gives_the_box_back_by_htmx(client, resolve):
+    """With htmx a 404 is not swapped: the box kept its conflict panel and said "copy it
+    somewhere safe". Now the whole box comes back (409, which htmx swaps) holding the words,
+    with the way to keep them."""
+    entry_id = a_conflict_whose_other_version_is_then_deleted(client)
+
+    response = save(client, "Tab B's words", entry=entry_id, version=1, resolve=resolve)
+
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert response["HX-Retarget"] == f"#reflection-{PROMPT}"
+    assert response["HX-Reswap"] == "outerHTML"
+    assert ">Tab B&#x27;s words</textarea>" in html
+    assert "press Save to keep it as a new entry" in html
+    assert "data-given-back" in html and "Keep both" not in html
+    new_id = hidden(html, "entry")
+    assert new_id != str(entry_id)
+    assert save(client, "Tab B's words", entry=new_id, version=0).status_code == 200
+    assert Entry.objects.get().body == "Tab B's words"
+
+
+FORGED = "ab-when-upset-now"  # another question of the same lesson
+
+
+@pytest.mark.parametrize("htmx", [True, False])
+def test_a_save_naming_another_question_s_entry_never_overwrites_it(client, htmx):
+    """A save posts its box's entry id; a form changed by hand could name the same person's
+    answer to another question, and that answer was overwritten with this box's text."""
+    other = uuid.uuid4()
+    save(client, "My answer to the first question", entry=other)
+
+    response = save(
+        client, "Forged", entry=other, version=1, url=f"/journal/prompts/{FORGED}/", htmx=htmx
+    )
+
+    assert response.status_code in (200, 302)
+    assert Entry.objects.get(id=other).body == "My answer to the first question"
+    assert Entry.objects.get(id=other).prompt_id == PROMPT
+    new = Entry.objects.get(prompt_id=FORGED)  # a new answer to the question posted
+    assert new.body == "Forged" and new.id != other
+
+
+def test_a_lesson_s_one_form_naming_another_question_s_entry_never_overwrites_it(client):
+    from attachment_guide.journal.reflections import text_digest
+
+    other = uuid.uuid4()
+    save(client, "My answer to the first question", entry=other)
+    fields = [
+        ("box", f"{FORGED} {text_digest('')}"),
+        ("body", "Forged"),
+        ("entry", str(other)),
+        ("version", "1"),
+        ("intent", "save"),
+    ]
+
+    assert send_lesson_form(client, fields).status_code == 302
+
+    assert Entry.objects.get(id=other).body == "My answer to the first question"
+    assert Entry.objects.get(prompt_id=FORGED).body == "Forged"
+
+
+@pytest.mark.parametrize("resolve", ["both", "theirs"])
+def test_a_conflict_choice_naming_another_question_s_entry_copies_and_shows_nothing(
+    client, resolve
+):
+    """ "Keep both" copied the box's text under the other question; "Keep the other version"
+    put the other question's answer in this box, whose next save then wrote over it."""
+    other = uuid.uuid4()
+    save(client, "My answer to the first question", entry=other)
+
+    response = save(
+        client,
+        "Forged",
+        entry=other,
+        version=1,
+        url=f"/journal/prompts/{FORGED}/",
+        resolve=resolve,
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "My answer to the first question" not in html
+    assert ">Forged</textarea>" in html
+    assert list(Entry.objects.values_list("body", flat=True)) == ["My answer to the first question"]

@@ -62,7 +62,9 @@ def entry_save(
     (`writer`) as the last save: one page's own saves never conflict, and one of its requests
     that arrives after a newer one (`seq`) is ignored. Empty text creates nothing and returns
     None; emptying written text takes an `explicit` Save. The caller picks `entry_id` for new
-    entries, so a retried first save cannot make two.
+    entries, so a retried first save cannot make two. An `entry_id` of an entry that answers
+    another question than `prompt_id` (a forged or mixed-up form) is never written over: the
+    text becomes a new answer to `prompt_id`, as for an id that is someone else's.
     """
     body = normalize_body(body)
     now = timezone.now()
@@ -73,8 +75,8 @@ def entry_save(
         if entry_id is not None:
             found = fetch(
                 Entry,
-                "id = %s AND space_id = %s",
-                [prep(Entry, "id", entry_id), prep(Entry, "space", space.id)],
+                "id = %s AND space_id = %s AND prompt_id = %s",
+                [prep(Entry, "id", entry_id), prep(Entry, "space", space.id), prompt_id],
                 for_update=True,
             )
             entry = found[0] if found else None
@@ -82,7 +84,8 @@ def entry_save(
             if not body.strip():
                 return None
             if entry_id is None or Entry.objects.filter(id=entry_id).exists():
-                entry_id = uuid.uuid4()  # never reuse an id that is someone else's
+                # Never reuse an id that is someone else's, or another question's.
+                entry_id = uuid.uuid4()
             return Entry.objects.create(
                 id=entry_id,
                 space=space,

@@ -237,6 +237,11 @@ class Saved:
     response: HttpResponse | None = None
 
 
+class _OtherVersionGone(Exception):
+    """A conflict was resolved ("Keep both", "Keep the other version") after the other
+    version was deleted, in another tab or window, or is not this box's question's."""
+
+
 @sensitive_variables("submitted")
 def _save_box(
     request: HttpRequest,
@@ -253,7 +258,8 @@ def _save_box(
     """The rules of one box's save, whichever way it is answered. `page_marker` is the space
     marker the box's page was made with: `first_kept` runs, in the save's transaction, when
     text is kept from a page made before there was a space (an empty marker): that page's
-    first kept words."""
+    first kept words. A conflict resolved after the other version went is refused as
+    "gone" (404): the box holds the text sent, one press from kept as a new answer."""
     if submitted.intent == "fresh" and not reflection.can_start_fresh:
         submitted.intent = "save"
     reflection.body, reflection.version = submitted.body, submitted.base_version
@@ -274,10 +280,12 @@ def _save_box(
         with transaction.atomic():
             space = space_counting_a_save(request, space_id)
             if submitted.resolve in ("theirs", "both"):
-                theirs = Entry.objects.owned_by(space and space.id).filter(id=submitted.entry_id)
+                theirs = Entry.objects.owned_by(space and space.id).filter(
+                    id=submitted.entry_id, prompt_id=prompt_id
+                )
                 theirs = theirs.first()
                 if theirs is None:
-                    raise Http404("No such entry")
+                    raise _OtherVersionGone()  # undoes the count, as any refusal does
                 whole_box = True
                 if submitted.resolve == "both":
                     mine = entry_keep_both(
@@ -335,6 +343,11 @@ def _save_box(
     except AgreementMissing as exc:
         reflection.status = "notice_changed" if exc.outdated else "needs_agreement"
         status = 422
+    except _OtherVersionGone:
+        # The whole box: the conflict's choices go, and its next save makes a new entry.
+        reflection.status, status, whole_box = "gone", 404, True
+        reflection.entry_id, reflection.version = random_uuid(), 0
+        reflection.focus = True  # where the choice pressed was
     return Saved(reflection, status, whole_box, space)
 
 
@@ -390,6 +403,9 @@ def _save(
     )
 
     if not request.htmx:
+        if reflection.status == "gone" and fixed_entry_id:
+            # The entry this page edits is the one gone: its page cannot keep the words.
+            return _kept_as_new(request)
         # A refusal, or an empty box saved: the page says so at the box (a redirect to the
         # page would show it as it was, as if Save had done nothing).
         if status != 200 or reflection.status == "nothing":
@@ -413,7 +429,13 @@ def _save(
     reflection.page_form = ""
     if whole_box:
         ctx = {"r": reflection, "has_space": space is not None}
-        response = render(request, "journal/_reflection.html#reflection", ctx)
+        # htmx swaps no 404: "gone" comes as a conflict with what the page shows (409).
+        response = render(
+            request,
+            "journal/_reflection.html#reflection",
+            ctx,
+            status=409 if status == 404 else status,
+        )
         retarget(response, f"#{reflection.dom_id}")
         reswap(response, "outerHTML")
     else:
@@ -638,21 +660,17 @@ def answers(request: HttpRequest, module_slug: str, lesson_slug: str) -> HttpRes
             return reflections.for_prompt(prompt, found[prompt.id])
 
         submitted = Submitted.parse(box.fields, None)
-        try:
-            saved = _save_box(
-                request,
-                reflections.for_prompt(prompt, now[prompt.id]),
-                submitted,
-                prompt_id=prompt.id,
-                rebuild=rebuild,
-                page_marker=box.fields.get(MARKER_FIELD, ""),
-                first_kept=lambda space, prompt=prompt: note_begun(space, prompt),
-            )
-        except Http404:  # a conflict's other version, deleted since: the rest still saves
-            gone_box = reflections.for_prompt(prompt, now[prompt.id])
-            gone_box.body, gone_box.status = submitted.body, "gone"
-            gone_box.entry_id, gone_box.version = random_uuid(), 0  # "keep it as a new entry"
-            saved = Saved(gone_box, 404, False, None)
+        # A conflict's other version, deleted since, is refused as "gone" at its box (see
+        # `_save_box`): the rest still saves.
+        saved = _save_box(
+            request,
+            reflections.for_prompt(prompt, now[prompt.id]),
+            submitted,
+            prompt_id=prompt.id,
+            rebuild=rebuild,
+            page_marker=box.fields.get(MARKER_FIELD, ""),
+            first_kept=lambda space, prompt=prompt: note_begun(space, prompt),
+        )
         shown[box.key] = saved.reflection
         outcomes.append((box, submitted, saved))
 
