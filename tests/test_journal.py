@@ -1049,3 +1049,41 @@ def test_a_conflict_choice_naming_another_question_s_entry_copies_and_shows_noth
     assert "My answer to the first question" not in html
     assert ">Forged</textarea>" in html
     assert list(Entry.objects.values_list("body", flat=True)) == ["My answer to the first question"]
+
+
+def test_without_javascript_keeping_a_first_press_only_for_this_visit_still_says_each_saved(
+    client,
+):
+    """A guest's first press under a lesson's one form saved two boxes, and the page after it
+    said "Saved" at both. Choosing "only for this visit" there came back to a page that said
+    "Saved" at the first box only, as if the second had not been kept."""
+    from attachment_guide.journal.reflections import text_digest
+
+    empty = text_digest("")
+    fields = [
+        ("box", f"{PROMPT} {empty}"),
+        ("body", "First box"),
+        ("version", "0"),
+        ("agree", AGREE["agree"]),
+        ("intent", "save"),
+        ("box", f"{FORGED} {empty}"),
+        ("body", "Second box"),
+        ("version", "0"),
+    ]
+    saved = send_lesson_form(client, fields)
+    first = client.get(saved["Location"]).content.decode()
+    keep_form = re.search(rf'<form id="reflection-{PROMPT}-keep".*?</form>', first, re.S)
+    found = re.findall(r'name="(\w+)" value="([^"]*)"', keep_form.group(0))
+
+    pressed = client.post("/settings/", {name: unescape(value) for name, value in found})
+    shown = client.get(pressed["Location"]).content.decode()
+
+    def status(box: str, html: str) -> str:
+        return html.split(f'id="reflection-{box}-status"')[1].split("</p>")[0]
+
+    said_saved = '<span class="reflection__saved">Saved'
+    assert said_saved in status(FORGED, first)  # as the page after the press said
+    assert "This device will forget your space" in status(PROMPT, shown)
+    assert said_saved in status(PROMPT, shown)
+    assert said_saved in status(FORGED, shown)
+    assert pressed["Location"].endswith(f"#reflection-{PROMPT}")

@@ -89,6 +89,10 @@ class Reflection:
     space_created: bool = False
     # Without JavaScript, the page after that save, once "only for this visit" was chosen.
     kept_for_visit: bool = False
+    # Without JavaScript, the address of the page after that save (every box one press of a
+    # lesson's one form saved is named in it): where choosing "only for this visit" comes
+    # back to, so each of those boxes says "Saved" there again. Empty: this box's alone.
+    keep_next: str = ""
     # After a save: the page was made before this space (its forms' marker empty), so every
     # form on it is given this space's marker (see spaces.services.space_marker).
     space_changed: bool = False
@@ -312,11 +316,14 @@ def show_first_save(reflection: Reflection, request, reader: Reader) -> None:
     """On a page a save without JavaScript redirected to, after the save that made a guest's
     space: the box says where the words are kept and offers "only for this visit", as the
     htmx answer does; once that is chosen (the offer comes back to this page), it says so
-    instead. Nothing but those words hangs on it."""
+    instead. Nothing but those words hangs on it. The offer comes back to this very address,
+    which names every box the press saved, so each still says "Saved" there."""
     reflection.space_created = request.GET.get("new") == "1" and not reader.authenticated
     reflection.kept_for_visit = (
         reflection.space_created and request.session.get_expire_at_browser_close()
     )
+    if reflection.space_created:
+        reflection.keep_next = request.get_full_path()
 
 
 STATUS = "journal/_reflection.html#status"
