@@ -214,6 +214,11 @@ CONTENT_RELOAD = DEBUG
 CONTENT_REVIEW_MAX_AGE_DAYS = envint("CONTENT_REVIEW_MAX_AGE_DAYS", 365)
 if CONTENT_REVIEW_MAX_AGE_DAYS < 1:
     raise ImproperlyConfigured("CONTENT_REVIEW_MAX_AGE_DAYS must be 1 or more")
+# The largest request body Django reads (its default, 2.5 MiB); past it a save is refused
+# with 400 and its words are lost. Without JavaScript a lesson's one form sends every box at
+# once: `manage.py check` fails for a lesson whose form, every box at the length limit, could
+# be larger (lessons.E002, see journal.reflections.lesson_form_max_bytes).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # "Report a problem with this lesson": at most this many reports a clock hour, site-wide.
 PROBLEM_REPORTS_PER_HOUR = envint("PROBLEM_REPORTS_PER_HOUR", 30)
 # Crisis and support lines for /support/: a checked TOML file (see content/README.md).

@@ -308,6 +308,29 @@ def test_manage_py_check_fails_naming_the_file_and_reason(tmp_path, settings):
         call_command("check")
 
 
+def test_manage_py_check_fails_for_a_lesson_with_more_boxes_than_one_request_carries(
+    tmp_path, settings
+):
+    """Without JavaScript a lesson's one form sends every box at once; past Django's limit on
+    a request's size the save was refused (400) and the words of every box were lost."""
+    from tests.conftest import one_lesson_catalog
+
+    questions = "".join(f"\n::: prompt q-{n}\nWhy {n}?\n:::\n" for n in range(5))
+    one_lesson_catalog(tmp_path, settings, slug="many-questions", text=questions)
+
+    errors = check_content()
+
+    assert [e.id for e in errors] == ["lessons.E002"]
+    assert str(tmp_path / "basics" / "many-questions.md") in errors[0].msg
+    assert "has 5 writing boxes" in errors[0].msg
+    assert "DATA_UPLOAD_MAX_MEMORY_SIZE (2,621,440)" in errors[0].msg
+    assert "at least 3613000" in errors[0].hint
+    with pytest.raises(SystemCheckError, match="writing boxes"):
+        call_command("check")
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 3_613_000
+    assert check_content() == []
+
+
 def test_the_real_curriculum_passes_every_check():
     catalog = get_catalog()
 

@@ -1087,3 +1087,42 @@ def test_without_javascript_keeping_a_first_press_only_for_this_visit_still_says
     assert said_saved in status(PROMPT, shown)
     assert said_saved in status(FORGED, shown)
     assert pressed["Location"].endswith(f"#reflection-{PROMPT}")
+
+
+def test_without_javascript_the_largest_lesson_saved_with_every_box_full_is_never_refused(
+    client, settings
+):
+    """Django refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE (400), and the words with it.
+    The lesson with the most questions, each box at the length limit in characters a browser
+    sends as 12 bytes each (an emoji: 4 bytes of UTF-8, each as "%XX"), pressed as a page
+    without JavaScript sends it: it fits the limit, and what `manage.py check` counts on for
+    a lesson of that size (lessons.E002) is no less than it is."""
+    from attachment_guide.journal.reflections import lesson_form_max_bytes
+
+    lesson = max(get_catalog().lessons, key=lambda lesson: len(lesson.prompts))
+    url = f"/lessons/{lesson.module_slug}/{lesson.slug}/"
+    page = client.get(url).content.decode()
+    full = "😀" * MAX_ENTRY_LENGTH
+    fields, pressed = [], False
+    for tag in re.findall(r"<(?:input|textarea|button)\b[^>]*form=\"lesson-answers\"[^>]*>", page):
+        name, value = re.search(r'name="([^"]+)"', tag).group(1), re.search(r'value="([^"]*)"', tag)
+        if tag.startswith("<textarea"):
+            fields.append((name, full))
+        elif tag.startswith("<button"):
+            if not pressed and value.group(1) == "save":
+                fields.append((name, "save"))
+                pressed = True
+        else:
+            fields.append((name, unescape(value.group(1))))
+    sent = urlencode(fields)
+
+    response = send_lesson_form(client, fields, lesson=url)
+
+    assert len(full.encode()) * 3 == 12 * MAX_ENTRY_LENGTH  # "%F0%9F%98%80" a character
+    assert len(sent) > 12 * MAX_ENTRY_LENGTH * len(lesson.prompts)
+    assert len(sent) <= lesson_form_max_bytes(len(lesson.prompts))
+    assert lesson_form_max_bytes(len(lesson.prompts)) <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    assert response.status_code == 302
+    assert [len(entry.body) for entry in Entry.objects.all()] == [MAX_ENTRY_LENGTH] * len(
+        lesson.prompts
+    )

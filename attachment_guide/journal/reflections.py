@@ -39,6 +39,26 @@ FREE_WRITING_KEY = "free-writing"
 LESSON_ANSWERS_FORM = "lesson-answers"
 
 
+# The most bytes one character of a box can take in a form's body, as a browser sends it
+# (urlencoded): a character past the Basic Multilingual Plane (an emoji, rarer Chinese) is 4
+# bytes of UTF-8, each sent as "%XX". (A line break is one character once stored, but sent as
+# "\r\n", "%0D%0A": 6 bytes.)
+MAX_BYTES_PER_CHARACTER = 12
+# What a box of a lesson's one form sends besides its text (its question's id and digest,
+# entry id, version, page id, request number, space marker, the tick, a conflict's choice:
+# under 500 bytes measured), with room to spare; and the form's own anti-forgery token.
+BOX_FIELDS_BYTES = 2_000
+FORM_FIELDS_BYTES = 1_000
+
+
+def lesson_form_max_bytes(prompts: int) -> int:
+    """The largest body a lesson's one form sends, without JavaScript, with text the journal
+    accepts: each of the `prompts` boxes, and the box for words of questions since removed
+    (`views._set_aside`), at the length limit in the characters that take the most bytes."""
+    per_box = BOX_FIELDS_BYTES + MAX_ENTRY_LENGTH * MAX_BYTES_PER_CHARACTER
+    return FORM_FIELDS_BYTES + (prompts + 1) * per_box
+
+
 def source_of(prompt_id: str) -> tuple[str, Lesson | None]:
     """The question an entry answers and the lesson that asks it (None for free writing, or
     for a prompt that is no longer in the lessons)."""
