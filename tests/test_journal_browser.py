@@ -960,6 +960,83 @@ def test_without_javascript_show_all_entries_is_a_plain_link(browser, live_serve
     context.close()
 
 
+def a_journal_of_two_pages(page, live_server) -> None:
+    """An answer kept in the lesson, then 24 older entries: 25, two pages of the journal."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    open_lesson(page, live_server)
+    type_answer(page, "The newest answer")
+    expect(page.locator(STATUS)).to_contain_text("Saved", timeout=5000)
+    space = Entry.objects.get().space
+    now = timezone.now()
+    for number in range(24):
+        when = now - timedelta(days=number + 1)
+        Entry.objects.create(space=space, body=f"Older note {number:02}", created=when)
+
+
+def test_the_journal_s_pages_go_in_place_and_back_and_forward_find_them(
+    browser, live_server, screenshots
+):
+    """ "Older entries" and "Newer entries" loaded the whole page again, at its top, where a
+    search's pages go in place. In place, each page still has its address in the history."""
+    context = browser.new_context(viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    a_journal_of_two_pages(page, live_server)
+    page.goto(live_server.url + "/journal/")
+    page.evaluate("window.stayed = true")
+    title = page.locator("#entries-title")
+
+    page.get_by_role("link", name="Older entries").click()
+
+    page.wait_for_url(live_server.url + "/journal/?page=2")
+    expect(title).to_be_focused()
+    expect(title).to_have_accessible_description("25 entries in your journal. Page 2 of 2.")
+    expect(title).to_be_in_viewport()
+    expect(page.locator("article.entry", has_text="Older note 23")).to_be_visible()
+    expect(page.locator("article.entry", has_text="The newest answer")).to_have_count(0)
+    assert page.evaluate("window.stayed") is True  # in place, not the page loaded again
+    page.screenshot(path=screenshots / "journal-older-entries-in-place-375.png")
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+    page.go_back()
+    page.wait_for_url(live_server.url + "/journal/")
+    expect(page.locator("article.entry", has_text="The newest answer")).to_be_visible()
+    # Loaded again, not a body swapped in: each script of the page (the quick exit's among
+    # them) sets itself up on what is shown.
+    assert page.evaluate("window.stayed") is None
+    expect(page.locator("article.entry", has_text="Older note 23")).to_have_count(0)
+    expect(page.get_by_text("Page 1 of 2")).to_be_visible()
+    page.go_forward()
+    page.wait_for_url(live_server.url + "/journal/?page=2")
+    expect(page.locator("article.entry", has_text="Older note 23")).to_be_visible()
+    expect(page.get_by_text("Page 2 of 2", exact=True)).to_be_visible()
+
+    page.get_by_role("link", name="Newer entries").click()
+    page.wait_for_url(live_server.url + "/journal/?page=1")
+    expect(title).to_be_focused()
+    expect(page.locator("article.entry", has_text="The newest answer")).to_be_visible()
+    context.close()
+
+
+def test_without_javascript_the_journal_s_pages_are_plain_links(browser, live_server):
+    kept = browser.new_context()
+    a_journal_of_two_pages(kept.new_page(), live_server)
+    context = browser.new_context(java_script_enabled=False, storage_state=kept.storage_state())
+    kept.close()
+    page = context.new_page()
+    page.goto(live_server.url + "/journal/")
+
+    page.get_by_role("link", name="Older entries").click()
+
+    page.wait_for_url(live_server.url + "/journal/?page=2#entries-title")
+    expect(page.locator("article.entry", has_text="Older note 23")).to_be_visible()
+    expect(page.locator("article.entry", has_text="The newest answer")).to_have_count(0)
+    context.close()
+
+
 def test_writing_in_a_right_to_left_language_reads_right_to_left(page, live_server):
     # The boxes and the journal laid Hebrew and Arabic out left to right, their full stops
     # and numbers on the wrong side.

@@ -889,8 +889,10 @@ def journal_frame(reader: Reader, page, ctx: dict) -> Frame:
 @sensitive_post_parameters("q")
 def index(request: HttpRequest) -> HttpResponse:
     """The journal (GET), or a search within it, or the entries from one module or lesson
-    (POST). By htmx (a search, its pages, "Show all entries"), the entries swap in place."""
-    return journal_page(request, in_place=bool(request.htmx))
+    (POST). By htmx (a search, its pages, "Show all entries", the journal's own pages), the
+    entries swap in place; htmx fetching a page of its history again gets the page itself."""
+    in_place = bool(request.htmx) and not request.htmx.history_restore_request
+    return journal_page(request, in_place=in_place)
 
 
 def _owned_entry(request: HttpRequest, entry_id: uuid.UUID) -> Entry:
