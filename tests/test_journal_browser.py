@@ -207,6 +207,39 @@ def test_two_tabs_on_one_answer_get_the_conflict_view_and_keep_both(
     context.close()
 
 
+def test_keep_both_after_the_other_version_was_deleted_gives_the_words_back_to_keep(
+    browser, live_server, screenshots
+):
+    """The other version of a conflict was deleted (in a third tab) before "Keep both" was
+    pressed: the box said "copy it somewhere safe" beside choices that could do nothing. Now
+    the box holds the words with one way on: Save keeps them as a new answer."""
+    context = browser.new_context()
+    tab_a = open_lesson(context.new_page(), live_server)
+    type_answer(tab_a, "Start")
+    expect_soon(lambda: bodies() == ["Start"])
+    tab_b = open_lesson(context.new_page(), live_server)
+    expect(tab_b.locator(BOX)).to_have_value("Start")
+    tab_a.locator(BOX).press("End")
+    tab_a.keyboard.type(" from tab A")
+    expect_soon(lambda: bodies() == ["Start from tab A"])
+    tab_b.locator(BOX).press("End")
+    tab_b.keyboard.type(" from tab B")
+    expect(tab_b.locator(STATUS)).to_contain_text("changed in another tab", timeout=5000)
+    Entry.objects.all().delete()  # "Delete" pressed in a third tab
+
+    tab_b.get_by_role("button", name="Keep both").click()
+
+    expect(tab_b.locator(STATUS)).to_contain_text("the entry you were changing was deleted")
+    expect(tab_b.locator(BOX)).to_have_value("Start from tab B")
+    expect(tab_b.locator(BOX)).to_be_focused()
+    expect(tab_b.get_by_role("button", name="Keep both")).to_have_count(0)
+    tab_b.locator(f"#reflection-{PROMPT}").screenshot(path=screenshots / "reflection-gone.png")
+    tab_b.locator(f"#reflection-{PROMPT}").get_by_role("button", name="Save").click()
+    expect(tab_b.locator(STATUS)).to_contain_text("Saved", timeout=5000)
+    assert bodies() == ["Start from tab B"]
+    context.close()
+
+
 @pytest.mark.parametrize("width", [375, 1280])
 def test_the_journal_edits_in_place_and_passes_axe(page, live_server, screenshots, width):
     page.set_viewport_size({"width": width, "height": 900})
