@@ -793,9 +793,9 @@ def test_without_javascript_a_save_from_a_lesson_since_removed_keeps_its_words(c
 
 
 def test_without_javascript_a_conflict_resolved_after_its_entry_went_keeps_every_box(client):
-    """ "Keep both" pressed in one box of a lesson's one form, whose other version was deleted
-    in another tab meanwhile: that box keeps its text and says the entry is gone, and the
-    other boxes' words are saved, not lost to "page not found"."""
+    """ "Keep the other version" pressed in one box of a lesson's one form, whose other
+    version was deleted in another tab meanwhile: that box keeps its text and says the entry
+    is gone, and the other boxes' words are saved, not lost to "page not found"."""
     from attachment_guide.journal.reflections import text_digest
 
     save(client, "A first answer")
@@ -808,7 +808,7 @@ def test_without_javascript_a_conflict_resolved_after_its_entry_went_keeps_every
         ("version", "1"),
         ("over_version", "2"),
         ("both_id", str(uuid.uuid4())),
-        ("resolve", "both"),
+        ("resolve", "theirs"),
         ("box", f"ab-when-upset-now {empty}"),
         ("body", "Typed in the next box"),
         ("version", "0"),
@@ -917,20 +917,17 @@ def a_conflict_whose_other_version_is_then_deleted(client, url=ANSWER_URL) -> uu
     return entry_id
 
 
-@pytest.mark.parametrize("resolve", ["both", "theirs"])
 @pytest.mark.parametrize(
     ("url", "box"), [(ANSWER_URL, PROMPT), ("/journal/write/", "free-writing")]
 )
-def test_without_javascript_a_conflict_resolved_after_the_other_went_keeps_the_text(
-    client, url, box, resolve
-):
-    """ "Keep both" or "Keep the other version" pressed in a lone box, whose other version
-    was deleted in another tab meanwhile: the answer was a bare "page not found", and the
-    words typed in the box were gone with it."""
+def test_without_javascript_keep_the_other_version_after_it_went_keeps_the_text(client, url, box):
+    """ "Keep the other version" pressed in a lone box, whose other version was deleted in
+    another tab meanwhile: the answer was a bare "page not found", and the words typed in
+    the box were gone with it."""
     entry_id = a_conflict_whose_other_version_is_then_deleted(client, url)
 
     response = save(
-        client, "Tab B's words", entry=entry_id, version=1, url=url, htmx=False, resolve=resolve
+        client, "Tab B's words", entry=entry_id, version=1, url=url, htmx=False, resolve="theirs"
     )
 
     html = response.content.decode()
@@ -947,14 +944,54 @@ def test_without_javascript_a_conflict_resolved_after_the_other_went_keeps_the_t
     assert Entry.objects.get().body == "Tab B's words"
 
 
+@pytest.mark.parametrize("htmx", [True, False])
+@pytest.mark.parametrize(
+    ("url", "box"), [(ANSWER_URL, PROMPT), ("/journal/write/", "free-writing")]
+)
+def test_keep_both_after_the_other_version_went_keeps_the_words_sent(client, url, box, htmx):
+    """ "Keep both" after the other version was deleted in another tab: both cannot be kept,
+    but the words sent can, and that is what the reader asked for. It also keeps words a
+    leaving page sends in the background with its choice (which nobody is there to see
+    refused)."""
+    entry_id = a_conflict_whose_other_version_is_then_deleted(client, url)
+    both_id = uuid.uuid4()
+
+    response = save(
+        client,
+        "Tab B's words",
+        entry=entry_id,
+        version=1,
+        url=url,
+        htmx=htmx,
+        resolve="both",
+        both_id=both_id,
+    )
+
+    kept = Entry.objects.get()
+    assert (kept.id, kept.body) == (both_id, "Tab B's words")
+    if htmx:
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert ">Tab B&#x27;s words</textarea>" in html
+        assert "Saved" in html
+        assert "The other version was deleted in another tab or window" in html
+        assert "Keep both" not in html
+    else:
+        assert response.status_code == 302
+        assert f"saved={box}" in response["Location"]
+
+
+@pytest.mark.parametrize("resolve", ["both", "theirs"])
 def test_without_javascript_a_conflict_resolved_on_an_entry_page_after_it_went_keeps_the_text(
-    client,
+    client, resolve
 ):
+    """The entry page edits one entry; gone, it cannot hold the words, nor tell which
+    question they answered: they come back in the free-writing box, one press from kept."""
     entry_id = a_conflict_whose_other_version_is_then_deleted(client)
 
     response = client.post(
         f"/journal/entries/{entry_id}/",
-        {"body": "Tab B's words", "version": 1, "both_id": str(uuid.uuid4()), "resolve": "both"},
+        {"body": "Tab B's words", "version": 1, "both_id": str(uuid.uuid4()), "resolve": resolve},
     )
 
     html = response.content.decode()
@@ -964,14 +1001,13 @@ def test_without_javascript_a_conflict_resolved_on_an_entry_page_after_it_went_k
     assert "the entry you were changing was deleted" in html
 
 
-@pytest.mark.parametrize("resolve", ["both", "theirs"])
-def test_a_conflict_resolved_after_the_other_went_gives_the_box_back_by_htmx(client, resolve):
+def test_keep_the_other_version_after_it_went_gives_the_box_back_by_htmx(client):
     """With htmx a 404 is not swapped: the box kept its conflict panel and said "copy it
     somewhere safe". Now the whole box comes back (409, which htmx swaps) holding the words,
     with the way to keep them."""
     entry_id = a_conflict_whose_other_version_is_then_deleted(client)
 
-    response = save(client, "Tab B's words", entry=entry_id, version=1, resolve=resolve)
+    response = save(client, "Tab B's words", entry=entry_id, version=1, resolve="theirs")
 
     html = response.content.decode()
     assert response.status_code == 409
@@ -1045,10 +1081,16 @@ def test_a_conflict_choice_naming_another_question_s_entry_copies_and_shows_noth
     )
 
     html = response.content.decode()
-    assert response.status_code == 409
     assert "My answer to the first question" not in html
     assert ">Forged</textarea>" in html
-    assert list(Entry.objects.values_list("body", flat=True)) == ["My answer to the first question"]
+    assert Entry.objects.get(id=other).body == "My answer to the first question"
+    assert Entry.objects.get(id=other).prompt_id == PROMPT
+    if resolve == "both":  # the words sent are kept, as their own question's answer
+        assert response.status_code == 200
+        assert Entry.objects.get(prompt_id=FORGED).body == "Forged"
+    else:
+        assert response.status_code == 409
+        assert not Entry.objects.filter(prompt_id=FORGED).exists()
 
 
 def test_without_javascript_keeping_a_first_press_only_for_this_visit_still_says_each_saved(

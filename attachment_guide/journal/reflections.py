@@ -118,6 +118,8 @@ class Reflection:
     space_changed: bool = False
     length: int = 0
     theirs: Entry | None = None
+    # After "Keep both": the other version had been deleted since, so only this one is kept.
+    other_gone: bool = False
     focus: bool = False
     limit: int = MAX_ENTRY_LENGTH
     current: Entry | None = None

@@ -117,21 +117,24 @@ def entry_save(
 def entry_keep_both(
     *,
     space: Space,
-    current: Entry,
+    current: Entry | None,
+    prompt_id: str,
     body: str,
     new_id: uuid.UUID | None,
     writer: str = "",
     seq: int = 0,
-) -> Entry:
+) -> Entry | None:
     """Resolve a conflict by keeping both texts: this writer's becomes a new, newer answer.
 
     `new_id` is chosen by the page, so pressing "Keep both" twice still makes one copy; and
     the copy is that page's (`writer`), so a second "both" from it (the page left again in
     the middle of the conflict, with more typed) brings its newer text, not a conflict.
+    `current` is None when the other version was deleted since: this writer's text is kept
+    all the same. None when that leaves nothing (no text sent, no other version).
     """
     saved = entry_save(
         space=space,
-        prompt_id=current.prompt_id,
+        prompt_id=prompt_id,
         body=body,
         entry_id=new_id,
         base_version=0,

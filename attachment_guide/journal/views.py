@@ -284,23 +284,29 @@ def _save_box(
                     id=submitted.entry_id, prompt_id=prompt_id
                 )
                 theirs = theirs.first()
-                if theirs is None:
+                if theirs is None and (submitted.resolve == "theirs" or space is None):
                     raise _OtherVersionGone()  # undoes the count, as any refusal does
                 whole_box = True
                 if submitted.resolve == "both":
+                    # The other version deleted since: "Keep both" keeps what is left, the
+                    # words sent, as their own answer (also when a leaving page sends them).
                     mine = entry_keep_both(
                         space=space,
                         current=theirs,
+                        prompt_id=prompt_id,
                         body=submitted.body,
                         new_id=submitted.both_id,
                         writer=submitted.writer,
                         seq=submitted.seq,
                     )
+                    if mine is None:  # nothing sent, and nothing left to show
+                        raise _OtherVersionGone()
                     if fixed_entry_id:  # this box edits one entry; the new one has its own page
                         url = reverse("journal:entry", args=[mine.id])
                         answer = HttpResponseClientRedirect(url) if request.htmx else redirect(url)
                         return Saved(reflection, 200, True, space, answer)
                     reflection = rebuild(space).mark_saved(mine)
+                    reflection.other_gone = theirs is None
                 else:
                     reflection = rebuild(space).show(theirs)
                 reflection.focus = True
