@@ -337,6 +337,12 @@ GUEST_SPACE_DAYS = envint("GUEST_SPACE_DAYS", 365)
 # Accounts unused (no sign-in, no save) for this many days are deleted with everything in
 # them by the same command; 0 keeps accounts until their owner deletes them.
 INACTIVE_ACCOUNT_DAYS = envint("INACTIVE_ACCOUNT_DAYS", 0)
+# A guest who chose "only for this visit" means it: a browser left open (phones rarely close
+# theirs) forgets the space after this many hours without a save, and the same command
+# deletes it from the server.
+VISIT_SPACE_HOURS = envint("VISIT_SPACE_HOURS", 24)
+if VISIT_SPACE_HOURS < 1:
+    raise ImproperlyConfigured("VISIT_SPACE_HOURS must be 1 or more")
 SESSION_COOKIE_AGE = GUEST_SPACE_DAYS * 24 * 60 * 60
 # Saves one space may make per minute (autosaves included). Typing autosaves at most every
 # couple of seconds; past the limit the text stays in the page and is saved a minute later.

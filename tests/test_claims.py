@@ -67,17 +67,23 @@ def _guest_with_a_space(client):
 
 
 @pytest.mark.django_db
-def test_only_for_this_visit_says_the_writing_stays_on_the_server(client, settings):
-    """Only the cookie ends with the browser: the session row and the space stay on the
-    server until retention deletes them, and that is what the page must say."""
+def test_only_for_this_visit_says_when_the_server_lets_go(client, settings):
+    """The cookie ends with the browser; on the server the session row and the space last
+    a day without use (VISIT_SPACE_HOURS), and that is what the page must say. It used to
+    say they stayed for GUEST_SPACE_DAYS, which was true then."""
+    from datetime import timedelta
+
     from django.contrib.sessions.models import Session
+    from django.utils import timezone
 
     _guest_with_a_space(client)
     client.post("/settings/", {"section": "keep", "keep": "visit"})
     row = Session.objects.get(session_key=client.cookies["sessionid"].value)
-    assert row.get_decoded().get("space_id")  # the server still holds the space's key
+    assert row.get_decoded().get("space_id")  # the server holds the space's key for now
+    assert row.expire_date < timezone.now() + timedelta(hours=settings.VISIT_SPACE_HOURS + 2)
 
     page = re.sub(r"\s+", " ", client.get("/settings/").content.decode())
     days = settings.GUEST_SPACE_DAYS
-    assert f"your writing stays on the server until {days} days after your last save" in page
-    assert "Some browsers that reopen your tabs keep it anyway." in page
+    assert f"your writing stays on the server until {days} days after your last save" not in page
+    assert "or reopens your tabs when it starts, this device forgets your space after a day" in page
+    assert "Within a day after that, the server deletes your writing too." in page

@@ -352,11 +352,17 @@ def test_without_javascript_keeping_it_only_for_this_visit_says_so_at_the_box(cl
     shown = client.get(pressed["Location"]).content.decode()
 
     assert pressed["Location"].endswith(f"#reflection-{box}")
-    assert "This device will forget your space when the browser closes." in shown
+    assert (
+        "This device will forget your space when the browser closes, or after a day without use."
+        in shown
+    )
     assert "Keep it only for this visit instead" not in shown
     assert "Only this browser can open it" not in shown
     again = client.get(first.request["PATH_INFO"] + "?" + first.request["QUERY_STRING"])
-    assert "This device will forget your space when the browser closes." in again.content.decode()
+    assert (
+        "This device will forget your space when the browser closes, or after a day without use."
+        in again.content.decode()
+    )
 
 
 def test_an_answer_to_an_unknown_prompt_is_a_404(client):

@@ -40,7 +40,9 @@ def test_only_for_this_visit_leaves_nothing_after_a_browser_restart(browser, liv
 
     page.get_by_role("button", name="Keep it only for this visit instead").first.click()
     expect(
-        page.get_by_text("This device will forget your space when the browser closes")
+        page.get_by_text(
+            "This device will forget your space when the browser closes, or after a day without use."
+        )
     ).to_be_visible()
     restarted = restart_browser(browser, context, keep_session_cookies=False)
     page = restarted.new_page()

@@ -53,7 +53,8 @@ def account_create(*, username: str, password: str, space: Space | None) -> tupl
     if space is None or space.user_id is not None:
         space = space_new()  # the sign-up form asked for agreement
     space.user = user
-    space.save(update_fields=["user"])
+    space.visit_only = False  # an account stays until its owner deletes it
+    space.save(update_fields=["user", "visit_only"])
     return user, space
 
 

@@ -43,6 +43,7 @@ from attachment_guide.spaces import lock
 from attachment_guide.spaces.models import Space
 from attachment_guide.spaces.services import (
     SESSION_KEY,
+    VISIT_TOUCHED_KEY,
     agreement_record,
     agreement_remember,
     space_for_request,
@@ -59,15 +60,17 @@ TOO_MANY = _("Too many attempts with this name. Please wait 15 minutes, then try
 def _start_session(
     request: HttpRequest, user: User, *, space_id, remember: bool, merged: uuid.UUID | None = None
 ) -> None:
-    login(request, user)
+    login(request, user)  # keeps a guest's session data, "only for this visit" included
     request.session[SESSION_KEY] = str(space_id)
+    request.session.pop(VISIT_TOUCHED_KEY, None)  # an account is never kept only for a visit
     if merged is not None:  # this browser's tabs opened as that guest may save here still
         space_marker_merged(request, merged)
     space = Space.objects.get(id=space_id)
     lock.mark_unlocked(request, space)  # the password proves it
     agreement_remember(request, space)
-    if not remember:
-        request.session.set_expiry(0)  # ends when the browser closes
+    # Not remembered, the session ends when the browser closes; remembered, it lasts, even
+    # when this browser's guest space was kept only for this visit.
+    request.session.set_expiry(None if remember else 0)
 
 
 def _device_cookie(request: HttpRequest, response, *, user: User, remember: bool) -> None:

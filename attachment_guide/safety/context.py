@@ -5,7 +5,12 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
 from attachment_guide.safety import notice
-from attachment_guide.spaces.services import agreement_needed, readable_space_id, space_marker
+from attachment_guide.spaces.services import (
+    agreement_needed,
+    readable_space_id,
+    space_marker,
+    visit_span,
+)
 
 
 def site(request) -> dict:
@@ -14,6 +19,8 @@ def site(request) -> dict:
         "site_name": settings.SITE_NAME or _("Attachment Guide"),
         "discreet": settings.DISCREET_MODE,
         "guest_space_days": settings.GUEST_SPACE_DAYS,
+        # "a day": how long a space kept only for this visit lasts without use.
+        "visit_span": _lazy_span(),
         # Asked beside writing boxes until this browser has agreed to this version of the
         # notice (read from the session: no query).
         "needs_agreement": agreement_needed(request),
@@ -27,4 +34,5 @@ def site(request) -> dict:
     }
 
 
+_lazy_span = lazy(visit_span, str)
 _lazy_marker = lazy(lambda request: space_marker(readable_space_id(request)), str)

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from attachment_guide.accounts.forms import NoColons
 from attachment_guide.spaces import lock
+from attachment_guide.spaces.services import visit_span
 
 
 def _secret(label, autocomplete: str = "off", help_text: str = "") -> forms.CharField:
@@ -79,16 +81,23 @@ class RemovePasscodeForm(NoColons, forms.Form):
     current = _secret(_("Current passcode"), "current-password")
 
 
-KEEP = [
-    ("device", _("Keep my space on this device")),
-    ("visit", _("Only for this visit: forget it when the browser closes")),
-]
-
-
 class KeepForm(NoColons, forms.Form):
     keep = forms.ChoiceField(
-        label=_("How long this device keeps your space"), choices=KEEP, widget=forms.RadioSelect
+        label=_("How long this device keeps your space"),
+        choices=[("device", _("Keep my space on this device")), ("visit", "")],
+        widget=forms.RadioSelect,
     )
+
+    def __init__(self, *args, is_guest: bool = True, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if is_guest:  # a browser left open forgets a guest's space too (VISIT_SPACE_HOURS)
+            visit = gettext(
+                "Only for this visit: forget it when the browser closes, or after %(span)s "
+                "without use"
+            ) % {"span": visit_span()}
+        else:  # an account's session ends with the browser; the account stays
+            visit = gettext("Only for this visit: forget it when the browser closes")
+        self.fields["keep"].choices = [self.fields["keep"].choices[0], ("visit", visit)]
 
 
 EXIT_CHOICES = [

@@ -136,12 +136,9 @@ def is_locked(request: HttpRequest) -> bool:
 def _touch_daily(request: HttpRequest) -> None:
     """Writing the session renews its cookie; the space's retention clock must move with it,
     or a reader who only reads could lose a space their browser still holds."""
-    from attachment_guide.spaces.services import SESSION_KEY, TOUCHED_KEY
+    from attachment_guide.spaces.services import SESSION_KEY, space_clock_move
 
-    today = timezone.localdate().isoformat()
-    if request.session.get(TOUCHED_KEY) != today:
-        request.session[TOUCHED_KEY] = today
-        Space.objects.filter(id=request.session.get(SESSION_KEY)).update(last_saved=timezone.now())
+    space_clock_move(request, request.session.get(SESSION_KEY))
 
 
 def lock_now(request: HttpRequest) -> None:

@@ -26,6 +26,13 @@ class Space(models.Model):
         related_name="space",
         help_text="Set when the person creates an account; empty for a guest space.",
     )
+    visit_only = models.BooleanField(
+        default=False,
+        help_text=(
+            "A guest chose “only for this visit”: deleted after VISIT_SPACE_HOURS without a "
+            "save, not GUEST_SPACE_DAYS. Never set for an account."
+        ),
+    )
 
     # Saves in the current minute, shared by every app server: a runaway script or a flood of
     # requests cannot fill the database, and a person typing never comes near the limit.

@@ -8,10 +8,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from attachment_guide.db.plain import kept
 from attachment_guide.safety import notice
@@ -21,6 +22,9 @@ from attachment_guide.spaces.models import Space
 
 SESSION_KEY = "space_id"
 TOUCHED_KEY = "space_touched"
+# Kept "only for this visit": when the space's clock last moved, in seconds since the epoch.
+# The session row expires from it (attachment_guide.sessions), the space from `last_saved`.
+VISIT_TOUCHED_KEY = "visit_touched"
 AGREED_KEY = "agreed_notice"
 MERGED_KEY = "merged_spaces"  # markers of guest spaces merged into this one at log-in
 MARKER_FIELD = "space"  # the hidden field a writing form carries its space's marker in
@@ -155,21 +159,94 @@ def agreement_remember(request: HttpRequest, space: Space) -> None:
 
 def space_create(request: HttpRequest) -> Space:
     """A new space for this browser, made on the first thing the person chooses to keep."""
-    space = space_new(save_window=timezone.now(), save_count=1)  # counts this first save
+    # A session that ends with the browser (its space was deleted while it was open) makes
+    # a space kept only for this visit, as the session says: the two never disagree.
+    visit = visit_only_session(request.session)
+    space = space_new(save_window=timezone.now(), save_count=1, visit_only=visit)  # this save
     request.session.cycle_key()
     request.session[SESSION_KEY] = str(space.id)
-    request.session[TOUCHED_KEY] = timezone.localdate().isoformat()
+    if visit:
+        request.session[VISIT_TOUCHED_KEY] = int(space.last_saved.timestamp())
+    else:
+        request.session[TOUCHED_KEY] = timezone.localdate().isoformat()
     request.session[AGREED_KEY] = notice.NOTICE_VERSION
     return space
 
 
 def space_touch(request: HttpRequest, space: Space) -> None:
     """Saving keeps a space alive: restart its clock, at most once a day (one write, not one
-    per autosave)."""
-    today = timezone.localdate().isoformat()
-    if request.session.get(TOUCHED_KEY) != today:
+    per autosave); kept only for this visit, at most once a `visit_step`."""
+    space_clock_move(request, space.id)
+
+
+def space_clock_move(
+    request: HttpRequest, space_id, *, now=None, force: bool = False, **fields
+) -> None:
+    """Restart the retention clock of this session's space if it is due (always with `force`,
+    writing `fields` with it).
+
+    Kept on the device, a space lives GUEST_SPACE_DAYS: a day's precision is plenty. Kept
+    only for this visit, it lives VISIT_SPACE_HOURS, so the clock moves every `visit_step`
+    of use, and the session row's expiry moves with it: the key never outlives the space."""
+    now = now or timezone.now()
+    if visit_only_session(request.session):
+        moved = request.session.get(VISIT_TOUCHED_KEY)
+        if not force and moved is not None and now.timestamp() - moved < _step_seconds():
+            return
+        request.session[VISIT_TOUCHED_KEY] = int(now.timestamp())  # never after last_saved
+        request.session.pop(TOUCHED_KEY, None)
+    else:
+        today = timezone.localdate(now).isoformat()
+        if not force and request.session.get(TOUCHED_KEY) == today:
+            return
         request.session[TOUCHED_KEY] = today  # re-saves the session: the cookie's age restarts
-        Space.objects.filter(id=space.id).update(last_saved=timezone.now())
+        request.session.pop(VISIT_TOUCHED_KEY, None)
+    Space.objects.filter(id=space_id).update(last_saved=now, **fields)
+
+
+def visit_only_session(session) -> bool:
+    """A guest's session that ends with the browser: "only for this visit". An account's
+    session may end with the browser too (signed in without "Remember me"), but an account
+    is never kept only for a visit."""
+    return AUTH_SESSION_KEY not in session and session.get_expire_at_browser_close()
+
+
+def visit_step() -> timedelta:
+    """How often a space kept only for this visit restarts its clock while in use: a 24th of
+    VISIT_SPACE_HOURS (an hour of a day). It is forgotten between VISIT_SPACE_HOURS and that
+    plus one step after its last use, never sooner."""
+    return timedelta(hours=settings.VISIT_SPACE_HOURS) / 24
+
+
+def _step_seconds() -> float:
+    return visit_step().total_seconds()
+
+
+def visit_lifetime() -> timedelta:
+    """How long after its clock last moved a space kept only for this visit, and its
+    session, are forgotten."""
+    return timedelta(hours=settings.VISIT_SPACE_HOURS) + visit_step()
+
+
+def visit_span() -> str:
+    """VISIT_SPACE_HOURS as a person would say it: "a day", "2 days", "12 hours"."""
+    hours = settings.VISIT_SPACE_HOURS
+    if hours == 24:
+        return gettext("a day")
+    if hours % 24 == 0:
+        days = hours // 24
+        return ngettext("%(count)s day", "%(count)s days", days) % {"count": days}
+    return ngettext("%(count)s hour", "%(count)s hours", hours) % {"count": hours}
+
+
+def space_keep_set(request: HttpRequest, space: Space, *, visit: bool) -> None:
+    """This device keeps the space only for this visit (`visit`), or until GUEST_SPACE_DAYS
+    after the last save. The browser's cookie ends with the browser or lasts; the space
+    records the choice, so `purge_expired_spaces` finds it without reading any session.
+    Choosing counts as use: the clock restarts, so the space is not deleted at once."""
+    request.session.set_expiry(0 if visit else None)
+    space.visit_only = visit and space.user_id is None
+    space_clock_move(request, space.id, force=True, visit_only=space.visit_only)
 
 
 def space_get_or_create(request: HttpRequest) -> tuple[Space, bool]:
@@ -184,10 +261,14 @@ def space_get_or_create(request: HttpRequest) -> tuple[Space, bool]:
 
 
 def spaces_expired(*, now=None):
-    """Guest spaces (no account) not saved to for longer than their cookie lives."""
+    """Guest spaces (no account) not saved to for longer than their cookie lives: kept on
+    the device, GUEST_SPACE_DAYS; kept only for this visit, VISIT_SPACE_HOURS (whose
+    sessions have expired by then too)."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.GUEST_SPACE_DAYS + 1)
-    return Space.objects.filter(user__isnull=True, last_saved__lt=cutoff)
+    visit_cutoff = now - visit_lifetime()
+    stale = Q(last_saved__lt=cutoff) | Q(visit_only=True, last_saved__lt=visit_cutoff)
+    return Space.objects.filter(stale, user__isnull=True)
 
 
 def accounts_inactive(*, now=None):

@@ -24,7 +24,11 @@ from attachment_guide.spaces.forms import (
     UnlockForm,
 )
 from attachment_guide.spaces.models import Space
-from attachment_guide.spaces.services import space_behind_lock, space_for_request
+from attachment_guide.spaces.services import (
+    space_behind_lock,
+    space_for_request,
+    space_keep_set,
+)
 
 
 class LockMiddleware:
@@ -158,6 +162,7 @@ def _forms(request: HttpRequest, space: Space, posted: str = "") -> dict:
         "keep": KeepForm(
             data if posted == "keep" else None,
             auto_id="keep-%s",
+            is_guest=is_guest,
             initial={"keep": "device" if keeps_on_device else "visit"},
         ),
         "passcode": PasscodeForm(
@@ -185,12 +190,6 @@ def _forms(request: HttpRequest, space: Space, posted: str = "") -> dict:
 
 # The passcode forms all live in the "Passcode lock" section (id="lock" on its heading).
 SECTION_OF = {"passcode": "lock", "lock_after": "lock", "remove": "lock"}
-
-
-def keep_apply(request: HttpRequest, keep: str) -> None:
-    # "visit": the cookie ends with the browser; "device": it lasts GUEST_SPACE_DAYS from the
-    # last save (or an account's session age), sliding with use.
-    request.session.set_expiry(0 if keep == "visit" else None)
 
 
 @require_http_methods(["GET", "POST"])
@@ -230,7 +229,10 @@ def settings_view(request: HttpRequest) -> HttpResponse:
 
 def _apply(request: HttpRequest, space: Space, section: str, data: dict) -> None:
     if section == "keep":
-        keep_apply(request, data["keep"])
+        # "visit": the cookie ends with the browser, and a guest's space goes after
+        # VISIT_SPACE_HOURS without use; "device": it lasts GUEST_SPACE_DAYS from the last
+        # save (or an account's session age), sliding with use.
+        space_keep_set(request, space, visit=data["keep"] == "visit")
     elif section == "passcode":
         lock.passcode_set(request, space, data["passcode"], data["lock_after"])
     elif section == "lock_after":

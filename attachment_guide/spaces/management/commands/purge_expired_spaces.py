@@ -2,8 +2,10 @@
 
 Run it daily (cron, a systemd timer, or your platform's scheduler). A guest's key lives in a
 session cookie for GUEST_SPACE_DAYS after the last save; once it is gone, nobody can reach
-that space again, so keeping its journal would only keep a risk. Accounts are kept until
-their owner deletes them, unless INACTIVE_ACCOUNT_DAYS is set. It prints counts, nothing else.
+that space again, so keeping its journal would only keep a risk. A guest who chose "only for
+this visit" meant it: that space, and the session holding its key, expire VISIT_SPACE_HOURS
+after the last use, even in a browser left open. Accounts are kept until their owner
+deletes them, unless INACTIVE_ACCOUNT_DAYS is set. It prints counts, nothing else.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from attachment_guide.spaces.services import accounts_inactive, spaces_delete, s
 
 class Command(BaseCommand):
     help = (
-        "Delete guest spaces not saved to for GUEST_SPACE_DAYS, accounts unused for "
-        "INACTIVE_ACCOUNT_DAYS (when set), everything in them, and expired sessions."
+        "Delete guest spaces not saved to for GUEST_SPACE_DAYS (VISIT_SPACE_HOURS when kept "
+        "only for a visit), accounts unused for INACTIVE_ACCOUNT_DAYS (when set), everything "
+        "in them, and expired sessions."
     )
 
     def handle(self, *args, **options) -> None:
@@ -36,6 +39,7 @@ class Command(BaseCommand):
             for session in Session.objects.iterator(chunk_size=1000):
                 if session.get_decoded().get(AUTH_SESSION_KEY) in user_ids:
                     session.delete()
+        # Sessions of spaces kept only for a visit expired with them (attachment_guide.sessions).
         call_command("clearsessions")
         # Failed log-ins whose window has ended count for nothing; each is a hash of a name
         # and an address, which a dictionary of names times every IPv4 address would undo.

@@ -1,0 +1,393 @@
+""" "Only for this visit" means it: a browser left open forgets the space after a day without
+use, and retention deletes it from the server, with its session."""
+
+from __future__ import annotations
+
+import importlib
+import io
+import re
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import User
+from django.contrib.sessions.models import Session
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from attachment_guide.circle.models import CircleMember
+from attachment_guide.circle.services import member_add
+from attachment_guide.journal.models import Entry
+from attachment_guide.spaces.models import Space
+from lessons.models import LessonProgress
+from tests.conftest import AGREE
+
+pytestmark = pytest.mark.django_db
+
+HX = {"HX-Request": "true"}
+LESSON = "/lessons/attachment-basics/what-attachment-is/"
+PASSWORD = "a long enough passphrase 42"
+START = timezone.now
+
+
+def move_clock(monkeypatch, **delta) -> None:
+    """Set the clock to the test's start plus `delta` (time moved, never slept)."""
+    later = START() + timedelta(**delta)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+
+
+def save(client: Client, text: str = "My answer", **headers) -> None:
+    client.post(
+        "/journal/prompts/ab-who-felt-safe/",
+        {**AGREE, "body": text, "entry": str(uuid.uuid4()), "version": 0},
+        headers=headers or HX,
+    )
+
+
+def keep(client: Client, choice: str):
+    return client.post("/settings/", {"section": "keep", "keep": choice})
+
+
+def guest(choice: str = "visit") -> Client:
+    client = Client()
+    save(client)
+    keep(client, choice)
+    return client
+
+
+def purge() -> str:
+    out = io.StringIO()
+    call_command("purge_expired_spaces", stdout=out)
+    return out.getvalue()
+
+
+def words(response) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+# --- Retention ------------------------------------------------------------------------------
+
+
+def test_retention_deletes_a_space_kept_only_for_this_visit_after_a_day_without_use(
+    monkeypatch,
+):
+    """It stayed on the server for GUEST_SPACE_DAYS, a year, while the reader was told it
+    was only for this visit."""
+    client = guest("visit")
+    space = Space.objects.get()
+    client.post(f"{LESSON}progress/", {"remember": "1"})
+    member_add(space=space, name="Sam", ring=1, helps=[], reach="")
+    assert Entry.objects.count() == LessonProgress.objects.count() == 1
+    assert CircleMember.objects.count() == 1
+
+    move_clock(monkeypatch, hours=26)
+    assert purge() == "Deleted 1 guest spaces and 0 inactive accounts.\n"
+
+    assert not Space.objects.exists()
+    assert Entry.objects.count() == LessonProgress.objects.count() == 0
+    assert CircleMember.objects.count() == 0
+    assert not Session.objects.exists()  # nothing on the server still holds its key
+
+
+def test_retention_keeps_a_space_kept_only_for_this_visit_used_within_the_day(monkeypatch):
+    idle = guest("visit")
+    move_clock(monkeypatch, hours=3)
+    recent = guest("visit")
+
+    move_clock(monkeypatch, hours=26)  # 26 hours after the first save, 23 after the second
+    assert purge() == "Deleted 1 guest spaces and 0 inactive accounts.\n"
+
+    assert str(Space.objects.get().id) == recent.session["space_id"]
+    assert Entry.objects.count() == 1
+    assert Session.objects.get().session_key == recent.cookies["sessionid"].value
+    assert "Nothing saved yet." in idle.get("/journal/").content.decode()
+
+
+def test_a_browser_left_open_that_keeps_saving_keeps_its_space(monkeypatch):
+    """The clock moves while the space is used, not only once a day: saving every few hours
+    through the night must not lose the space to a clock that last moved at noon."""
+    client = guest("visit")
+    for hours in (5, 10, 15, 20, 25, 30):
+        move_clock(monkeypatch, hours=hours)
+        save(client, f"Still writing at hour {hours}")
+
+    row = Session.objects.get(session_key=client.cookies["sessionid"].value)
+    last_save = START() + timedelta(hours=30)
+    assert last_save + timedelta(hours=24) < row.expire_date <= last_save + timedelta(hours=25)
+
+    move_clock(monkeypatch, hours=53)  # a day without use after the last save, not yet more
+    purge()
+
+    assert Space.objects.count() == 1
+    assert Entry.objects.count() == 7
+    assert "Still writing at hour 30" in client.get("/journal/").content.decode()
+
+
+def test_retention_keeps_a_space_kept_on_this_device_after_a_day(monkeypatch):
+    device = guest("device")
+    guest("visit")
+
+    move_clock(monkeypatch, days=30)
+    assert purge() == "Deleted 1 guest spaces and 0 inactive accounts.\n"
+
+    assert str(Space.objects.get().id) == device.session["space_id"]
+    assert Entry.objects.count() == 1
+    assert "My answer" in device.get("/journal/").content.decode()
+
+
+def test_a_guest_who_chose_this_visit_and_then_signed_up_keeps_the_account(monkeypatch):
+    client = guest("visit")
+    client.post(
+        "/accounts/signup/",
+        {"username": "wren", "password1": PASSWORD, "password2": PASSWORD, "remember": "on"},
+    )
+    space = Space.objects.get()
+    assert space.user is not None
+    assert not space.visit_only
+
+    guest("visit")  # beside it, a guest's space kept only for a visit does go
+
+    move_clock(monkeypatch, days=30)
+    assert purge() == "Deleted 1 guest spaces and 0 inactive accounts.\n"
+
+    assert Space.objects.get().user.username == "wren"
+    assert Entry.objects.count() == 1
+    assert "My answer" in client.get("/journal/").content.decode()  # still signed in
+
+
+def test_an_accounts_space_is_never_kept_only_for_a_visit(monkeypatch):
+    """An account may end its session with the browser, but its space stays."""
+    client = Client()
+    client.post(
+        "/accounts/signup/",
+        {"username": "wren", "password1": PASSWORD, "password2": PASSWORD, **AGREE},
+    )
+    save(client)
+    keep(client, "visit")
+    assert client.session.get_expire_at_browser_close()
+    assert not Space.objects.get().visit_only
+    guest("visit")
+
+    move_clock(monkeypatch, days=30)
+    assert purge() == "Deleted 1 guest spaces and 0 inactive accounts.\n"
+
+    assert Space.objects.get().user.username == "wren"
+    assert Entry.objects.count() == 1
+
+
+def test_signing_up_with_remember_me_after_this_visit_remembers_the_account():
+    """Django's log-in keeps the guest's session data, "ends with the browser" included: the
+    ticked "Remember me" was lost."""
+    client = guest("visit")
+
+    client.post(
+        "/accounts/signup/",
+        {"username": "wren", "password1": PASSWORD, "password2": PASSWORD, "remember": "on"},
+    )
+
+    assert client.cookies["sessionid"]["max-age"] == 365 * 24 * 60 * 60
+    assert "visit_touched" not in client.session
+
+
+def test_logging_in_from_a_space_kept_only_for_this_visit_moves_it_into_the_account(
+    monkeypatch,
+):
+    User.objects.create_user("wren", password=PASSWORD)
+    client = guest("visit")
+
+    client.post("/accounts/login/", {"username": "wren", "password": PASSWORD})
+
+    space = Space.objects.get()  # the guest's space was merged into the account's
+    assert space.user.username == "wren"
+    assert not space.visit_only
+    move_clock(monkeypatch, days=30)
+    purge()
+    assert Entry.objects.filter(space=space).count() == 1
+
+
+# --- The choice, recorded on the space -----------------------------------------------------
+
+
+def test_switching_between_this_visit_and_this_device_keeps_the_space_in_step():
+    client = guest("device")
+    assert not Space.objects.get().visit_only
+
+    keep(client, "visit")
+    assert Space.objects.get().visit_only
+    assert client.session.get_expire_at_browser_close()
+
+    keep(client, "device")
+    assert not Space.objects.get().visit_only
+    assert not client.session.get_expire_at_browser_close()
+
+    keep(client, "visit")
+    assert Space.objects.get().visit_only
+
+
+def test_choosing_this_visit_later_counts_as_use(monkeypatch):
+    """A space last saved a week ago, switched to "only for this visit" now, is in use now:
+    the next retention run must not delete it at once."""
+    client = guest("device")
+    move_clock(monkeypatch, days=7)
+
+    keep(client, "visit")
+    purge()
+
+    assert Space.objects.count() == 1
+    assert "My answer" in client.get("/journal/").content.decode()
+    move_clock(monkeypatch, days=8, hours=2)  # then a day without use: it goes
+    purge()
+    assert not Space.objects.exists()
+
+
+def test_the_session_row_expires_with_the_space_not_after_a_year():
+    client = guest("visit")
+
+    row = Session.objects.get(session_key=client.cookies["sessionid"].value)
+    left = row.expire_date - timezone.now()
+
+    assert timedelta(hours=24) < left <= timedelta(hours=25, minutes=1)
+    assert client.cookies["sessionid"]["max-age"] == ""  # and the cookie ends with the browser
+
+
+def test_the_first_save_in_a_session_that_ends_with_the_browser_is_kept_only_for_the_visit(
+    monkeypatch,
+):
+    """The space of a visit-only session was deleted while the browser was open (by
+    "Delete everything" in another tab, say): the next save makes a space the session and
+    retention agree about."""
+    client = guest("visit")
+    Space.objects.all().delete()
+
+    save(client, "Written again")
+
+    assert Space.objects.get().visit_only
+    move_clock(monkeypatch, hours=26)
+    purge()
+    assert not Space.objects.exists()
+
+
+# --- Coming back after it was forgotten ----------------------------------------------------
+
+
+def test_coming_back_after_a_day_without_use_is_a_fresh_start(monkeypatch):
+    client = guest("visit")
+    move_clock(monkeypatch, hours=26)
+    purge()
+
+    journal = client.get("/journal/")
+    lesson = client.get(LESSON)
+    settings_page = client.get("/settings/")
+
+    assert journal.status_code == lesson.status_code == settings_page.status_code == 200
+    assert "Nothing saved yet." in journal.content.decode()
+    assert "Nothing is saved on this device yet" in settings_page.content.decode()
+    assert 'name="agree"' in lesson.content.decode()  # asked again, as any new reader is
+    save(client, "A new start")
+    assert Space.objects.get().entries.get().body == "A new start"
+
+
+def test_a_browser_left_open_finds_it_forgotten_even_before_retention_runs(monkeypatch):
+    client = guest("visit")
+    move_clock(monkeypatch, hours=26)
+
+    assert "Nothing saved yet." in client.get("/journal/").content.decode()
+
+
+# --- What the pages say --------------------------------------------------------------------
+
+
+def test_settings_say_a_browser_left_open_forgets_it_after_a_day():
+    client = guest("visit")
+
+    page = words(client.get("/settings/"))
+
+    assert (
+        "Only for this visit: forget it when the browser closes, or after a day without use" in page
+    )
+    assert "forgets your space after a day without use" in page
+    assert "Within a day after that, the server deletes your writing too." in page
+    assert "your writing stays on the server until 365 days after your last save" not in page
+
+
+def test_the_line_under_the_first_answer_says_it_too():
+    client = Client()
+    save(client)
+
+    line = client.post("/settings/", {"section": "keep", "keep": "visit"}, headers=HX)
+
+    assert (
+        "This device will forget your space when the browser closes, or after a day without use."
+        in words(line)
+    )
+
+
+def test_the_line_under_the_first_answer_says_it_without_javascript():
+    client = Client()
+    saved = client.post(
+        "/journal/prompts/ab-who-felt-safe/",
+        {**AGREE, "body": "Plain", "entry": str(uuid.uuid4()), "version": 0},
+    )
+    page = saved["Location"]
+    client.post("/settings/", {"section": "keep", "keep": "visit", "next": page})
+
+    shown = words(client.get(page))
+
+    assert "forget your space when the browser closes, or after a day without use." in shown
+
+
+@pytest.mark.parametrize(
+    ("hours", "span"), [(48, "2 days"), (12, "12 hours"), (1, "1 hour"), (24, "a day")]
+)
+def test_the_pages_give_the_operators_number(settings, hours, span):
+    settings.VISIT_SPACE_HOURS = hours
+    client = guest("visit")
+
+    page = words(client.get("/settings/"))
+    privacy = words(client.get("/privacy/"))
+
+    assert f"forget it when the browser closes, or after {span} without use" in page
+    assert f"it lasts {span} after you last use it instead" in privacy
+
+
+def test_an_account_is_told_only_that_its_session_ends_with_the_browser():
+    """An account's space is never deleted for a visit: its page must not say "after a day
+    without use", while a guest's page, beside it, does."""
+    client = Client()
+    client.post(
+        "/accounts/signup/",
+        {"username": "wren", "password1": PASSWORD, "password2": PASSWORD, **AGREE},
+    )
+
+    page = words(client.get("/settings/"))
+    guests = words(guest("visit").get("/settings/"))
+
+    assert "Only for this visit: forget it when the browser closes<" in page
+    assert "without use" not in page
+    assert "Either way, your writing stays in your account." in page
+    assert "forget it when the browser closes, or after a day without use<" in guests
+
+
+# --- Spaces chosen for a visit before the space recorded it ----------------------------------
+
+
+def test_the_migration_marks_spaces_whose_session_ends_with_the_browser():
+    visit, device = guest("visit"), guest("device")
+    Space.objects.update(visit_only=False)  # as they were before the migration
+    for client in (visit, device):
+        session = client.session
+        session.pop("visit_touched", None)
+        session.save()
+    Session.objects.update(expire_date=timezone.now() + timedelta(days=365))
+    migration = importlib.import_module("attachment_guide.spaces.migrations.0004_visit_only")
+
+    migration.mark_visit_only(apps, None)
+
+    visit_space = Space.objects.get(id=visit.session["space_id"])
+    assert visit_space.visit_only
+    assert not Space.objects.get(id=device.session["space_id"]).visit_only
+    row = Session.objects.get(session_key=visit.cookies["sessionid"].value)
+    assert row.expire_date < timezone.now() + timedelta(hours=26)
+    assert visit.session["visit_touched"] <= visit_space.last_saved.timestamp()
