@@ -1,0 +1,75 @@
+"""In Chromium, as a screen reader meets the site: where the focus goes after each press,
+and what the live regions say (every change to a role=status or role=alert region is
+recorded, as a screen reader would hear it read out)."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+LESSON = "/lessons/attachment-basics/what-attachment-is/"
+
+# Every change to a live region's text, in order: [region id, its text after the change].
+LISTEN = """() => {
+  window.heard = [];
+  const live = "[role=status], [role=alert], [aria-live]";
+  new MutationObserver((changes) => {
+    const regions = new Set();
+    for (const change of changes) {
+      const node = change.target.nodeType === 1 ? change.target : change.target.parentElement;
+      const region = node && node.closest(live);
+      if (region) regions.add(region);
+    }
+    for (const region of regions) {
+      window.heard.push([region.id, region.textContent.replace(/\\s+/g, " ").trim()]);
+    }
+  }).observe(document.body, {subtree: true, childList: true, characterData: true});
+}"""
+
+
+def heard(page, region_id: str) -> list[str]:
+    """What the region with `region_id` said since `LISTEN`, each change once."""
+    return [text for rid, text in page.evaluate("window.heard") if rid == region_id]
+
+
+def test_a_refused_form_puts_the_focus_on_its_first_field_to_fix(browser, live_server):
+    for scripts in (True, False):
+        context = browser.new_context(java_script_enabled=scripts)
+        page = context.new_page()
+        page.goto(live_server.url + "/accounts/signup/")
+        page.get_by_label("Password", exact=True).fill("long enough password")
+        page.get_by_role("button", name="Create my account").click()
+
+        username = page.get_by_label("Username")
+        expect(username).to_be_focused()
+        expect(username).to_have_attribute("aria-invalid", "true")
+        context.close()
+
+
+def test_a_refused_log_in_puts_the_focus_on_what_went_wrong(browser, live_server):
+    User.objects.create_user("robin", password="a long password")
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Username").fill("robin")
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Log in").click()
+
+    expect(page.get_by_role("alert")).to_be_focused()
+    expect(page.get_by_role("alert")).to_contain_text("do not match")
+    context.close()
+
+
+def test_a_refused_form_swapped_in_place_puts_the_focus_on_its_first_field_to_fix(
+    page, live_server
+):
+    page.goto(live_server.url + "/circle/")
+    page.evaluate("window.stillThisPage = true")
+    page.get_by_role("button", name="Add to my map").click()
+
+    name = page.locator("#circle-add").get_by_label("Name or nickname")
+    expect(name).to_be_focused()
+    assert page.evaluate("window.stillThisPage")  # answered in place, by htmx
