@@ -73,3 +73,23 @@ def test_a_refused_form_swapped_in_place_puts_the_focus_on_its_first_field_to_fi
     name = page.locator("#circle-add").get_by_label("Name or nickname")
     expect(name).to_be_focused()
     assert page.evaluate("window.stillThisPage")  # answered in place, by htmx
+
+
+def test_a_lesson_s_progress_buttons_leave_the_focus_on_what_they_changed(page, live_server):
+    page.goto(live_server.url + LESSON)
+    page.evaluate("window.stillThisPage = true")
+
+    page.get_by_role("button", name="Mark as done").click()
+    said = page.locator("#lesson-progress [role=status]")
+    expect(said).to_contain_text("You finished this lesson.")
+    expect(said).to_be_focused()  # not lost with the button that was pressed
+
+    page.get_by_role("button", name="Mark as not done").click()
+    expect(said).to_have_text("This lesson is no longer marked as done.")
+    expect(said).to_be_focused()
+    assert page.evaluate("window.stillThisPage")  # answered in place, by htmx
+
+    page.reload()  # a page opened later starts at its top, as every page does
+    expect(page.locator("#lesson-progress [role=status]")).to_have_count(0)
+    expect(page.locator("body")).to_be_focused()
+
