@@ -93,3 +93,30 @@ def test_a_lesson_s_progress_buttons_leave_the_focus_on_what_they_changed(page, 
     expect(page.locator("#lesson-progress [role=status]")).to_have_count(0)
     expect(page.locator("body")).to_be_focused()
 
+
+def answer(page, prompt: str, text: str) -> None:
+    """Answer `prompt` of the lesson on the page, agreeing to the notice if still asked."""
+    tick = page.locator(f"#reflection-{prompt} input[name=agree]")
+    if tick.is_visible():
+        tick.check()
+    page.locator(f"#reflection-{prompt}-body").fill(text)
+    expect(page.locator(f"#reflection-{prompt}-status")).to_contain_text("Saved")
+
+
+def test_deleting_an_entry_in_place_leaves_the_focus_where_it_was(page, live_server):
+    page.goto(live_server.url + LESSON)
+    answer(page, "ab-who-felt-safe", "My grandmother's kitchen")
+    answer(page, "ab-when-upset-now", "I keep it to myself")
+    page.goto(live_server.url + "/journal/")
+    newest = page.locator("article.entry").first
+    expect(newest).to_contain_text("I keep it to myself")
+    older = page.locator("article.entry", has_text="My grandmother's kitchen")
+
+    newest.get_by_role("link", name="Delete this entry").click()
+    page.get_by_role("button", name="Delete", exact=True).click()
+
+    deleted = page.locator(".entry--deleted")
+    expect(deleted).to_have_text("Entry deleted.")
+    expect(deleted).to_be_focused()  # not the top of the page: the button pressed is gone
+    page.keyboard.press("Tab")  # and the keyboard goes on to the next entry
+    expect(older.get_by_role("link").first).to_be_focused()
