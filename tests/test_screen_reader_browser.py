@@ -120,3 +120,28 @@ def test_deleting_an_entry_in_place_leaves_the_focus_where_it_was(page, live_ser
     expect(deleted).to_be_focused()  # not the top of the page: the button pressed is gone
     page.keyboard.press("Tab")  # and the keyboard goes on to the next entry
     expect(older.get_by_role("link").first).to_be_focused()
+
+
+def test_shift_with_another_key_says_nothing_and_shift_alone_is_counted_aloud(
+    page, live_server
+):
+    """Shift+Tab (back one field) and capital letters start with a Shift: the quick-exit count
+    said "Shift, press 2 more times to exit." at each of them, then took it back."""
+    page.goto(live_server.url + LESSON)
+    page.evaluate(LISTEN)
+    page.locator("#reflection-ab-who-felt-safe-body").focus()
+    for key in ("Tab", "Tab", "KeyI", "Tab"):
+        page.keyboard.down("Shift")
+        page.wait_for_timeout(80)  # as long as a person holds it before the other key
+        page.keyboard.press(key)
+        page.keyboard.up("Shift")
+    page.wait_for_timeout(200)
+    assert [text for text in heard(page, "quick-exit-status") if text] == []
+
+    page.keyboard.press("Shift")
+    page.keyboard.press("Shift")
+    expect(page.locator("[data-dot].is-on")).to_have_count(2)
+    assert [text for text in heard(page, "quick-exit-status") if text] == [
+        "Shift, press 2 more times to exit.",
+        "Shift, press 1 more time to exit.",
+    ]
