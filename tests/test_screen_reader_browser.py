@@ -4,6 +4,8 @@ recorded, as a screen reader would hear it read out)."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
@@ -122,9 +124,7 @@ def test_deleting_an_entry_in_place_leaves_the_focus_where_it_was(page, live_ser
     expect(older.get_by_role("link").first).to_be_focused()
 
 
-def test_shift_with_another_key_says_nothing_and_shift_alone_is_counted_aloud(
-    page, live_server
-):
+def test_shift_with_another_key_says_nothing_and_shift_alone_is_counted_aloud(page, live_server):
     """Shift+Tab (back one field) and capital letters start with a Shift: the quick-exit count
     said "Shift, press 2 more times to exit." at each of them, then took it back."""
     page.goto(live_server.url + LESSON)
@@ -145,3 +145,30 @@ def test_shift_with_another_key_says_nothing_and_shift_alone_is_counted_aloud(
         "Shift, press 2 more times to exit.",
         "Shift, press 1 more time to exit.",
     ]
+
+
+def test_autosaves_that_change_nothing_on_the_status_line_are_not_read_out_again(page, live_server):
+    page.goto(live_server.url + LESSON)
+    answer(page, "ab-who-felt-safe", "My grandmother's kitchen")
+    status = "reflection-ab-who-felt-safe-status"
+    box = page.locator("#reflection-ab-who-felt-safe-body")
+    page.evaluate(LISTEN)
+
+    for more in (", and her garden", ", and her dog"):  # two pauses, each an autosave
+        with page.expect_response("**/journal/prompts/**"):
+            box.press("End")
+            box.press_sequentially(more)
+        page.wait_for_timeout(100)
+    with page.expect_response("**/journal/prompts/**"):
+        box.press("Tab")  # leaving the box saves once more
+    page.wait_for_timeout(100)
+
+    said = heard(page, status)
+    assert said and all(text.startswith("Saved") for text in said), said
+    # "Saved 17:30" once, not at every save; a new minute is news.
+    assert all(one != next_one for one, next_one in itertools.pairwise(said)), said
+
+    with page.expect_response("**/journal/prompts/**"):
+        page.locator("#reflection-ab-who-felt-safe").get_by_role("button", name="Save").click()
+    page.wait_for_timeout(100)
+    assert len(heard(page, status)) == len(said) + 1  # a press is always answered
