@@ -172,3 +172,13 @@ def test_autosaves_that_change_nothing_on_the_status_line_are_not_read_out_again
         page.locator("#reflection-ab-who-felt-safe").get_by_role("button", name="Save").click()
     page.wait_for_timeout(100)
     assert len(heard(page, status)) == len(said) + 1  # a press is always answered
+
+
+def test_the_glossary_s_terms_are_headings_not_landmarks_of_their_own(page, live_server):
+    page.goto(live_server.url + "/glossary/")
+    main = page.get_by_role("main")
+    expect(main.get_by_role("heading", name="Attachment", exact=True)).to_be_visible()
+    assert main.get_by_role("heading", level=2).count() > 20
+    # Its landmarks: the list of terms, and nothing a term at a time.
+    expect(main.get_by_role("region")).to_have_count(0)
+    expect(main.get_by_role("navigation", name="Terms")).to_be_visible()
