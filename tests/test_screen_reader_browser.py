@@ -184,3 +184,15 @@ def test_the_glossary_s_terms_are_headings_not_landmarks_of_their_own(page, live
     # Its landmarks: the list of terms, and nothing a term at a time.
     expect(main.get_by_role("region")).to_have_count(0)
     expect(main.get_by_role("navigation", name="Terms")).to_be_visible()
+
+
+def test_a_breadcrumb_is_read_as_its_links_without_the_marks_drawn_between_them(page, live_server):
+    page.goto(live_server.url + LESSON)
+    read = page.get_by_role("navigation", name="Breadcrumb").aria_snapshot()
+    assert "›" not in read, read
+    assert 'link "Attachment basics"' in read
+    # Still drawn.
+    assert page.evaluate(
+        """() => getComputedStyle(document.querySelector(".breadcrumbs li + li"), "::before")
+        .content.startsWith('"›"')"""
+    )
