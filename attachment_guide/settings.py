@@ -139,6 +139,9 @@ TEMPLATES = [
     },
 ]
 
+# A refused form puts the focus on the first thing to fix (attachment_guide/forms.py).
+FORM_RENDERER = "attachment_guide.forms.Renderer"
+
 _SQLITE = {
     "default": {
         # Django's SQLite backend, with writers queued on a lock file instead of SQLite's

@@ -1005,7 +1005,7 @@ def delete(request: HttpRequest, entry_id: uuid.UUID) -> HttpResponse:
         return private(render(request, template, ctx))
     entry_delete(entry=found)
     if request.htmx:
-        # The card goes; the page's own status region says so (a new element would not be read).
+        # The card goes; a line in its place says so and takes the focus.
         return private(render(request, "journal/entry.html#deleted", {"item": item}))
     return redirect(f"{reverse('journal:index')}?deleted=1")
 

@@ -2,6 +2,9 @@
 // five seconds of the last; any other key starts the count again). The page goes blank at
 // once, then the browser is sent on through /exit/ with location.replace, so Back does not
 // come back to this page. Without JavaScript the button is a plain link to /exit/.
+// A press is shown and said ("press 2 more times") only once Shift is let go with no other
+// key in between: Shift+Tab and capital letters begin with a Shift too, and a screen reader
+// read the count out at each of them.
 (function () {
   "use strict";
 
@@ -49,8 +52,13 @@
       count += 1;
       clearTimeout(timer);
       timer = setTimeout(reset, WINDOW_MS);
-      show();
-      if (count >= PRESSES) exit();
+      if (count >= PRESSES) {
+        show();
+        exit();
+      }
+    });
+    document.addEventListener("keyup", function (event) {
+      if (event.key === "Shift" && count) show();
     });
     // A page restored from the back-forward cache must not stay blank.
     window.addEventListener("pageshow", function (event) {

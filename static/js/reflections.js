@@ -159,8 +159,10 @@
       });
   }
 
-  function localizeTimes() {
-    document.querySelectorAll("time[data-local-time], time[data-local-date]").forEach(function (el) {
+  // In `root` (the page, or an answer not yet swapped in).
+  function localizeTimes(root) {
+    root = root && root.querySelectorAll ? root : document; // as a listener, it gets an event
+    root.querySelectorAll("time[data-local-time], time[data-local-date]").forEach(function (el) {
       var when = new Date(el.getAttribute("datetime"));
       if (isNaN(when)) return;
       var today = new Date().toDateString() === when.toDateString();
@@ -201,6 +203,26 @@
   // reader's clock and not first in UTC; again once settled, for what was swapped out of band.
   document.addEventListener("htmx:afterSwap", localizeTimes);
   document.addEventListener("htmx:afterSettle", localizeTimes);
+
+  // Each save swapped the status line anew, and a screen reader reads out every change to it:
+  // pausing twice in the same minute, or leaving the box after an autosave, said "Saved
+  // 17:30" again. A save nobody pressed for, whose answer reads as the line already does,
+  // leaves the line be; what comes out of band (the entry's version) still comes. A press
+  // of a button is always answered aloud.
+  function words(node) {
+    return node.textContent.replace(/\s+/g, " ").trim();
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var sent = event.detail.requestConfig; // (this event's own elt is the status line)
+    if (!sent || !sent.elt.matches(BOXES) || !event.detail.shouldSwap) return;
+    if (sent.triggeringEvent && sent.triggeringEvent.type === "submit") return;
+    var answer = document.createElement("template");
+    answer.innerHTML = event.detail.serverResponse;
+    answer.content.querySelectorAll("[hx-swap-oob]").forEach(function (el) { el.remove(); });
+    localizeTimes(answer.content);
+    if (words(answer.content) === words(event.detail.target)) event.detail.swapOverride = "none";
+  });
 
   // While both versions of a conflict are on screen, only the person's choice is sent: an
   // autosave would redraw the choice buttons under their pointer and lose the click.
