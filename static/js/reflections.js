@@ -234,6 +234,20 @@
     if (type !== "submit" && !(type === "retry" && form.dataset.pending)) event.preventDefault();
   });
 
+  // A save nobody pressed for, of words the server already holds, has nothing to keep. It
+  // came when the tick was clicked just after typing: leaving the box sent the words, and the
+  // tick's change sent them again behind it, whose plain "Saved" then took the place of
+  // "Saved privately. No account needed." A save queued behind another (by hx-sync, or
+  // waiting for the first save's lock below) is asked again when it goes.
+  function nothingToKeep(elt, trigger) {
+    var type = trigger ? trigger.type : "";
+    return elt.matches(BOXES) && (type === "change" || type === "input") && !isDirty(elt);
+  }
+
+  document.addEventListener("htmx:confirm", function (event) {
+    if (nothingToKeep(event.detail.elt, event.detail.triggeringEvent)) event.preventDefault();
+  });
+
   // Reading progress (the lesson and each section coming into view, the end reached) is
   // kept only in a space the page has the marker of: before the person chooses to keep
   // something there is none, and nothing is sent. A page's first kept answer, or a press of
@@ -286,6 +300,7 @@
     var granted = false;
     navigator.locks.request(FIRST_SAVE, function () {
       granted = true;
+      if (nothingToKeep(elt, trigger)) return; // the save it waited behind kept these words
       var sent = null, makes = couldMakeSpace(elt); // no longer, if the one before made it
       function started(e) { sent = e.detail.xhr; }
       // htmx adds a pressed button's name as the request goes, from the button focused last:
