@@ -191,6 +191,19 @@ def test_signing_up_with_remember_me_after_this_visit_remembers_the_account():
     assert "visit_touched" not in client.session
 
 
+@pytest.mark.parametrize("url", ["/accounts/signup/", "/accounts/login/"])
+def test_remember_me_is_not_ticked_for_a_browser_kept_only_for_this_visit(url):
+    """ "Remember me" comes ticked, and a ticked one now lasts a year: on the device where
+    the person chose "only for this visit", signing up or in without looking at it would
+    have kept them signed in there. Their own tick still does."""
+    box = re.compile(r'<input type="checkbox" name="remember"[^>]*>')
+    visit, device = guest("visit"), guest("device")
+
+    assert "checked" not in box.search(visit.get(url).content.decode()).group()
+    assert "checked" in box.search(device.get(url).content.decode()).group()
+    assert "checked" in box.search(Client().get(url).content.decode()).group()
+
+
 def test_logging_in_from_a_space_kept_only_for_this_visit_moves_it_into_the_account(
     monkeypatch,
 ):
