@@ -191,6 +191,19 @@ def test_signing_up_with_remember_me_after_this_visit_remembers_the_account():
     assert "visit_touched" not in client.session
 
 
+@pytest.mark.parametrize("url", ["/accounts/signup/", "/accounts/login/"])
+def test_remember_me_is_not_ticked_for_a_browser_kept_only_for_this_visit(url):
+    """ "Remember me" comes ticked, and a ticked one now lasts a year: on the device where
+    the person chose "only for this visit", signing up or in without looking at it would
+    have kept them signed in there. Their own tick still does."""
+    box = re.compile(r'<input type="checkbox" name="remember"[^>]*>')
+    visit, device = guest("visit"), guest("device")
+
+    assert "checked" not in box.search(visit.get(url).content.decode()).group()
+    assert "checked" in box.search(device.get(url).content.decode()).group()
+    assert "checked" in box.search(Client().get(url).content.decode()).group()
+
+
 def test_logging_in_from_a_space_kept_only_for_this_visit_moves_it_into_the_account(
     monkeypatch,
 ):
@@ -372,6 +385,8 @@ def test_an_account_is_told_only_that_its_session_ends_with_the_browser():
 
 # --- Spaces chosen for a visit before the space recorded it ----------------------------------
 
+BACKFILL = "attachment_guide.spaces.migrations.0005_visit_only_backfill"
+
 
 def test_the_migration_marks_spaces_whose_session_ends_with_the_browser():
     visit, device = guest("visit"), guest("device")
@@ -381,7 +396,7 @@ def test_the_migration_marks_spaces_whose_session_ends_with_the_browser():
         session.pop("visit_touched", None)
         session.save()
     Session.objects.update(expire_date=timezone.now() + timedelta(days=365))
-    migration = importlib.import_module("attachment_guide.spaces.migrations.0004_visit_only")
+    migration = importlib.import_module(BACKFILL)
 
     migration.mark_visit_only(apps, None)
 
@@ -391,3 +406,30 @@ def test_the_migration_marks_spaces_whose_session_ends_with_the_browser():
     row = Session.objects.get(session_key=visit.cookies["sessionid"].value)
     assert row.expire_date < timezone.now() + timedelta(hours=26)
     assert visit.session["visit_touched"] <= visit_space.last_saved.timestamp()
+
+
+def test_the_migration_reads_sessions_in_batches_not_one_query_each(django_assert_max_num_queries):
+    """It runs on a live site: three queries for each session of a visit made it take
+    minutes on a large sessions table, in one transaction that held every space locked."""
+    clients = [guest("visit") for _ in range(30)]
+    Space.objects.update(visit_only=False)
+    migration = importlib.import_module(BACKFILL)
+
+    with django_assert_max_num_queries(6):
+        migration.mark_visit_only(apps, None)
+
+    assert Space.objects.filter(visit_only=True).count() == 30
+    rows = Session.objects.filter(session_key__in=[c.cookies["sessionid"].value for c in clients])
+    assert all(row.expire_date < timezone.now() + timedelta(hours=26) for row in rows)
+
+
+def test_the_migration_leaves_the_spaces_table_open_while_it_reads_sessions():
+    """The column's ALTER TABLE and the backfill are apart, and the backfill commits as it
+    goes: on PostgreSQL one transaction kept the table locked, reads included, throughout."""
+    from django.db.migrations.operations import RunPython
+
+    column = importlib.import_module("attachment_guide.spaces.migrations.0004_visit_only")
+    backfill = importlib.import_module(BACKFILL)
+
+    assert not any(isinstance(op, RunPython) for op in column.Migration.operations)
+    assert backfill.Migration.atomic is False

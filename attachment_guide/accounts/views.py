@@ -73,6 +73,13 @@ def _start_session(
     request.session.set_expiry(None if remember else 0)
 
 
+def _remember_initial(request: HttpRequest) -> dict:
+    """ "Remember me" comes ticked, except in a browser that keeps this session only for this
+    visit: the person said this device should forget them, and a ticked box left as it came
+    would keep them signed in here for GUEST_SPACE_DAYS. Their own tick still does."""
+    return {"remember": not request.session.get_expire_at_browser_close()}
+
+
 def _device_cookie(request: HttpRequest, response, *, user: User, remember: bool) -> None:
     """Remembered: this browser gets the device cookie. Not remembered: it keeps none, not even
     another account's, since the person has just said this browser should not remember them
@@ -153,7 +160,9 @@ def signup(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:account")
     guest = space_for_request(request)
     needs = guest is None or guest.notice_version != notice.NOTICE_VERSION
-    form = SignupForm(request.POST or None, needs_agreement=needs)
+    form = SignupForm(
+        request.POST or None, needs_agreement=needs, initial=_remember_initial(request)
+    )
     return_to = _return_to(request)
     if request.method == "POST" and form.is_valid():
         user, space = account_create(
@@ -183,7 +192,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @sensitive_post_parameters("password")
 def login_view(request: HttpRequest) -> HttpResponse:
-    form = LoginForm(request.POST or None)
+    form = LoginForm(request.POST or None, initial=_remember_initial(request))
     status = 200
     if request.method == "POST" and form.is_valid():
         # A locked device answers with the lock screen: logging in over a locked guest
