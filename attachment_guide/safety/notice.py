@@ -18,7 +18,7 @@ from __future__ import annotations
 
 NOTICE_TEMPLATE = "safety/privacy.html"
 NOTICE_DATE = "2026-11-30"
-NOTICE_SHA256 = "855d3498e1b59b97ea89a1ddc40d1c049a9dc053eaab9920635e7690eb2ae652"
+NOTICE_SHA256 = "2e84fa938bd28376a92f1ecca00fca6fa5baa4c1a93a6771c018b863d8e2e12e"
 NOTICE_VERSION = f"{NOTICE_DATE}~{NOTICE_SHA256[:8]}"
 
 

@@ -23,7 +23,6 @@ from attachment_guide.spaces.models import Space
 SESSION_KEY = "space_id"
 TOUCHED_KEY = "space_touched"
 # Kept "only for this visit": when the space's clock last moved, in seconds since the epoch.
-# The session row expires from it (attachment_guide.sessions), the space from `last_saved`.
 VISIT_TOUCHED_KEY = "visit_touched"
 AGREED_KEY = "agreed_notice"
 MERGED_KEY = "merged_spaces"  # markers of guest spaces merged into this one at log-in
@@ -187,9 +186,14 @@ def space_clock_move(
 
     Kept on the device, a space lives GUEST_SPACE_DAYS: a day's precision is plenty. Kept
     only for this visit, it lives VISIT_SPACE_HOURS, so the clock moves every `visit_step`
-    of use, and the session row's expiry moves with it: the key never outlives the space."""
+    of use. The session row lasts as Django's do: a tab left open after the space was deleted
+    saves into a new space kept only for this visit, as after "Delete everything" elsewhere.
+    The space's mark follows the session each time: two requests crossing (a choice made in
+    one tab as another saves) leave the session's choice, and the mark catches up with it."""
     now = now or timezone.now()
-    if visit_only_session(request.session):
+    visit = visit_only_session(request.session)
+    fields.setdefault("visit_only", visit)
+    if visit:
         moved = request.session.get(VISIT_TOUCHED_KEY)
         if not force and moved is not None and now.timestamp() - moved < _step_seconds():
             return

@@ -1,7 +1,6 @@
 import uuid
-from datetime import UTC, timedelta
+from datetime import UTC
 
-from django.conf import settings
 from django.db import migrations
 from django.utils import timezone
 
@@ -12,8 +11,8 @@ BATCH = 1000
 
 def mark_visit_only(apps, schema_editor):
     """Guests who chose "only for this visit" before the space recorded it: their session
-    ends with the browser. Mark their spaces, and let each session expire with its space
-    (spaces/services.py, attachment_guide/sessions.py), from the space's last save.
+    ends with the browser. Mark their spaces, and start each session's visit clock from the
+    space's last save (spaces/services.py). Sessions keep their own expiry.
 
     Run again (a database that had this in 0004), it marks the same rows the same way.
     Expired sessions are skipped (nobody holds their key; `clearsessions` removes them), and
@@ -24,8 +23,6 @@ def mark_visit_only(apps, schema_editor):
     Space = apps.get_model("spaces", "Space")
     Session = apps.get_model("sessions", "Session")
     codec = SessionStore()
-    hours = settings.VISIT_SPACE_HOURS
-    lifetime = timedelta(hours=hours) + timedelta(hours=hours) / 24
     live = Session.objects.filter(expire_date__gt=timezone.now()).order_by()
     batch = []
     for session in live.iterator(chunk_size=BATCH):
@@ -38,12 +35,12 @@ def mark_visit_only(apps, schema_editor):
             continue
         batch.append((session, data, space_id))
         if len(batch) == BATCH:
-            _mark(Space, Session, codec, lifetime, batch)
+            _mark(Space, Session, codec, batch)
             batch = []
-    _mark(Space, Session, codec, lifetime, batch)
+    _mark(Space, Session, codec, batch)
 
 
-def _mark(Space, Session, codec, lifetime, batch) -> None:
+def _mark(Space, Session, codec, batch) -> None:
     if not batch:
         return
     guests = Space.objects.filter(id__in={space_id for _, _, space_id in batch}, user=None)
@@ -56,9 +53,8 @@ def _mark(Space, Session, codec, lifetime, batch) -> None:
             continue
         data[VISIT_TOUCHED_KEY] = int(saved.astimezone(UTC).timestamp())
         session.session_data = codec.encode(data)
-        session.expire_date = min(session.expire_date, saved + lifetime)
         changed.append(session)
-    Session.objects.bulk_update(changed, ["session_data", "expire_date"], batch_size=200)
+    Session.objects.bulk_update(changed, ["session_data"], batch_size=200)
 
 
 class Migration(migrations.Migration):
