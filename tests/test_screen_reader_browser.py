@@ -5,6 +5,7 @@ recorded, as a screen reader would hear it read out)."""
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 from django.contrib.auth.models import User
@@ -196,3 +197,19 @@ def test_a_breadcrumb_is_read_as_its_links_without_the_marks_drawn_between_them(
         """() => getComputedStyle(document.querySelector(".breadcrumbs li + li"), "::before")
         .content.startsWith('"›"')"""
     )
+
+
+def test_continue_reads_its_module_lesson_and_section_apart(page, live_server):
+    """The marks between them are drawn and hidden from screen readers, so the link was read
+    as one run: "Attachment basics What attachment is Trust can grow back"."""
+    page.goto(live_server.url + LESSON)
+    page.get_by_role("button", name="Remember my place").click()
+    expect(page.get_by_text("Your place in this lesson is remembered.")).to_be_visible()
+
+    page.goto(live_server.url + "/")
+
+    link = page.locator(".continue__link")
+    expect(link).to_have_accessible_name(
+        re.compile(r"^Attachment basics, What attachment is(, [^,]+)?$")
+    )
+    expect(link).to_contain_text("Attachment basics › What attachment is")
