@@ -276,6 +276,36 @@ def test_a_tab_left_open_after_the_space_went_keeps_what_is_typed_in_it(monkeypa
     assert client.cookies["sessionid"]["max-age"] == ""  # still ends with the browser
 
 
+def test_a_lock_left_behind_by_a_deleted_space_goes_with_it(monkeypatch):
+    """A visit's space with a passcode, locked, then a day unused: retention deleted it, and
+    the session (which lasts on) still said "locked". Every private page showed the lock
+    screen, the lock screen said there was nothing to lock, unlocking changed nothing, and
+    a tab left open could never save what was typed in it ("unlock, then come back")."""
+    client = guest("visit")
+    passcode = {"section": "passcode", "passcode": "2468", "repeat": "2468", "lock_after": 5}
+    assert client.post("/settings/", passcode).status_code == 302
+    page = client.get(LESSON).content.decode()
+    marker = re.search(r'name="space" value="([^"]+)"', page).group(1)
+    move_clock(monkeypatch, hours=26)  # locked by itself long before
+    purge()
+    assert not Space.objects.exists()
+
+    journal = client.get("/journal/")
+    answer = client.post(
+        "/journal/prompts/ab-who-felt-safe/",
+        {"space": marker, "body": "Typed days later", "entry": str(uuid.uuid4()), "version": 0},
+        headers=HX,
+    )
+
+    assert journal.status_code == 200
+    assert "Enter your passcode" not in journal.content.decode()
+    assert ">Unlock</a>" not in journal.content.decode()  # nor the menu's way to it
+    assert answer.status_code == 200
+    space = Space.objects.get()
+    assert space.entries.get().body == "Typed days later"
+    assert space.visit_only and not space.passcode_hash
+
+
 def test_the_first_save_in_a_session_that_ends_with_the_browser_is_kept_only_for_the_visit(
     monkeypatch,
 ):
