@@ -273,6 +273,9 @@ def test_a_tab_left_open_after_the_space_went_keeps_what_is_typed_in_it(monkeypa
     assert "Saved" in words(answer)
     space = Space.objects.get()
     assert space.visit_only and space.entries.get().body == "Typed days later"
+    # and the box says how long that is kept, not "for 365 days after your last save"
+    assert "This device will forget your space when the browser closes" in words(answer)
+    assert "365 days" not in words(answer)
     assert client.cookies["sessionid"]["max-age"] == ""  # still ends with the browser
 
 

@@ -428,6 +428,9 @@ def _save(
     reflection.space_changed = space is not None and (
         reflection.space_created or not request.POST.get(MARKER_FIELD)
     )
+    # A space made in a session kept only for this visit (its space deleted since, in a tab
+    # left open) is kept only for this visit too: the box says so, not "for 365 days".
+    reflection.kept_for_visit = reflection.space_created and space.visit_only
     if status == 429:  # the page keeps the text and tries again after Retry-After
         message = _("Too many saves in a minute. Your text is kept and will be saved shortly.")
         return private(HttpResponse(message, status=429, headers={"Retry-After": "60"}))
