@@ -364,6 +364,21 @@ def test_settings_say_a_browser_left_open_forgets_it_after_a_day():
     assert "your writing stays on the server until 365 days after your last save" not in page
 
 
+def test_the_journal_says_when_a_visit_s_space_is_deleted_as_the_privacy_page_does():
+    """It said "forgotten after a day without use, then deleted": the session no longer
+    expires with the space, so nothing forgets it at a day; the retention run deletes it,
+    up to about a day later, and the journal stays open in that browser until then."""
+    client = guest("visit")
+
+    page = words(client.get("/journal/"))
+
+    assert (
+        "Kept only for this visit, it is deleted once it has gone a day without use, "
+        "within about a day after that."
+    ) in page
+    assert "forgotten after a day" not in page
+
+
 def test_the_line_under_the_first_answer_says_it_too():
     client = Client()
     save(client)
