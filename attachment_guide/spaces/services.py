@@ -200,8 +200,8 @@ def space_clock_move(
 
     Kept on the device, a space lives GUEST_SPACE_DAYS: a day's precision is plenty. Kept
     only for this visit, it lives VISIT_SPACE_HOURS, so the clock moves every `visit_step`
-    of use. The session row lasts as Django's do: a tab left open after the space was deleted
-    saves into a new space kept only for this visit, as after "Delete everything" elsewhere.
+    of use. The session row lasts as Django's do: a tab left open after retention deleted
+    the space saves into a new space kept only for this visit (`space_counting_a_save`).
     The space's mark follows the session each time: two requests crossing (a choice made in
     one tab as another saves) leave the session's choice, and the mark catches up with it."""
     now = now or timezone.now()
