@@ -363,9 +363,12 @@ def _saved_query(saved: Saved, submitted: Submitted) -> dict[str, str]:
     if submitted.intent == "fresh":
         return {"fresh": reflection.key}
     if reflection.status == "saved":
+        query = {"saved": reflection.key}
         if reflection.space_created:  # the box says where it is kept, as with htmx
-            return {"saved": reflection.key, "new": "1"}
-        return {"saved": reflection.key}
+            query["new"] = "1"
+        if reflection.other_gone:  # and why only one version was kept, as with htmx
+            query["alone"] = reflection.key
+        return query
     return {}
 
 
@@ -812,6 +815,7 @@ def journal_page(
     reader = Reader.of(request, space_id=space_id, path=reverse_once("journal:index"))
     if request.GET.get("saved") == writer.key and not writer.status:
         writer.status = "saved"
+        writer.other_gone = request.GET.get("alone") == writer.key
         reflections.show_first_save(writer, request, reader)
     token = csrf_token(request)
     cards = [card_html(EntryItem.of(entry)) for entry in page.object_list]
