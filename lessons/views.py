@@ -119,6 +119,7 @@ def lesson_page(
             box.start_fresh()
         elif prompt.id in saved and box.current:
             box.mark_saved(box.current)
+            box.other_gone = prompt.id in request.GET.getlist("alone")
             if prompt.id == saved[0]:
                 reflections.show_first_save(box, request, reader)
         box = overrides.get(prompt.id, box)

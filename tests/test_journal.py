@@ -985,6 +985,9 @@ def test_keep_both_after_the_other_version_went_keeps_the_words_sent(client, url
     else:
         assert response.status_code == 302
         assert f"saved={box}" in response["Location"]
+        # the page it goes back to says why only one version is kept, as with htmx
+        page = client.get(response["Location"]).content.decode()
+        assert "The other version was deleted in another tab or window" in page
 
 
 @pytest.mark.parametrize("resolve", ["both", "theirs"])

@@ -61,6 +61,41 @@ def test_ticking_the_agreement_just_after_typing_saves_once(page, live_server):
     assert list(Entry.objects.values_list("body", "version")) == [("Typed, then the tick", 1)]
 
 
+@pytest.mark.parametrize("refusal", ["emptied", "too long"])
+def test_undoing_what_a_save_refused_says_saved_again(page, live_server, refusal):
+    """An emptied box is refused (the earlier text is kept), and so is a paste far too long.
+    Undone, the box holds the words kept again; an autosave of words the server holds was
+    no longer sent, so the line under the box went on saying "Not saved: the box is empty"
+    (or "too long") beside the very words that are saved."""
+    open_lesson(page, live_server)
+    type_answer(page, "Kept words")
+    expect(page.locator(STATUS)).to_contain_text("Saved", timeout=5000)
+    expect(page.locator("[data-busy]").first).to_be_hidden()
+    box = page.locator(BOX)
+    if refusal == "emptied":
+        box.press("Control+a")
+        box.press("Delete")
+        expect(page.locator(STATUS)).to_contain_text("the box is empty", timeout=5000)
+    else:
+        box.evaluate(
+            "(b) => { b.value += 'x'.repeat(50001);"
+            " b.dispatchEvent(new Event('input', {bubbles: true})); }"
+        )
+        expect(page.locator(STATUS)).to_contain_text("characters long", timeout=5000)
+
+    if refusal == "emptied":
+        box.press("Control+z")
+    else:  # the paste taken out
+        box.evaluate(
+            "(b) => { b.value = 'Kept words'; b.dispatchEvent(new Event('input', {bubbles: true})); }"
+        )
+
+    expect(box).to_have_value("Kept words")
+    expect(page.locator(STATUS)).to_contain_text("Saved", timeout=5000)
+    expect(page.locator(STATUS)).not_to_contain_text("Not saved")
+    assert bodies() == ["Kept words"]
+
+
 def test_an_answer_saves_itself_and_is_there_after_a_reload(page, live_server, screenshots):
     open_lesson(page, live_server)
     # The first save's "Saved privately" gives way to a plain "Saved" when a pause in the

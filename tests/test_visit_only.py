@@ -273,7 +273,40 @@ def test_a_tab_left_open_after_the_space_went_keeps_what_is_typed_in_it(monkeypa
     assert "Saved" in words(answer)
     space = Space.objects.get()
     assert space.visit_only and space.entries.get().body == "Typed days later"
+    # and the box says how long that is kept, not "for 365 days after your last save"
+    assert "This device will forget your space when the browser closes" in words(answer)
+    assert "365 days" not in words(answer)
     assert client.cookies["sessionid"]["max-age"] == ""  # still ends with the browser
+
+
+def test_a_lock_left_behind_by_a_deleted_space_goes_with_it(monkeypatch):
+    """A visit's space with a passcode, locked, then a day unused: retention deleted it, and
+    the session (which lasts on) still said "locked". Every private page showed the lock
+    screen, the lock screen said there was nothing to lock, unlocking changed nothing, and
+    a tab left open could never save what was typed in it ("unlock, then come back")."""
+    client = guest("visit")
+    passcode = {"section": "passcode", "passcode": "2468", "repeat": "2468", "lock_after": 5}
+    assert client.post("/settings/", passcode).status_code == 302
+    page = client.get(LESSON).content.decode()
+    marker = re.search(r'name="space" value="([^"]+)"', page).group(1)
+    move_clock(monkeypatch, hours=26)  # locked by itself long before
+    purge()
+    assert not Space.objects.exists()
+
+    journal = client.get("/journal/")
+    answer = client.post(
+        "/journal/prompts/ab-who-felt-safe/",
+        {"space": marker, "body": "Typed days later", "entry": str(uuid.uuid4()), "version": 0},
+        headers=HX,
+    )
+
+    assert journal.status_code == 200
+    assert "Enter your passcode" not in journal.content.decode()
+    assert ">Unlock</a>" not in journal.content.decode()  # nor the menu's way to it
+    assert answer.status_code == 200
+    space = Space.objects.get()
+    assert space.entries.get().body == "Typed days later"
+    assert space.visit_only and not space.passcode_hash
 
 
 def test_the_first_save_in_a_session_that_ends_with_the_browser_is_kept_only_for_the_visit(
@@ -329,6 +362,21 @@ def test_settings_say_a_browser_left_open_forgets_it_after_a_day():
         "within about a day after that."
     ) in page
     assert "your writing stays on the server until 365 days after your last save" not in page
+
+
+def test_the_journal_says_when_a_visit_s_space_is_deleted_as_the_privacy_page_does():
+    """It said "forgotten after a day without use, then deleted": the session no longer
+    expires with the space, so nothing forgets it at a day; the retention run deletes it,
+    up to about a day later, and the journal stays open in that browser until then."""
+    client = guest("visit")
+
+    page = words(client.get("/journal/"))
+
+    assert (
+        "Kept only for this visit, it is deleted once it has gone a day without use, "
+        "within about a day after that."
+    ) in page
+    assert "forgotten after a day" not in page
 
 
 def test_the_line_under_the_first_answer_says_it_too():

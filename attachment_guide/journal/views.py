@@ -363,9 +363,12 @@ def _saved_query(saved: Saved, submitted: Submitted) -> dict[str, str]:
     if submitted.intent == "fresh":
         return {"fresh": reflection.key}
     if reflection.status == "saved":
+        query = {"saved": reflection.key}
         if reflection.space_created:  # the box says where it is kept, as with htmx
-            return {"saved": reflection.key, "new": "1"}
-        return {"saved": reflection.key}
+            query["new"] = "1"
+        if reflection.other_gone:  # and why only one version was kept, as with htmx
+            query["alone"] = reflection.key
+        return query
     return {}
 
 
@@ -428,6 +431,9 @@ def _save(
     reflection.space_changed = space is not None and (
         reflection.space_created or not request.POST.get(MARKER_FIELD)
     )
+    # A space made in a session kept only for this visit (its space deleted since, in a tab
+    # left open) is kept only for this visit too: the box says so, not "for 365 days".
+    reflection.kept_for_visit = reflection.space_created and space.visit_only
     if status == 429:  # the page keeps the text and tries again after Retry-After
         message = _("Too many saves in a minute. Your text is kept and will be saved shortly.")
         return private(HttpResponse(message, status=429, headers={"Retry-After": "60"}))
@@ -809,6 +815,7 @@ def journal_page(
     reader = Reader.of(request, space_id=space_id, path=reverse_once("journal:index"))
     if request.GET.get("saved") == writer.key and not writer.status:
         writer.status = "saved"
+        writer.other_gone = request.GET.get("alone") == writer.key
         reflections.show_first_save(writer, request, reader)
     token = csrf_token(request)
     cards = [card_html(EntryItem.of(entry)) for entry in page.object_list]

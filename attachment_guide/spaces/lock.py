@@ -147,6 +147,12 @@ def lock_now(request: HttpRequest) -> None:
         request.session[LOCK_KEY] = {"after": state.get("after", 0), "seen": None}
 
 
+def forget(request: HttpRequest) -> None:
+    """This device's lock goes with its space: there is nothing left behind it to open."""
+    if LOCK_KEY in request.session:
+        del request.session[LOCK_KEY]
+
+
 def mark_unlocked(request: HttpRequest, space: Space) -> None:
     """This device may open the space (right passcode, account password, or a new passcode)."""
     if space.passcode_hash:

@@ -43,7 +43,7 @@ def space_id_for_request(request: HttpRequest) -> uuid.UUID | None:
         fields = Space.objects.filter(id=space_id).values("passcode_hash", "lock_after").first()
         if fields is not None:
             lock.sync(request, Space(id=space_id, **fields))
-    if space_id is not None and is_locked(request):
+    if space_id is not None and is_locked(request) and not _lock_outlived(request, space_id):
         raise SpaceLocked()
     return space_id
 
@@ -52,9 +52,21 @@ def readable_space_id(request: HttpRequest) -> uuid.UUID | None:
     """For pages anyone may read (home, modules, lessons): the space only while unlocked, so
     a locked device shows the lessons as to a first-time reader."""
     space_id = _session_space_id(request)
-    if space_id is None or is_locked(request):
+    if space_id is None or (is_locked(request) and not _lock_outlived(request, space_id)):
         return None
     return space_id
+
+
+def _lock_outlived(request: HttpRequest, space_id: uuid.UUID) -> bool:
+    """Whether this device's lock has outlived its space: retention deleted it (kept only for
+    this visit, then a day unused; the session lasts on) while the device was locked. The
+    lock goes too: kept, every private page showed the lock screen, which said there was
+    nothing to unlock, and words typed in a tab left open could never be saved. Asked only
+    of a locked device, so an open one still needs no query."""
+    if Space.objects.filter(id=space_id).exists():
+        return False
+    lock.forget(request)
+    return True
 
 
 def _session_space_id(request: HttpRequest) -> uuid.UUID | None:
@@ -75,7 +87,9 @@ def space_for_request(request: HttpRequest) -> Space | None:
     if space_id is None:
         return None
     space = Space.objects.filter(id=space_id).first()
-    if space is not None:
+    if space is None:
+        lock.forget(request)  # deleted: no lock is left to open (see `_lock_outlived`)
+    else:
         lock.sync(request, space)  # a passcode set or removed on another device
         if lock.is_locked(request):
             raise SpaceLocked()
@@ -186,8 +200,8 @@ def space_clock_move(
 
     Kept on the device, a space lives GUEST_SPACE_DAYS: a day's precision is plenty. Kept
     only for this visit, it lives VISIT_SPACE_HOURS, so the clock moves every `visit_step`
-    of use. The session row lasts as Django's do: a tab left open after the space was deleted
-    saves into a new space kept only for this visit, as after "Delete everything" elsewhere.
+    of use. The session row lasts as Django's do: a tab left open after retention deleted
+    the space saves into a new space kept only for this visit (`space_counting_a_save`).
     The space's mark follows the session each time: two requests crossing (a choice made in
     one tab as another saves) leave the session's choice, and the mark catches up with it."""
     now = now or timezone.now()
@@ -371,7 +385,10 @@ def spaces_delete(spaces) -> int:
 def space_behind_lock(request: HttpRequest) -> Space | None:
     """This device's space whether or not it is locked: only for the lock screen itself."""
     space_id = _session_space_id(request)
-    return Space.objects.filter(id=space_id).first() if space_id else None
+    space = Space.objects.filter(id=space_id).first() if space_id else None
+    if space is None:
+        lock.forget(request)  # deleted: no lock is left to open (see `_lock_outlived`)
+    return space
 
 
 def sessions_holding(*, space_id=None, user_id=None):

@@ -47,6 +47,12 @@
     return text(form) !== savedText(form);
   }
 
+  // A box a refusal gave back whole (data-given-back): its words came with the page, and
+  // the server does not hold them until a save says so.
+  function givenBack(form) {
+    return form.hasAttribute("data-given-back") && form.dataset.saved === undefined;
+  }
+
   // A field of a form that keeps what was typed (data-keep-typed: the support circle's, and
   // a lesson's problem report) that differs from what the page came with. A tick is not
   // words, and hidden fields are the form's own.
@@ -67,8 +73,7 @@
     document.querySelectorAll("form").forEach(function (form) {
       var field = null;
       if (form.matches(BOXES)) {
-        var refused = form.hasAttribute("data-given-back") && form.dataset.saved === undefined;
-        if (isDirty(form) || refused) field = form.elements.body;
+        if (isDirty(form) || givenBack(form)) field = form.elements.body;
       } else {
         var typed = form.matches("[data-keep-typed]") ? Array.from(form.elements).filter(typedIn) : [];
         if (typed.length) field = typed[0];
@@ -238,10 +243,14 @@
   // came when the tick was clicked just after typing: leaving the box sent the words, and the
   // tick's change sent them again behind it, whose plain "Saved" then took the place of
   // "Saved privately. No account needed." A save queued behind another (by hx-sync, or
-  // waiting for the first save's lock below) is asked again when it goes.
+  // waiting for the first save's lock below) is asked again when it goes. After a refusal
+  // it goes all the same: the box may have come back to the words kept (an emptied box
+  // refused, then undone; a paste too long, taken out), and its status line still says "Not
+  // saved" until a save answers; a box given back whole holds words the server never kept.
   function nothingToKeep(elt, trigger) {
     var type = trigger ? trigger.type : "";
-    return elt.matches(BOXES) && (type === "change" || type === "input") && !isDirty(elt);
+    if (!elt.matches(BOXES) || (type !== "change" && type !== "input")) return false;
+    return !isDirty(elt) && !elt.dataset.refused && !givenBack(elt);
   }
 
   document.addEventListener("htmx:confirm", function (event) {
@@ -365,6 +374,7 @@
     if (status >= 200 && status < 300) {
       form.dataset.saved = form.dataset.sending;
       form.dataset.attempt = 0;
+      delete form.dataset.refused;
       // Once there is an answer, it can be kept while a fresh one is started.
       var fresh = form.querySelector("[data-fresh]");
       if (fresh && form.dataset.saved.trim()) fresh.hidden = false;
@@ -378,6 +388,7 @@
       if (isDirty(form)) htmx.trigger(form, "retry");
       return;
     }
+    form.dataset.refused = "1"; // the status line says why, until a save is answered
     if (status === 409 || status === 422) {
       // The server's answer is on screen, and the text stays unsaved (still "dirty").
       delete form.dataset.pending;
