@@ -3,7 +3,8 @@
 //  - show "Saving…" while a save is on its way, and never "Saved" unless the server said so;
 //  - number each save, so the server can drop a late, older one from this same page;
 //  - retry a failed save (network down, server error, stale anti-forgery token) until it
-//    lands, including a button press that failed;
+//    lands, including a button press that failed; a save left unanswered too long counts
+//    as failed;
 //  - send unsaved text when the tab is hidden or closed, and again when the page is shown or
 //    the network is back, until a save is confirmed;
 //  - let a save that could make the person's space wait for one in another tab, so both tabs
@@ -14,6 +15,7 @@
   "use strict";
 
   var RETRY_DELAYS = [1000, 2000, 5000, 10000, 20000, 30000];
+  var SAVE_WAITS = [20000, 40000, 80000]; // how long a save may go unanswered (see below)
   var BOXES = "form[data-reflection]";
   var PROGRESS = "#lesson-progress form";
   var seq = Date.now(); // grows across reloads too, so the server's order holds
@@ -357,6 +359,23 @@
     if (form && event.detail.elt === form) busy(form, true);
   });
 
+  // A save can go unanswered for ever: a connection that died without the phone noticing (a
+  // tunnel, a weak signal) is not an error the browser reports. Every later save of the box
+  // waits behind it (hx-sync), while the line still says "Saved" from before. So a save with
+  // no answer after a while is given up, which the line says, and sent again as any failed
+  // save is; each time given longer, in case the network is only slow. Should the first
+  // still land, the server drops it: its number is older than the save sent after it.
+  document.addEventListener("htmx:beforeSend", function (event) {
+    var form = boxOf(event.detail.elt), xhr = event.detail.xhr;
+    if (!form || event.detail.elt !== form || !xhr) return;
+    var waits = Number(form.dataset.waits || 0);
+    var giveUp = setTimeout(function () {
+      form.dataset.waits = waits + 1;
+      xhr.abort(); // htmx then ends the request as failed ("htmx:afterRequest" below)
+    }, SAVE_WAITS[Math.min(waits, SAVE_WAITS.length - 1)]);
+    xhr.addEventListener("loadend", function () { clearTimeout(giveUp); });
+  });
+
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = boxOf(event.detail.elt);
     if (!form || event.detail.elt !== form) return;
@@ -365,6 +384,7 @@
     if (status >= 200 && status < 300) {
       form.dataset.saved = form.dataset.sending;
       form.dataset.attempt = 0;
+      form.dataset.waits = 0;
       // Once there is an answer, it can be kept while a fresh one is started.
       var fresh = form.querySelector("[data-fresh]");
       if (fresh && form.dataset.saved.trim()) fresh.hidden = false;

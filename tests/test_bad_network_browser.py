@@ -1,0 +1,72 @@
+"""In Chromium, on a phone on the bus: a network that hangs, lies or drops loses no word."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.test_journal_browser import (
+    BOX,
+    PROMPT,
+    STATUS,
+    bodies,
+    expect_soon,
+    hold_the_next_save,
+    open_lesson,
+    type_answer,
+    wait_for,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 375, "height": 740}
+SAVES = "**/journal/prompts/**"
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport=PHONE)
+    yield context
+    context.close()
+
+
+def saved_answer(response) -> bool:
+    return response.url.endswith(f"/{PROMPT}/") and response.ok
+
+
+def listen_to_the_status_line(page):
+    """Record every text the box's status line (a live region) is given, as a screen reader
+    would hear it; call the result to read them."""
+    page.evaluate(
+        """status => { window.said = []; const line = document.querySelector(status);
+        new MutationObserver(() => window.said.push(line.textContent.replace(/\\s+/g, " ").trim()))
+          .observe(line, {childList: true, subtree: true, characterData: true}); }""",
+        STATUS,
+    )
+    return lambda: page.evaluate("window.said")
+
+
+def test_a_save_that_never_ends_is_given_up_and_the_words_after_it_are_saved(phone, live_server):
+    """A connection that dies without the phone noticing (a tunnel, a weak signal) leaves a
+    save waiting with no end: every later save of the box queued behind it, and the line
+    still said "Saved" from before, so nothing typed after it was ever kept."""
+    page = phone.new_page()
+    page.clock.install()  # time flows as usual, and the test can move it on at once
+    open_lesson(page, live_server)
+    type_answer(page, "Before the tunnel.")
+    expect_soon(lambda: bodies() == ["Before the tunnel."])
+    expect(page.locator(STATUS)).to_contain_text("Saved")
+
+    said = listen_to_the_status_line(page)
+    held = hold_the_next_save(page)  # never answered, as a dead connection
+    page.keyboard.type(" In the tunnel.")
+    wait_for(page, held)
+    page.keyboard.type(" Out of it.")
+    with page.expect_response(saved_answer):  # Playwright hands over routes as it waits
+        page.clock.fast_forward(60_000)
+
+    expect_soon(lambda: bodies() == ["Before the tunnel. In the tunnel. Out of it."])
+
+    expect(page.locator(STATUS)).to_contain_text("Saved")
+    expect(page.locator(BOX)).to_have_value("Before the tunnel. In the tunnel. Out of it.")
+    assert "Not saved — will retry" in said(), said()  # while it waited to send it again
