@@ -70,3 +70,43 @@ def test_a_save_that_never_ends_is_given_up_and_the_words_after_it_are_saved(pho
     expect(page.locator(STATUS)).to_contain_text("Saved")
     expect(page.locator(BOX)).to_have_value("Before the tunnel. In the tunnel. Out of it.")
     assert "Not saved — will retry" in said(), said()  # while it waited to send it again
+
+
+WIFI_LOGIN = (
+    "<!doctype html><html><head><title>Bus Wi-Fi</title></head>"
+    "<body><h1>Log in to the free Wi-Fi</h1></body></html>"
+)
+
+
+@pytest.mark.parametrize("answer", ["a Wi-Fi login page", "a redirect to a sign-in page"])
+def test_a_page_that_is_not_the_save_s_answer_is_not_taken_for_saved(phone, live_server, answer):
+    """A Wi-Fi login page, or a sign-in page a proxy in front of the site redirects to,
+    answers a save with 200: the whole page went into the status line (and was read out),
+    the box counted its words as saved, and they were never sent again."""
+    page = phone.new_page()
+    open_lesson(page, live_server)
+    type_answer(page, "Before the bus.")
+    expect_soon(lambda: bodies() == ["Before the bus."])
+    expect(page.locator(STATUS)).to_contain_text("Saved")
+    in_the_way = [True]
+
+    def answer_instead(route):
+        if not in_the_way:
+            route.continue_()
+        elif answer == "a Wi-Fi login page":
+            route.fulfill(status=200, content_type="text/html", body=WIFI_LOGIN)
+        else:
+            route.fulfill(status=302, headers={"Location": "/accounts/login/?next=/"})
+
+    page.route(SAVES, answer_instead)
+    page.keyboard.type(" On the bus.")
+
+    expect(page.locator(STATUS)).to_have_text("Not saved — will retry")
+    expect(page.locator(BOX)).to_have_value("Before the bus. On the bus.")
+    assert bodies() == ["Before the bus."]
+    in_the_way.clear()  # logged in to the Wi-Fi
+
+    with page.expect_response(saved_answer):  # the retry, with no press from the reader
+        pass
+    expect_soon(lambda: bodies() == ["Before the bus. On the bus."])
+    expect(page.locator(STATUS)).to_contain_text("Saved")

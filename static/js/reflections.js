@@ -376,11 +376,30 @@
     xhr.addEventListener("loadend", function () { clearTimeout(giveUp); });
   });
 
+  // A save answered with 200 by a page in the way (a Wi-Fi login page, a sign-in page a
+  // proxy in front of the site redirects to) is not saved: only an answer from the save
+  // itself says so (the header). Such a page is not shown in the status line, which would
+  // read all of it out, and the save is sent again, as one that failed.
+  var ANSWER_HEADER = "X-Save-Answer";
+
+  function answeredHere(xhr) {
+    return xhr.getResponseHeader(ANSWER_HEADER) !== null;
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var form = boxOf(event.detail.elt), xhr = event.detail.xhr;
+    if (form && event.detail.elt === form && xhr && !answeredHere(xhr)) {
+      event.detail.shouldSwap = false;
+    }
+  });
+
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = boxOf(event.detail.elt);
     if (!form || event.detail.elt !== form) return;
     busy(form, false);
-    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    var xhr = event.detail.xhr;
+    var status = xhr ? xhr.status : 0;
+    if (status >= 200 && status < 300 && !answeredHere(xhr)) status = 0;
     if (status >= 200 && status < 300) {
       form.dataset.saved = form.dataset.sending;
       form.dataset.attempt = 0;
