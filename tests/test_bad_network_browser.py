@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from playwright.sync_api import expect
 
+from tests import test_safety_browser
 from tests.test_journal_browser import (
     BOX,
+    LESSON,
     PROMPT,
     STATUS,
     bodies,
@@ -18,6 +22,8 @@ from tests.test_journal_browser import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+neutral_site = test_safety_browser.neutral_site  # the fixture quick exit's tests go to
 
 PHONE = {"width": 375, "height": 740}
 SAVES = "**/journal/prompts/**"
@@ -110,3 +116,67 @@ def test_a_page_that_is_not_the_save_s_answer_is_not_taken_for_saved(phone, live
         pass
     expect_soon(lambda: bodies() == ["Before the bus. On the bus."])
     expect(page.locator(STATUS)).to_contain_text("Saved")
+
+
+def test_following_a_link_while_offline_asks_first_and_the_words_save_once_back(phone, live_server):
+    """Words typed offline are sent on the way out, but offline that cannot arrive: a tap on
+    "Next" opened the browser's "No internet" page, and the words were gone with the page."""
+    page = phone.new_page()
+    open_lesson(page, live_server)
+    type_answer(page, "Before the tunnel.")
+    expect_soon(lambda: bodies() == ["Before the tunnel."])
+    phone.set_offline(True)
+    page.keyboard.type(" In the tunnel.")
+    expect(page.locator(STATUS)).to_contain_text("you seem to be offline")
+    page.on("dialog", lambda dialog: dialog.dismiss())  # "Stay on this page"
+
+    with page.expect_event("dialog") as asked:
+        page.locator("a[rel=next]").click()
+
+    assert asked.value.type == "beforeunload"
+    expect(page).to_have_url(live_server.url + LESSON)
+    expect(page.locator(BOX)).to_have_value("Before the tunnel. In the tunnel.")
+    phone.set_offline(False)
+    expect(page.locator(STATUS)).to_contain_text("Saved", timeout=10_000)
+    expect_soon(lambda: bodies() == ["Before the tunnel. In the tunnel."])
+
+
+def test_quick_exit_never_asks_even_with_words_that_could_not_be_saved(
+    page, live_server, neutral_site
+):
+    page.set_viewport_size(PHONE)
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+    open_lesson(page, live_server)
+    page.route(SAVES, lambda route: route.fulfill(status=502, body="Bad gateway"))
+    type_answer(page, "Someone came in")
+    expect(page.locator(STATUS)).to_have_text("Not saved — will retry")
+
+    neutral, arrivals = neutral_site
+    started = time.monotonic()
+    page.locator("a[data-quick-exit]").first.click()
+    page.wait_for_url(neutral)
+
+    assert arrivals and arrivals[0] - started < 0.5, "the neutral page must start loading at once"
+    assert asked == []
+
+
+def test_leave_anyway_in_the_privacy_notice_is_not_asked_a_second_time(page, live_server):
+    """The notice's own question about leaving unkept words is answered once."""
+    page.set_viewport_size(PHONE)
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+    page.goto(live_server.url + LESSON)
+    page.route(SAVES, lambda route: route.abort())
+    reflection = page.locator(f"#reflection-{PROMPT}")
+    reflection.get_by_role("textbox").fill("Not kept")
+    reflection.get_by_role("link", name="privacy notice").click()
+    dialog = page.get_by_role("dialog", name="Your privacy")
+    expect(dialog.get_by_role("heading", name="What is kept")).to_be_visible()
+    expect(page.locator(STATUS)).to_have_text("Not saved — will retry")
+
+    dialog.get_by_role("link", name="Your settings").click()
+    dialog.get_by_role("link", name="Leave anyway").click()
+
+    expect(page).to_have_url(live_server.url + "/settings/")
+    assert asked == []

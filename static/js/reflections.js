@@ -400,6 +400,10 @@
     var xhr = event.detail.xhr;
     var status = xhr ? xhr.status : 0;
     if (status >= 200 && status < 300 && !answeredHere(xhr)) status = 0;
+    // Answered, or refused for a reason the box shows (a conflict, too long, no tick): the
+    // save got through. Anything else did not, and may not on the way out either.
+    if ((status >= 200 && status < 300) || status === 409 || status === 422) delete form.dataset.failing;
+    else form.dataset.failing = "1";
     if (status >= 200 && status < 300) {
       form.dataset.saved = form.dataset.sending;
       form.dataset.attempt = 0;
@@ -558,6 +562,27 @@
   }
 
   window.addEventListener("online", resaveDirty);
+
+  // Leaving the page (a link, Back, a reload, closing the tab) sends unsaved text on the way
+  // out (below). That cannot reach the server while the browser is offline or the box's last
+  // save failed, and nothing is kept in the browser to send later: so then the browser asks
+  // first ("Leave site?"), and staying keeps the words, which save once the network is back.
+  // Never on the way to quick exit, which must not wait, nor after "Leave anyway" (notice.js).
+  var leaving = false;
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-quick-exit], [data-leave]")) leaving = true;
+  }, true);
+
+  window.addEventListener("beforeunload", function (event) {
+    if (leaving || document.documentElement.classList.contains("is-exiting")) return;
+    var stranded = Array.from(document.querySelectorAll(BOXES)).some(function (form) {
+      return isDirty(form) && (navigator.onLine === false || form.dataset.failing);
+    });
+    if (stranded) {
+      event.preventDefault();
+      event.returnValue = ""; // older browsers ask only when this is set
+    }
+  });
 
   // Closing the tab, switching apps or locking the phone: send what is not saved yet. A
   // beacon cannot carry headers, so the anti-forgery token travels in the form body. Its
