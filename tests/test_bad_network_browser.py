@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import test_safety_browser
+from tests.conftest import log_in_in
 from tests.test_journal_browser import (
     BOX,
     LESSON,
@@ -180,3 +181,35 @@ def test_leave_anyway_in_the_privacy_notice_is_not_asked_a_second_time(page, liv
 
     expect(page).to_have_url(live_server.url + "/settings/")
     assert asked == []
+
+
+def test_a_signed_in_reader_whose_session_ran_out_while_offline_is_asked_before_leaving(
+    phone, live_server
+):
+    """A laptop asleep, then back online signed out: the save is refused (the page was made
+    for the account) and the box keeps the words and says to sign back in. The way out
+    sends them as the same refused save, so following a link lost them without a word."""
+    from django.contrib.auth.models import User
+
+    User.objects.create_user("ash", password="a calm river at dawn")
+    page = phone.new_page()
+    log_in_in(page, live_server.url, "ash", "a calm river at dawn")
+    open_lesson(page, live_server)
+    type_answer(page, "Written before the lid closed.")
+    expect_soon(lambda: bodies() == ["Written before the lid closed."])
+    phone.set_offline(True)
+    page.keyboard.type(" And on the train.")
+    expect(page.locator(STATUS)).to_contain_text("you seem to be offline")
+    phone.clear_cookies(name="sessionid")  # the session ran out meanwhile
+    phone.set_offline(False)
+    expect(page.locator(STATUS)).to_contain_text("sign back in and save again")
+    page.on("dialog", lambda dialog: dialog.dismiss())  # "Stay on this page"
+
+    with page.expect_event("dialog") as asked:
+        page.locator("a[rel=next]").click()
+
+    assert asked.value.type == "beforeunload"
+    expect(page.locator(BOX)).to_have_value("Written before the lid closed. And on the train.")
+    log_in_in(phone.new_page(), live_server.url, "ash", "a calm river at dawn")
+    page.locator(f"#reflection-{PROMPT}").get_by_role("button", name="Save").click()
+    expect_soon(lambda: bodies() == ["Written before the lid closed. And on the train."])

@@ -400,9 +400,10 @@
     var xhr = event.detail.xhr;
     var status = xhr ? xhr.status : 0;
     if (status >= 200 && status < 300 && !answeredHere(xhr)) status = 0;
-    // Answered, or refused for a reason the box shows (a conflict, too long, no tick): the
-    // save got through. Anything else did not, and may not on the way out either.
-    if ((status >= 200 && status < 300) || status === 409 || status === 422) delete form.dataset.failing;
+    // Saved, or a conflict (the way out keeps both texts): what the box holds can go on the
+    // way out. Anything else (no answer, a server error, a refusal: the tick not given, too
+    // long, signed out meanwhile) would fail the same way then (see "beforeunload").
+    if ((status >= 200 && status < 300) || status === 409) delete form.dataset.failing;
     else form.dataset.failing = "1";
     if (status >= 200 && status < 300) {
       form.dataset.saved = form.dataset.sending;
@@ -564,10 +565,12 @@
   window.addEventListener("online", resaveDirty);
 
   // Leaving the page (a link, Back, a reload, closing the tab) sends unsaved text on the way
-  // out (below). That cannot reach the server while the browser is offline or the box's last
-  // save failed, and nothing is kept in the browser to send later: so then the browser asks
-  // first ("Leave site?"), and staying keeps the words, which save once the network is back.
-  // Never on the way to quick exit, which must not wait, nor after "Leave anyway" (notice.js).
+  // out (below). That cannot be kept while the browser is offline or the box's last save
+  // failed or was refused, and nothing is kept in the browser to send later: so then the
+  // browser asks first ("Leave site?"), and staying keeps the words, which save once the
+  // network is back (or the tick is given, or the reader signs back in in another tab). An
+  // emptied box has no words to lose. Never on the way to quick exit, which must not wait,
+  // nor after "Leave anyway" (notice.js), which asked already.
   var leaving = false;
   document.addEventListener("click", function (event) {
     if (event.target.closest && event.target.closest("[data-quick-exit], [data-leave]")) leaving = true;
@@ -576,7 +579,8 @@
   window.addEventListener("beforeunload", function (event) {
     if (leaving || document.documentElement.classList.contains("is-exiting")) return;
     var stranded = Array.from(document.querySelectorAll(BOXES)).some(function (form) {
-      return isDirty(form) && (navigator.onLine === false || form.dataset.failing);
+      var unsendable = navigator.onLine === false || form.dataset.failing;
+      return isDirty(form) && text(form).trim() !== "" && unsendable;
     });
     if (stranded) {
       event.preventDefault();
