@@ -213,3 +213,24 @@ def test_a_signed_in_reader_whose_session_ran_out_while_offline_is_asked_before_
     log_in_in(phone.new_page(), live_server.url, "ash", "a calm river at dawn")
     page.locator(f"#reflection-{PROMPT}").get_by_role("button", name="Save").click()
     expect_soon(lambda: bodies() == ["Written before the lid closed. And on the train."])
+
+
+def test_a_long_answer_too_big_to_send_on_the_way_out_asks_before_closing(phone, live_server):
+    """A browser sends at most 64 KiB on the way out. A long answer in an alphabet of two
+    bytes a letter (Greek, Cyrillic, Arabic, Hebrew) does not fit, well under the 50,000
+    characters an answer may have: the beacon was refused and the last words were lost."""
+    long = "Αγάπη και φόβος." * 2500  # 40,000 characters, 72,500 bytes
+    page = phone.new_page()
+    open_lesson(page, live_server)
+    page.locator(BOX).fill(long)
+    expect_soon(lambda: bodies() == [long])
+    page.locator(BOX).press("End")
+    page.on("dialog", lambda dialog: dialog.dismiss())  # "Stay on this page"
+
+    page.keyboard.type(" Last words.")
+
+    with page.expect_event("dialog") as asked:
+        page.close(run_before_unload=True)
+
+    assert asked.value.type == "beforeunload"
+    expect_soon(lambda: bodies() == [long + " Last words."])

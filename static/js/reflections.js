@@ -569,8 +569,11 @@
   // failed or was refused, and nothing is kept in the browser to send later: so then the
   // browser asks first ("Leave site?"), and staying keeps the words, which save once the
   // network is back (or the tick is given, or the reader signs back in in another tab). An
-  // emptied box has no words to lose. Never on the way to quick exit, which must not wait,
-  // nor after "Leave anyway" (notice.js), which asked already.
+  // emptied box has no words to lose. Nor can more than 64 KiB go on the way out, all boxes
+  // together, and a long answer in an alphabet of two bytes a letter (Greek, Arabic) is more
+  // than that well before an answer's limit of 50,000 characters. Never on the way to quick exit, which must
+  // not wait, nor after "Leave anyway" (notice.js), which asked already.
+  var WAY_OUT_BYTES = 60000; // the browser's 64 KiB, less the form's other fields
   var leaving = false;
   document.addEventListener("click", function (event) {
     if (event.target.closest && event.target.closest("[data-quick-exit], [data-leave]")) leaving = true;
@@ -578,9 +581,12 @@
 
   window.addEventListener("beforeunload", function (event) {
     if (leaving || document.documentElement.classList.contains("is-exiting")) return;
-    var stranded = Array.from(document.querySelectorAll(BOXES)).some(function (form) {
-      var unsendable = navigator.onLine === false || form.dataset.failing;
-      return isDirty(form) && text(form).trim() !== "" && unsendable;
+    var unsent = Array.from(document.querySelectorAll(BOXES)).filter(function (form) {
+      return isDirty(form) && text(form).trim() !== "";
+    });
+    var bytes = unsent.reduce(function (sum, form) { return sum + new Blob([text(form)]).size; }, 0);
+    var stranded = bytes > WAY_OUT_BYTES || unsent.some(function (form) {
+      return navigator.onLine === false || form.dataset.failing;
     });
     if (stranded) {
       event.preventDefault();
