@@ -126,9 +126,17 @@ def test_following_a_link_while_offline_asks_first_and_the_words_save_once_back(
     open_lesson(page, live_server)
     type_answer(page, "Before the tunnel.")
     expect_soon(lambda: bodies() == ["Before the tunnel."])
+    expect(page.locator(STATUS)).to_contain_text("Saved")
+    said = listen_to_the_status_line(page)
     phone.set_offline(True)
-    page.keyboard.type(" In the tunnel.")
-    expect(page.locator(STATUS)).to_contain_text("you seem to be offline")
+    for words in (" In the tunnel.", " Still dark."):  # a save at each pause, each failing
+        with page.expect_event("requestfailed"):
+            page.keyboard.type(words)
+    # Said once, calmly, and not again at each failed save (a live region is read out).
+    assert said() == [
+        "Not saved — you seem to be offline. Your text is still here, and it will save when"
+        " you are back online."
+    ]
     page.on("dialog", lambda dialog: dialog.dismiss())  # "Stay on this page"
 
     with page.expect_event("dialog") as asked:
@@ -136,10 +144,10 @@ def test_following_a_link_while_offline_asks_first_and_the_words_save_once_back(
 
     assert asked.value.type == "beforeunload"
     expect(page).to_have_url(live_server.url + LESSON)
-    expect(page.locator(BOX)).to_have_value("Before the tunnel. In the tunnel.")
-    phone.set_offline(False)
+    expect(page.locator(BOX)).to_have_value("Before the tunnel. In the tunnel. Still dark.")
+    phone.set_offline(False)  # nothing to press: the words go as the network comes back
     expect(page.locator(STATUS)).to_contain_text("Saved", timeout=10_000)
-    expect_soon(lambda: bodies() == ["Before the tunnel. In the tunnel."])
+    expect_soon(lambda: bodies() == ["Before the tunnel. In the tunnel. Still dark."])
 
 
 def test_quick_exit_never_asks_even_with_words_that_could_not_be_saved(
