@@ -571,8 +571,8 @@
   // network is back (or the tick is given, or the reader signs back in in another tab). An
   // emptied box has no words to lose. Nor can more than 64 KiB go on the way out, all boxes
   // together, and a long answer in an alphabet of two bytes a letter (Greek, Arabic) is more
-  // than that well before an answer's limit of 50,000 characters. Never on the way to quick exit, which must
-  // not wait, nor after "Leave anyway" (notice.js), which asked already.
+  // than that well before an answer's limit of 50,000 characters. Never on the way to quick
+  // exit, which must not wait, nor after "Leave anyway" (notice.js), which asked already.
   var WAY_OUT_BYTES = 60000; // the browser's 64 KiB, less the form's other fields
   var leaving = false;
   document.addEventListener("click", function (event) {
