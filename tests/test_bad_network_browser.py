@@ -106,9 +106,13 @@ def test_a_page_that_is_not_the_save_s_answer_is_not_taken_for_saved(phone, live
             route.fulfill(status=302, headers={"Location": "/accounts/login/?next=/"})
 
     page.route(SAVES, answer_instead)
+    said, title = listen_to_the_status_line(page), page.title()
     page.keyboard.type(" On the bus.")
 
     expect(page.locator(STATUS)).to_have_text("Not saved — will retry")
+    assert said() == ["Not saved — will retry"]  # and never the page, read out in full
+    expect(page.locator(STATUS).locator("*")).to_have_count(0)  # nothing of it left behind
+    assert page.title() == title  # a Wi-Fi page's title did not become the tab's
     expect(page.locator(BOX)).to_have_value("Before the bus. On the bus.")
     assert bodies() == ["Before the bus."]
     in_the_way.clear()  # logged in to the Wi-Fi

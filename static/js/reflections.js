@@ -378,8 +378,8 @@
 
   // A save answered with 200 by a page in the way (a Wi-Fi login page, a sign-in page a
   // proxy in front of the site redirects to) is not saved: only an answer from the save
-  // itself says so (the header). Such a page is not shown in the status line, which would
-  // read all of it out, and the save is sent again, as one that failed.
+  // itself says so (the header). Such a page is not put in the status line (nor its title
+  // on the tab), and the save is sent again, as one that failed.
   var ANSWER_HEADER = "X-Save-Answer";
 
   function answeredHere(xhr) {
@@ -387,8 +387,8 @@
   }
 
   document.addEventListener("htmx:beforeSwap", function (event) {
-    var form = boxOf(event.detail.elt), xhr = event.detail.xhr;
-    if (form && event.detail.elt === form && xhr && !answeredHere(xhr)) {
+    var sent = event.detail.requestConfig, xhr = event.detail.xhr; // (elt: the status line)
+    if (sent && sent.elt.matches(BOXES) && xhr && !answeredHere(xhr)) {
       event.detail.shouldSwap = false;
     }
   });
