@@ -518,7 +518,7 @@ def _not_saved_here(request: HttpRequest) -> HttpResponse:
     for that space, to copy, or to send again once signed back in."""
     if request.htmx:
         message = format_html('<span class="reflection__problem">{}</span>', NOT_SAVED_HERE)
-        return private(HttpResponse(message, status=422))
+        return _answered_here(private(HttpResponse(message, status=422)))
     ctx = {"message": NOT_SAVED_HERE, **_draft(request)}
     return private(render(request, "spaces/not_saved.html", ctx, status=409))
 
