@@ -41,6 +41,11 @@ def saved_answer(response) -> bool:
     return response.url.endswith(f"/{PROMPT}/") and response.ok
 
 
+def pressed(response) -> bool:
+    """The answer to a press of the box's Save button."""
+    return saved_answer(response) and "intent=save" in (response.request.post_data or "")
+
+
 def listen_to_the_status_line(page):
     """Record every text the box's status line (a live region) is given, as a screen reader
     would hear it; call the result to read them."""
@@ -246,3 +251,28 @@ def test_a_long_answer_too_big_to_send_on_the_way_out_asks_before_closing(phone,
 
     assert asked.value.type == "beforeunload"
     expect_soon(lambda: bodies() == [long + " Last words."])
+
+
+def test_a_press_queued_behind_a_slow_save_goes_when_its_turn_comes(phone, live_server):
+    """Saves wait their turn behind the one on its way. One with nothing new to send by its
+    turn is not sent, and everything queued behind it (a press of Save, Done or "Start a
+    fresh answer") then waited for the next save to end, which might never come: the press
+    did nothing, or went long after, as the reader typed on."""
+    page = phone.new_page()
+    page.clock.install()
+    open_lesson(page, live_server)
+    type_answer(page, "Slow.")
+    expect_soon(lambda: bodies() == ["Slow."])
+    expect(page.locator(STATUS)).to_contain_text("Saved")
+    held = hold_the_next_save(page)
+    page.keyboard.type(" One.")
+    wait_for(page, held)
+    page.keyboard.type(" Two.")
+    page.clock.fast_forward(1500)  # a pause in the typing: its save waits its turn
+    page.keyboard.press("Tab")  # leaving the box: so does another, with nothing new by then
+    page.locator(f"#reflection-{PROMPT}").get_by_role("button", name="Save").click()
+
+    with page.expect_response(pressed):
+        held[0].continue_()
+
+    expect_soon(lambda: bodies() == ["Slow. One. Two."])

@@ -233,7 +233,10 @@
     if (!form || event.detail.elt !== form || !form.dataset.conflict) return;
     var trigger = event.detail.triggeringEvent;
     var type = trigger ? trigger.type : "";
-    if (type !== "submit" && !(type === "retry" && form.dataset.pending)) event.preventDefault();
+    if (type !== "submit" && !(type === "retry" && form.dataset.pending)) {
+      event.preventDefault();
+      nextInLine(form);
+    }
   });
 
   // A save nobody pressed for, of words the server already holds, has nothing to keep. It
@@ -247,8 +250,23 @@
   }
 
   document.addEventListener("htmx:confirm", function (event) {
-    if (nothingToKeep(event.detail.elt, event.detail.triggeringEvent)) event.preventDefault();
+    if (event.defaultPrevented) return; // held back already (a conflict), and moved on
+    if (!nothingToKeep(event.detail.elt, event.detail.triggeringEvent)) return;
+    event.preventDefault();
+    nextInLine(event.detail.elt);
   });
+
+  // A save not sent as its turn comes (above, or in a conflict below) would hold back all
+  // queued behind it (hx-sync) until the next request of its form ends, which may never
+  // come: a press of Save, Done or "Start a fresh answer" did nothing, or went long after,
+  // as the reader typed on. So the next in line goes now. htmx keeps the queue in its data
+  // on the element; a request on its way (xhr) moves it on by itself.
+  function nextInLine(form) {
+    var data = form["htmx-internal-data"];
+    if (data && !data.xhr && data.queuedRequests && data.queuedRequests.length) {
+      data.queuedRequests.shift()();
+    }
+  }
 
   // Reading progress (the lesson and each section coming into view, the end reached) is
   // kept only in a space the page has the marker of: before the person chooses to keep
@@ -302,7 +320,10 @@
     var granted = false;
     navigator.locks.request(FIRST_SAVE, function () {
       granted = true;
-      if (nothingToKeep(elt, trigger)) return; // the save it waited behind kept these words
+      if (nothingToKeep(elt, trigger)) { // the save it waited behind kept these words
+        nextInLine(elt);
+        return;
+      }
       var sent = null, makes = couldMakeSpace(elt); // no longer, if the one before made it
       function started(e) { sent = e.detail.xhr; }
       // htmx adds a pressed button's name as the request goes, from the button focused last:
