@@ -77,6 +77,10 @@ from lessons.content import get_catalog
 from lessons.progress import progress_record, section_of
 
 ENTRIES_PER_PAGE = 20
+# Every answer a writing box gets through htmx carries this header. A page answering a save
+# in its place with 200 (a Wi-Fi login page, a sign-in page a proxy redirects to) is then
+# not taken for "Saved": the box keeps its words and sends them again (reflections.js).
+SAVE_ANSWER_HEADER = "X-Save-Answer"
 
 
 @dataclass
@@ -403,7 +407,7 @@ def _save(
         first_kept=first_kept,
     )
     if saved.response is not None:
-        return saved.response
+        return _answered_here(saved.response)
     reflection, status, whole_box, space = (
         saved.reflection,
         saved.status,
@@ -436,7 +440,8 @@ def _save(
     reflection.kept_for_visit = reflection.space_created and space.visit_only
     if status == 429:  # the page keeps the text and tries again after Retry-After
         message = _("Too many saves in a minute. Your text is kept and will be saved shortly.")
-        return private(HttpResponse(message, status=429, headers={"Retry-After": "60"}))
+        response = HttpResponse(message, status=429, headers={"Retry-After": "60"})
+        return _answered_here(private(response))
     # An htmx answer belongs to the box's own form, never to its page's one form.
     reflection.page_form = ""
     if whole_box:
@@ -454,7 +459,12 @@ def _save(
         response = HttpResponse(
             reflections.render_status(reflection, request=request), status=status
         )
-    return private(response)
+    return _answered_here(private(response))
+
+
+def _answered_here(response: HttpResponse) -> HttpResponse:
+    response[SAVE_ANSWER_HEADER] = "1"
+    return response
 
 
 def _draft(request: HttpRequest) -> dict:
@@ -514,7 +524,7 @@ def _not_saved_here(request: HttpRequest) -> HttpResponse:
     for that space, to copy, or to send again once signed back in."""
     if request.htmx:
         message = format_html('<span class="reflection__problem">{}</span>', NOT_SAVED_HERE)
-        return private(HttpResponse(message, status=422))
+        return _answered_here(private(HttpResponse(message, status=422)))
     ctx = {"message": NOT_SAVED_HERE, **_draft(request)}
     return private(render(request, "spaces/not_saved.html", ctx, status=409))
 

@@ -5,8 +5,9 @@
 // the notice in a dialog over the page, and nothing typed is touched. Without JavaScript the
 // link is a plain link. Delegated, so ticks and refusals that htmx brings later work too.
 // The notice has links of its own (Settings, the export, the delete pages): one that would
-// leave the page while words on it are not kept yet asks first, inside the dialog. Not with
-// "Leave site?" on unload: quick exit must never wait for an answer.
+// leave the page while words on it are not kept yet asks first, inside the dialog: the
+// browser's "Leave site?" asks only where the words cannot be sent on the way out (offline,
+// or the last save failed: reflections.js), never for quick exit, nor after "Leave anyway".
 (function () {
   "use strict";
 

@@ -3,7 +3,8 @@
 //  - show "Saving…" while a save is on its way, and never "Saved" unless the server said so;
 //  - number each save, so the server can drop a late, older one from this same page;
 //  - retry a failed save (network down, server error, stale anti-forgery token) until it
-//    lands, including a button press that failed;
+//    lands, including a button press that failed; a save left unanswered too long counts
+//    as failed;
 //  - send unsaved text when the tab is hidden or closed, and again when the page is shown or
 //    the network is back, until a save is confirmed;
 //  - let a save that could make the person's space wait for one in another tab, so both tabs
@@ -14,6 +15,7 @@
   "use strict";
 
   var RETRY_DELAYS = [1000, 2000, 5000, 10000, 20000, 30000];
+  var SAVE_WAITS = [20000, 40000, 80000]; // how long a save may go unanswered (see below)
   var BOXES = "form[data-reflection]";
   var PROGRESS = "#lesson-progress form";
   var seq = Date.now(); // grows across reloads too, so the server's order holds
@@ -236,7 +238,10 @@
     if (!form || event.detail.elt !== form || !form.dataset.conflict) return;
     var trigger = event.detail.triggeringEvent;
     var type = trigger ? trigger.type : "";
-    if (type !== "submit" && !(type === "retry" && form.dataset.pending)) event.preventDefault();
+    if (type !== "submit" && !(type === "retry" && form.dataset.pending)) {
+      event.preventDefault();
+      nextInLine(form);
+    }
   });
 
   // A save nobody pressed for, of words the server already holds, has nothing to keep. It
@@ -254,8 +259,23 @@
   }
 
   document.addEventListener("htmx:confirm", function (event) {
-    if (nothingToKeep(event.detail.elt, event.detail.triggeringEvent)) event.preventDefault();
+    if (event.defaultPrevented) return; // held back already (a conflict), and moved on
+    if (!nothingToKeep(event.detail.elt, event.detail.triggeringEvent)) return;
+    event.preventDefault();
+    nextInLine(event.detail.elt);
   });
+
+  // A save not sent as its turn comes (above, or in a conflict below) would hold back all
+  // queued behind it (hx-sync) until the next request of its form ends, which may never
+  // come: a press of Save, Done or "Start a fresh answer" did nothing, or went long after,
+  // as the reader typed on. So the next in line goes now. htmx keeps the queue in its data
+  // on the element; a request on its way (xhr) moves it on by itself.
+  function nextInLine(form) {
+    var data = form["htmx-internal-data"];
+    if (data && !data.xhr && data.queuedRequests && data.queuedRequests.length) {
+      data.queuedRequests.shift()();
+    }
+  }
 
   // Reading progress (the lesson and each section coming into view, the end reached) is
   // kept only in a space the page has the marker of: before the person chooses to keep
@@ -309,7 +329,10 @@
     var granted = false;
     navigator.locks.request(FIRST_SAVE, function () {
       granted = true;
-      if (nothingToKeep(elt, trigger)) return; // the save it waited behind kept these words
+      if (nothingToKeep(elt, trigger)) { // the save it waited behind kept these words
+        nextInLine(elt);
+        return;
+      }
       var sent = null, makes = couldMakeSpace(elt); // no longer, if the one before made it
       function started(e) { sent = e.detail.xhr; }
       // htmx adds a pressed button's name as the request goes, from the button focused last:
@@ -366,15 +389,57 @@
     if (form && event.detail.elt === form) busy(form, true);
   });
 
+  // A save can go unanswered for ever: a connection that died without the phone noticing (a
+  // tunnel, a weak signal) is not an error the browser reports. Every later save of the box
+  // waits behind it (hx-sync), while the line still says "Saved" from before. So a save with
+  // no answer after a while is given up, which the line says, and sent again as any failed
+  // save is; each time given longer, in case the network is only slow. Should the first
+  // still land, the server drops it: its number is older than the save sent after it.
+  document.addEventListener("htmx:beforeSend", function (event) {
+    var form = boxOf(event.detail.elt), xhr = event.detail.xhr;
+    if (!form || event.detail.elt !== form || !xhr) return;
+    var waits = Number(form.dataset.waits || 0);
+    var giveUp = setTimeout(function () {
+      form.dataset.waits = waits + 1;
+      xhr.abort(); // htmx then ends the request as failed ("htmx:afterRequest" below)
+    }, SAVE_WAITS[Math.min(waits, SAVE_WAITS.length - 1)]);
+    xhr.addEventListener("loadend", function () { clearTimeout(giveUp); });
+  });
+
+  // A save answered with 200 by a page in the way (a Wi-Fi login page, a sign-in page a
+  // proxy in front of the site redirects to) is not saved: only an answer from the save
+  // itself says so (the header). Such a page is not put in the status line (nor its title
+  // on the tab), and the save is sent again, as one that failed.
+  var ANSWER_HEADER = "X-Save-Answer";
+
+  function answeredHere(xhr) {
+    return xhr.getResponseHeader(ANSWER_HEADER) !== null;
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var sent = event.detail.requestConfig, xhr = event.detail.xhr; // (elt: the status line)
+    if (sent && sent.elt.matches(BOXES) && xhr && !answeredHere(xhr)) {
+      event.detail.shouldSwap = false;
+    }
+  });
+
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = boxOf(event.detail.elt);
     if (!form || event.detail.elt !== form) return;
     busy(form, false);
-    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    var xhr = event.detail.xhr;
+    var status = xhr ? xhr.status : 0;
+    if (status >= 200 && status < 300 && !answeredHere(xhr)) status = 0;
+    // Saved, or a conflict (the way out keeps both texts): what the box holds can go on the
+    // way out. Anything else (no answer, a server error, a refusal: the tick not given, too
+    // long, signed out meanwhile) would fail the same way then (see "beforeunload").
+    if ((status >= 200 && status < 300) || status === 409) delete form.dataset.failing;
+    else form.dataset.failing = "1";
     if (status >= 200 && status < 300) {
       form.dataset.saved = form.dataset.sending;
       form.dataset.attempt = 0;
       delete form.dataset.refused;
+      form.dataset.waits = 0;
       // Once there is an answer, it can be kept while a fresh one is started.
       var fresh = form.querySelector("[data-fresh]");
       if (fresh && form.dataset.saved.trim()) fresh.hidden = false;
@@ -530,6 +595,36 @@
   }
 
   window.addEventListener("online", resaveDirty);
+
+  // Leaving the page (a link, Back, a reload, closing the tab) sends unsaved text on the way
+  // out (below). That cannot be kept while the browser is offline or the box's last save
+  // failed or was refused, and nothing is kept in the browser to send later: so then the
+  // browser asks first ("Leave site?"), and staying keeps the words, which save once the
+  // network is back (or the tick is given, or the reader signs back in in another tab). An
+  // emptied box has no words to lose. Nor can more than 64 KiB go on the way out, all boxes
+  // together, and a long answer in an alphabet of two bytes a letter (Greek, Arabic) is more
+  // than that well before an answer's limit of 50,000 characters. Never on the way to quick
+  // exit, which must not wait, nor after "Leave anyway" (notice.js), which asked already.
+  var WAY_OUT_BYTES = 60000; // the browser's 64 KiB, less the form's other fields
+  var leaving = false;
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-quick-exit], [data-leave]")) leaving = true;
+  }, true);
+
+  window.addEventListener("beforeunload", function (event) {
+    if (leaving || document.documentElement.classList.contains("is-exiting")) return;
+    var unsent = Array.from(document.querySelectorAll(BOXES)).filter(function (form) {
+      return isDirty(form) && text(form).trim() !== "";
+    });
+    var bytes = unsent.reduce(function (sum, form) { return sum + new Blob([text(form)]).size; }, 0);
+    var stranded = bytes > WAY_OUT_BYTES || unsent.some(function (form) {
+      return navigator.onLine === false || form.dataset.failing;
+    });
+    if (stranded) {
+      event.preventDefault();
+      event.returnValue = ""; // older browsers ask only when this is set
+    }
+  });
 
   // Closing the tab, switching apps or locking the phone: send what is not saved yet. A
   // beacon cannot carry headers, so the anti-forgery token travels in the form body. Its
