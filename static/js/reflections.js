@@ -430,6 +430,7 @@
     var xhr = event.detail.xhr;
     var status = xhr ? xhr.status : 0;
     if (status >= 200 && status < 300 && !answeredHere(xhr)) status = 0;
+    if (status !== 403) delete form.dataset.tokenFetched; // the token was not refused
     // Saved, or a conflict (the way out keeps both texts): what the box holds can go on the
     // way out. Anything else (no answer, a server error, a refusal: the tick not given, too
     // long, signed out meanwhile) would fail the same way then (see "beforeunload").
@@ -480,7 +481,13 @@
       return;
     }
     say(form, navigator.onLine === false ? "offline" : "retrying");
-    if (status === 403) {
+    if (status === 403 && !form.dataset.tokenFetched) {
+      // A stale token (signed in or out in another tab): with a fresh one the words go at
+      // once, not after the wait that failed saves built up meanwhile (offline, say), which
+      // can be half a minute. Once only: a second refusal waits its turn like any failure.
+      form.dataset.tokenFetched = "1";
+      refreshToken().then(function () { htmx.trigger(form, "retry"); }, function () { scheduleRetry(form); });
+    } else if (status === 403) {
       refreshToken().then(function () { scheduleRetry(form); }, function () { scheduleRetry(form); });
     } else if (status === 429) {
       // Too many saves this minute: wait as long as the server asks, then save once.
