@@ -276,3 +276,32 @@ def test_a_press_queued_behind_a_slow_save_goes_when_its_turn_comes(phone, live_
         held[0].continue_()
 
     expect_soon(lambda: bodies() == ["Slow. One. Two."])
+
+
+def test_too_many_saves_says_so_and_saves_after_the_wait(phone, live_server, settings):
+    """A space that used up its saves for the minute is answered 429 with the reason, which
+    the status line shows; "Not saved — will retry" was written over it at once."""
+    settings.SAVES_PER_MINUTE = 1
+    page = phone.new_page()
+    page.clock.install()
+    open_lesson(page, live_server)
+    type_answer(page, "First.")
+    page.locator(BOX).blur()
+    expect_soon(lambda: bodies() == ["First."])
+
+    with page.expect_response(lambda r: saved_answer_status(r) == 429):
+        page.locator(BOX).click()
+        page.keyboard.type(" Second.")
+        page.locator(BOX).blur()
+    expect(page.locator(STATUS)).to_contain_text("Too many saves in a minute")
+    expect(page.locator(STATUS)).not_to_contain_text("will retry")
+
+    settings.SAVES_PER_MINUTE = 60
+    with page.expect_response(saved_answer):
+        page.clock.fast_forward(61_000)
+    expect_soon(lambda: bodies() == ["First. Second."])
+    expect(page.locator(STATUS)).to_contain_text("Saved")
+
+
+def saved_answer_status(response) -> int:
+    return response.status if response.url.endswith(f"/{PROMPT}/") else 0

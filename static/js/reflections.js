@@ -480,7 +480,9 @@
       say(form, "locked");
       return;
     }
-    say(form, navigator.onLine === false ? "offline" : "retrying");
+    // Too many saves this minute: the line already holds the server's own words on it
+    // (swapped in), which say more than "will retry" would.
+    if (status !== 429) say(form, navigator.onLine === false ? "offline" : "retrying");
     if (status === 403 && !form.dataset.tokenFetched) {
       // A stale token (signed in or out in another tab): with a fresh one the words go at
       // once, not after the wait that failed saves built up meanwhile (offline, say), which
