@@ -1195,7 +1195,7 @@ def test_in_development_a_refused_save_keeps_the_page_and_saves_once_more(
     expect(page.locator(STATUS)).to_contain_text("Saved")
 
 
-NOT_SAVED = "this browser signed out, or signed in to a different journal"
+NOT_SAVED = "the journal this page was opened with is no longer open in this browser"
 
 
 def signed_in_tab(context, live_server):

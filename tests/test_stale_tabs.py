@@ -30,7 +30,7 @@ PASSWORD = "a calm river at dawn"
 LESSON = "/lessons/attachment-basics/what-attachment-is/"
 ANSWER_URL = "/journal/prompts/ab-who-felt-safe/"
 WORDS = "Words from the stale tab"
-NOT_SAVED = "this browser signed out, or signed in to a different journal"
+NOT_SAVED = "the journal this page was opened with is no longer open in this browser"
 
 
 def log_in(client: Client, username: str) -> None:
@@ -77,6 +77,13 @@ def sign_out(client: Client) -> None:
 
 def birch_signs_in(client: Client) -> None:
     log_in(client, "birch")
+
+
+def session_runs_out(client: Client) -> None:
+    """Away too long: the session has expired and its row is gone (the cookie is still sent)."""
+    from django.contrib.sessions.models import Session
+
+    Session.objects.all().delete()
 
 
 # Each writing form: the page that holds it, where it posts, and what it sends.
@@ -141,6 +148,21 @@ def test_a_save_from_a_tab_opened_before_a_sign_out_or_someone_elses_sign_in_is_
     kept = [e.body for e in Entry.objects.filter(space=ash_space)]
     kept += [m.name for m in CircleMember.objects.filter(space=ash_space)]
     assert WORDS in kept
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-js"])
+def test_a_save_after_the_session_ran_out_is_refused_with_words_that_fit(ash, htmx):
+    """Away too long is the most common way a page outlives its journal: the message names
+    it, not only a sign-out in another tab the reader never made."""
+    marker = marker_on(ash, LESSON)
+    session_runs_out(ash)
+
+    response = answer(ash, WORDS, marker=marker, htmx=htmx)
+
+    html = response.content.decode()
+    assert response.status_code == (422 if htmx else 409)
+    assert NOT_SAVED in html and "been away too long" in html
+    assert not Entry.objects.filter(body=WORDS).exists()
 
 
 def test_an_answer_after_someone_elses_sign_in_never_reaches_their_journal(ash):

@@ -99,9 +99,9 @@ def space_for_request(request: HttpRequest) -> Space | None:
 # --- Which space a writing form was made for -------------------------------------------------
 
 NOT_SAVED_HERE = gettext_lazy(
-    "Not saved: in another tab, this browser signed out, or signed in to a different "
-    "journal, so your words were not saved there. They are still here. To keep them, copy "
-    "them, or sign back in and save again."
+    "Not saved: the journal this page was opened with is no longer open in this browser. You "
+    "may have signed out in another tab, opened a different journal, or been away too long. "
+    "Your words are still here. To keep them, copy them, or sign back in and save again."
 )
 _MARKER_SALT = "attachment_guide.spaces.marker"
 
