@@ -244,7 +244,8 @@ def space_adopt(
     """
     if entry_id is None or not writer or request.user.is_authenticated:
         return None
-    with transaction.atomic(savepoint=False):  # the row stays locked until the save commits
+    # Inside the save's transaction: the row stays locked until the save commits.
+    with transaction.atomic(savepoint=False):
         space = (
             Space.objects.select_for_update(of=("self",))
             .filter(
