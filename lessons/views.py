@@ -26,6 +26,7 @@ from attachment_guide.spaces.services import (
     MARKER_FIELD,
     AgreementMissing,
     readable_space_id,
+    space_claim_end,
     space_for_request,
     space_get_or_create,
     space_marker,
@@ -312,6 +313,7 @@ def lesson_progress_update(
         return _progress_refused(request, lesson, refused, has_space=False, status=422)
     row = None
     if space is not None:
+        space_claim_end(request)  # this browser has its space: no retry may take it now
         if "reset" in request.POST:
             progress_reset(space=space, lesson=lesson)
         else:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
 from playwright.sync_api import expect
 
+from attachment_guide.spaces.models import Space
 from tests import test_safety_browser
 from tests.conftest import log_in_in
 from tests.test_journal_browser import (
@@ -305,3 +307,31 @@ def test_too_many_saves_says_so_and_saves_after_the_wait(phone, live_server, set
 
 def saved_answer_status(response) -> int:
     return response.status if response.url.endswith(f"/{PROMPT}/") else 0
+
+
+def test_a_first_save_whose_answer_is_lost_is_sent_again_into_the_space_it_made(phone, live_server):
+    """The first save makes the reader's space, and its answer brings the cookie holding the
+    key. Lost on the way (a tunnel: the server kept the words, the phone never heard), the
+    save was sent again without that cookie and made a second space: the first, holding a
+    copy of the words, could never be seen, exported or deleted."""
+    page = phone.new_page()
+    open_lesson(page, live_server)
+    lost = []
+
+    def lose_the_first_answer(route):
+        if lost:
+            route.continue_()
+            return
+        lost.append(route.fetch())  # the server keeps the words and answers...
+        phone.clear_cookies(name="sessionid")  # ...and neither the answer nor its key arrives
+        route.abort()
+
+    page.route(SAVES, lose_the_first_answer)
+    type_answer(page, "Kept once.")
+
+    expect(page.locator(STATUS)).to_have_text(re.compile(r"^\s*Saved"), timeout=10_000)
+    assert lost and lost[0].ok
+    assert bodies() == ["Kept once."]
+    assert Space.objects.count() == 1
+    page.goto(live_server.url + "/journal/")
+    expect(page.get_by_text("Kept once.")).to_have_count(1)

@@ -64,6 +64,7 @@ from attachment_guide.spaces.services import (
     AgreementMissing,
     SaveLimitReached,
     agreement_check,
+    space_adopt,
     space_counting_a_save,
     space_create,
     space_for_request,
@@ -316,7 +317,15 @@ def _save_box(
                 reflection.focus = True
             else:
                 if keeps_text and space is None:
-                    space, reflection.space_created = space_create(request), True
+                    # A first save, or that save sent again because its answer was lost:
+                    # then the space it made, not a second one (`space_adopt`).
+                    space = space_adopt(
+                        request,
+                        prompt_id=prompt_id,
+                        entry_id=submitted.entry_id,
+                        writer=submitted.writer,
+                    ) or space_create(request, claimable=True)
+                    reflection.space_created = True  # news to this browser either way
                 saved = None
                 if space is not None:
                     saved = entry_save(

@@ -34,6 +34,15 @@ class Space(models.Model):
         ),
     )
 
+    claimable = models.BooleanField(
+        default=False,
+        help_text=(
+            "Made by a writing box's first save, and its browser has not come back with its "
+            "cookie yet: for CLAIM_WINDOW, that save sent again (its answer lost on the way) "
+            "may still take this space instead of making a second one (see space_adopt)."
+        ),
+    )
+
     # Saves in the current minute, shared by every app server: a runaway script or a flood of
     # requests cannot fill the database, and a person typing never comes near the limit.
     save_window = models.DateTimeField(null=True, blank=True)

@@ -27,6 +27,13 @@ VISIT_TOUCHED_KEY = "visit_touched"
 AGREED_KEY = "agreed_notice"
 MERGED_KEY = "merged_spaces"  # markers of guest spaces merged into this one at log-in
 MARKER_FIELD = "space"  # the hidden field a writing form carries its space's marker in
+# How long after a writing box's first save made a space that save, sent again because its
+# answer was lost on the way, may still take that space (`space_adopt`): a phone's retries
+# give up on a silent connection after 20 s and try again for minutes, never for this long.
+CLAIM_WINDOW = timedelta(minutes=10)
+# In the session a first save made (or one that took its space): until when, in seconds
+# since the epoch, its space may be claimed; gone once this session comes back and writes.
+CLAIM_KEY = "space_claim"
 
 
 def space_id_for_request(request: HttpRequest) -> uuid.UUID | None:
@@ -170,20 +177,115 @@ def agreement_remember(request: HttpRequest, space: Space) -> None:
         request.session[AGREED_KEY] = notice.NOTICE_VERSION
 
 
-def space_create(request: HttpRequest) -> Space:
-    """A new space for this browser, made on the first thing the person chooses to keep."""
+def space_create(request: HttpRequest, *, claimable: bool = False) -> Space:
+    """A new space for this browser, made on the first thing the person chooses to keep.
+    `claimable`: a writing box's first save, which its page may send again should the
+    answer be lost (see `space_adopt`)."""
     # A session that ends with the browser (its space was deleted while it was open) makes
     # a space kept only for this visit, as the session says: the two never disagree.
     visit = visit_only_session(request.session)
-    space = space_new(save_window=timezone.now(), save_count=1, visit_only=visit)  # this save
+    space = space_new(
+        save_window=timezone.now(), save_count=1, visit_only=visit, claimable=claimable
+    )  # this save counted
+    _session_holds(request, space)
+    return space
+
+
+def _session_holds(request: HttpRequest, space: Space) -> None:
+    """This browser's session is given `space`, as a new session of its own: the key to it."""
     request.session.cycle_key()
     request.session[SESSION_KEY] = str(space.id)
-    if visit:
+    if space.visit_only:
         request.session[VISIT_TOUCHED_KEY] = int(space.last_saved.timestamp())
     else:
-        request.session[TOUCHED_KEY] = timezone.localdate().isoformat()
+        request.session[TOUCHED_KEY] = timezone.localdate(space.last_saved).isoformat()
     request.session[AGREED_KEY] = notice.NOTICE_VERSION
+    if space.claimable:
+        request.session[CLAIM_KEY] = int((space.created + CLAIM_WINDOW).timestamp())
+        request.space_claim_made = True  # this request's own writes leave the claim be
+    else:
+        request.session.pop(CLAIM_KEY, None)  # an earlier space's, deleted since
+
+
+def space_adopt(
+    request: HttpRequest, *, prompt_id: str, entry_id: uuid.UUID | None, writer: str
+) -> Space | None:
+    """The space a writing box's first save made, when this is that save sent again and its
+    answer (with the cookie holding the key) never reached the browser: a tunnel, a weak
+    signal, after the server had kept the words. This browser's session is given that space,
+    as `space_create` would have set it up, and the save goes on as one more save of that
+    entry. None when this is not such a retry: the caller makes a new space.
+
+    Without this, the retry, sent without a cookie, made a second space, and the first one,
+    holding a copy of the words, was out of everyone's reach: never shown, exported or
+    deleted ("delete my journal" missed it) until retention.
+
+    Who can send what this asks for: the box's entry id and writer id are made afresh for
+    each view of a page with empty boxes (`lessons.views.fresh_ids`: 122 and 128 random bits)
+    and go out only in that page, which is never cached or kept in history (`no-store`), and
+    come back only in the body of a POST (never in an address, so never in a log or a
+    Referer). So whoever sends them holds that page, which already shows the words the space
+    was made with. The space must also still be as that save left it:
+    - a guest's (no account) with no passcode, made less than CLAIM_WINDOW ago;
+    - never reached: claimable is cleared by the first request that comes back with the
+      space's cookie and writes (a save, reading progress, a choice in settings), so a
+      browser that got its key is never joined by another that did not. Until then nothing
+      but this page's own boxes has written there (its saves, and the lesson begun);
+    - the entry named is that page's box's: the same question, last written by the same
+      writer id;
+    - this request holds no space (no cookie, or one whose space is gone) and no account.
+    Deleting ends it too: a space forgotten at quick exit ("forget this device") or deleted
+    with its entries has nothing left to name.
+
+    What is left: reading a page (a GET) writes nothing, so a browser that got its key and
+    only reads leaves the space claimable until CLAIM_WINDOW ends; the ids are in its own
+    open page alone. The session the lost answer made is left holding the space until it
+    expires, as any session does; nobody ever had its cookie.
+    """
+    if entry_id is None or not writer or request.user.is_authenticated:
+        return None
+    # Inside the save's transaction: the row stays locked until the save commits.
+    with transaction.atomic(savepoint=False):
+        space = (
+            Space.objects.select_for_update(of=("self",))
+            .filter(
+                claimable=True,
+                created__gt=timezone.now() - CLAIM_WINDOW,
+                user__isnull=True,
+                passcode_hash="",
+                entries__id=entry_id,
+                entries__prompt_id=prompt_id,
+                entries__last_writer=writer,
+            )
+            .only("id", "created", "last_saved", "visit_only", "claimable")
+            .first()
+        )
+        if space is None:
+            return None
+        if not space_save_allowed(space, keep_claim=True):
+            raise SaveLimitReached()
+    _session_holds(request, space)
+    # The session's own choice follows the space: "only for this visit" or on this device.
+    request.session.set_expiry(0 if space.visit_only else None)
     return space
+
+
+def _claim_made_here(request: HttpRequest) -> bool:
+    return getattr(request, "space_claim_made", False)
+
+
+def space_claim_end(request: HttpRequest) -> None:
+    """This browser came back with its space's cookie and writes: the first save that made
+    the space can no longer be taken over by a retry without it (`space_adopt`). Costs a
+    query only on the first such request within CLAIM_WINDOW; saves clear the mark in the
+    UPDATE they make anyway (`space_save_allowed`)."""
+    until = request.session.get(CLAIM_KEY)
+    if until is None or _claim_made_here(request):
+        return
+    del request.session[CLAIM_KEY]
+    space_id = _session_space_id(request)
+    if space_id is not None and timezone.now().timestamp() < until:
+        Space.objects.filter(id=space_id, claimable=True).update(claimable=False)
 
 
 def space_touch(request: HttpRequest, space: Space) -> None:
@@ -302,9 +404,11 @@ def accounts_inactive(*, now=None):
     return users.exclude(space__last_saved__gte=cutoff)
 
 
-def space_save_allowed(space: Space) -> bool:
+def space_save_allowed(space: Space, *, keep_claim: bool = False) -> bool:
     """Count one save against the space's per-minute allowance, in one UPDATE that every app
     server shares; False once SAVES_PER_MINUTE is used up (the next minute starts afresh).
+    The same UPDATE marks the space as reached (not claimable, see `space_adopt`), unless
+    `keep_claim`: the save is from the request that made the space or took it.
 
     Written as SQL: built with the ORM (Case, When, Q, F) this one statement was a third of
     an autosave's CPU time (make profile). Its values go through the fields' own conversion,
@@ -316,6 +420,7 @@ def space_save_allowed(space: Space) -> bool:
     window = meta.get_field("save_window")
     start = window.get_db_prep_value(now - timedelta(minutes=1), db)
     params = [
+        meta.get_field("claimable").get_db_prep_value(keep_claim, db),
         start,
         start,
         window.get_db_prep_value(now, db),
@@ -336,10 +441,12 @@ def _save_allowed_sql(connection) -> str:
     def build() -> str:
         meta, quote = Space._meta, connection.ops.quote_name
         window, count = meta.get_field("save_window"), meta.get_field("save_count")
+        claimable = quote(meta.get_field("claimable").column)
         fresh = f"({quote(window.column)} IS NULL OR {quote(window.column)} < %s)"
         # Names from the model, quoted; every value a parameter.
         return (
             f"UPDATE {quote(meta.db_table)} SET "  # noqa: S608
+            f"{claimable} = ({claimable} AND %s), "
             f"{quote(count.column)} = CASE WHEN {fresh} THEN 1 ELSE {quote(count.column)} + 1 END, "
             f"{quote(window.column)} = CASE WHEN {fresh} THEN %s ELSE {quote(window.column)} END "
             f"WHERE {quote(meta.pk.column)} = %s AND ({fresh} OR {quote(count.column)} < %s)"
@@ -359,7 +466,7 @@ def space_counting_a_save(request: HttpRequest, space_id: uuid.UUID | None) -> S
     if space_id is None:
         return None
     space = Space(id=space_id)
-    if not space_save_allowed(space):
+    if not space_save_allowed(space, keep_claim=_claim_made_here(request)):
         if not Space.objects.filter(id=space_id).exists():
             return None
         raise SaveLimitReached()
@@ -445,7 +552,7 @@ def space_for_saving(request: HttpRequest) -> Space:
     agreement_check(request, space)
     if space is None:
         return space_create(request)
-    if not space_save_allowed(space):
+    if not space_save_allowed(space, keep_claim=_claim_made_here(request)):
         raise SaveLimitReached()
     space_touch(request, space)
     return space

@@ -26,6 +26,7 @@ from attachment_guide.spaces.forms import (
 from attachment_guide.spaces.models import Space
 from attachment_guide.spaces.services import (
     space_behind_lock,
+    space_claim_end,
     space_for_request,
     space_keep_set,
 )
@@ -200,6 +201,8 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         ctx = {"space": None}
         return private(render(request, "spaces/settings.html", ctx))
     posted = request.POST.get("section", "") if request.method == "POST" else ""
+    if posted:
+        space_claim_end(request)  # this browser has its space: no retry may take it now
     forms = _forms(request, space, posted)
     form, status = forms.get(posted), 200
     if form is not None and form.is_valid():

@@ -1,0 +1,270 @@
+"""A first save whose answer was lost on the way, sent again, lands in the space it made.
+
+The first save makes the reader's private space and sets the cookie holding its key. Lost on
+the network (a tunnel, a weak signal) after the server kept the words, that answer never
+arrives: the page sends the save again (without JavaScript, the browser posts the form again)
+with no cookie, and a second space was made. The first, holding a copy of the words, was out
+of everyone's reach: never shown, exported or deleted, until retention.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from html import unescape
+from urllib.parse import urlencode
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.test import Client
+from django.utils import timezone
+
+from attachment_guide.journal.models import Entry
+from attachment_guide.spaces.models import Space
+from attachment_guide.spaces.services import CLAIM_WINDOW
+
+pytestmark = pytest.mark.django_db
+
+HX = {"HX-Request": "true"}
+PROMPT = "ab-who-felt-safe"
+SECOND = "ab-when-upset-now"
+LESSON_URL = "/lessons/attachment-basics/what-attachment-is/"
+ANSWER_URL = f"/journal/prompts/{PROMPT}/"
+
+
+def browser() -> Client:
+    return Client(enforce_csrf_checks=True)
+
+
+def box_fields(client: Client, page_url: str, key: str) -> dict[str, str]:
+    """The hidden fields of one writing box as `client` got them with the page (its own
+    entry id and writer id, the anti-forgery token, the agreement's tick)."""
+    page = client.get(page_url).content.decode()
+    start = page.index(f'<div class="reflection" id="reflection-{key}">')
+    box = page[start : page.index("</form>", start)]
+    fields = {}
+    for tag in re.findall(r"<input\b[^>]*>", box):
+        name, value = re.search(r'name="([^"]+)"', tag), re.search(r'value="([^"]*)"', tag)
+        if name and value and name.group(1) != "box":
+            fields[name.group(1)] = unescape(value.group(1))
+    return fields
+
+
+def lesson_form(client: Client) -> list[tuple[str, str]]:
+    """A lesson's one form, as a browser without JavaScript sends it: every box's fields in
+    the order of the page, each box's tick ticked and no words yet."""
+    page = client.get(LESSON_URL).content.decode()
+    form = page[page.index('<form id="lesson-answers"') :]
+    fields = [("csrfmiddlewaretoken", re.search(r'csrfmiddlewaretoken" value="([^"]+)"', form)[1])]
+    for tag in re.findall(r'<(?:input|textarea)\b[^>]*form="lesson-answers"[^>]*>', page):
+        name = re.search(r'name="([^"]+)"', tag).group(1)
+        value = re.search(r'value="([^"]*)"', tag)
+        fields.append((name, "" if tag.startswith("<textarea") else unescape(value.group(1))))
+    return fields
+
+
+def with_words(fields: list[tuple[str, str]], words: dict[str, str]) -> list[tuple[str, str]]:
+    """`fields` with the words typed into the boxes of `words` (prompt id: text)."""
+    filled, box = [], ""
+    for name, value in fields:
+        if name == "box":
+            box = value.partition(" ")[0]
+        filled.append((name, words.get(box, value) if name == "body" else value))
+    return filled
+
+
+def send_lesson_form(client: Client, fields: list[tuple[str, str]]):
+    return client.post(
+        f"/journal{LESSON_URL}",
+        urlencode([*fields, ("intent", "save")]),
+        content_type="application/x-www-form-urlencoded",
+    )
+
+
+def answer_lost(reader: Client) -> Client:
+    """The reader's browser after the first save's answer was lost: the anti-forgery cookie
+    it had from the page, and no session cookie (that came only with the lost answer)."""
+    again = browser()
+    again.cookies[settings.CSRF_COOKIE_NAME] = reader.cookies[settings.CSRF_COOKIE_NAME].value
+    return again
+
+
+def first_save(reader: Client, words: str, **extra):
+    fields = box_fields(reader, LESSON_URL, PROMPT)
+    response = reader.post(ANSWER_URL, {**fields, "body": words}, headers=HX, **extra)
+    assert response.status_code == 200
+    return fields
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["page script", "beacon or plain form"])
+def test_a_first_save_sent_again_after_its_answer_was_lost_lands_in_the_space_it_made(htmx):
+    reader = browser()
+    fields = first_save(reader, "The smell of bread.")
+    space = Space.objects.get()
+    retrying = answer_lost(reader)
+
+    again = retrying.post(
+        ANSWER_URL, {**fields, "body": "The smell of bread."}, headers=HX if htmx else {}
+    )
+
+    assert Space.objects.count() == 1
+    assert Entry.objects.count() == 1
+    assert retrying.session["space_id"] == str(space.id)
+    assert reader.session["space_id"] == str(space.id)
+    if htmx:  # the words are kept where this browser can reach them, and it is told so
+        assert again.status_code == 200
+        assert "Saved privately." in again.content.decode()
+    else:
+        assert again["Location"] == f"{LESSON_URL}?saved={PROMPT}&new=1#reflection-{PROMPT}"
+    shown = retrying.get(LESSON_URL).content.decode()
+    assert ">The smell of bread.</textarea>" in shown
+    journal = retrying.get("/journal/").content.decode()
+    assert journal.count("The smell of bread.") == 1
+
+
+def test_words_typed_while_the_answer_was_lost_are_saved_as_the_newer_version():
+    reader = browser()
+    fields = first_save(reader, "Bread")
+    retrying = answer_lost(reader)
+
+    again = retrying.post(ANSWER_URL, {**fields, "body": "Bread and jam"}, headers=HX)
+
+    assert again.status_code == 200  # not a conflict: the same page wrote both
+    entry = Entry.objects.get()
+    assert (entry.body, entry.version) == ("Bread and jam", 2)
+    assert Space.objects.count() == 1
+
+
+def test_free_writing_sent_again_after_its_answer_was_lost_lands_in_the_space_it_made():
+    reader = browser()
+    fields = box_fields(reader, "/journal/", "free-writing")
+    reader.post("/journal/write/", {**fields, "body": "A note to myself."}, headers=HX)
+    retrying = answer_lost(reader)
+
+    again = retrying.post("/journal/write/", {**fields, "body": "A note to myself."}, headers=HX)
+
+    assert "Saved privately." in again.content.decode()
+    assert (Space.objects.count(), Entry.objects.count()) == (1, 1)
+    assert "A note to myself." in retrying.get("/journal/").content.decode()
+
+
+def test_without_javascript_a_lesson_s_one_form_posted_again_lands_in_the_space_it_made():
+    reader = browser()
+    fields = with_words(lesson_form(reader), {PROMPT: "Grandmother.", SECOND: "I go quiet."})
+    first = send_lesson_form(reader, fields)
+    assert first.status_code == 302
+    space = Space.objects.get()
+    retrying = answer_lost(reader)
+
+    again = send_lesson_form(retrying, fields)
+
+    assert "new=1" in again["Location"]
+    assert Space.objects.count() == 1
+    assert sorted(Entry.objects.values_list("body", flat=True)) == ["Grandmother.", "I go quiet."]
+    assert retrying.session["space_id"] == str(space.id)
+    shown = retrying.get(again["Location"]).content.decode()
+    assert ">Grandmother.</textarea>" in shown
+    assert ">I go quiet.</textarea>" in shown
+    assert "Saved privately." in shown
+
+
+def test_a_retry_after_the_window_makes_a_space_of_its_own(monkeypatch):
+    reader = browser()
+    fields = first_save(reader, "Bread")
+    later = timezone.now() + CLAIM_WINDOW + timedelta(seconds=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+
+    answer_lost(reader).post(ANSWER_URL, {**fields, "body": "Bread"}, headers=HX)
+
+    assert Space.objects.count() == 2
+
+
+@pytest.mark.parametrize("how", ["an autosave", "reading progress", "a choice in settings"])
+def test_a_space_its_browser_came_back_to_is_never_taken_by_a_browser_without_its_key(how):
+    reader = browser()
+    fields = first_save(reader, "Bread")
+    space = Space.objects.get()
+    token = {"csrfmiddlewaretoken": fields["csrfmiddlewaretoken"]}
+    if how == "an autosave":
+        came_back = reader.post(ANSWER_URL, {**fields, "body": "Bread and jam"}, headers=HX)
+    elif how == "reading progress":
+        page = reader.get(LESSON_URL).content.decode()
+        marker = re.search(r'name="space" value="([^"]+)"', page).group(1)
+        came_back = reader.post(
+            f"{LESSON_URL}progress/", {**token, "space": marker, "section": "safe-haven"}
+        )
+    else:
+        came_back = reader.post("/settings/", {**token, "section": "keep", "keep": "device"})
+    assert came_back.status_code in (200, 302)
+    stranger = answer_lost(reader)
+
+    stranger.post(ANSWER_URL, {**fields, "body": "Let me in"}, headers=HX)
+
+    assert Space.objects.count() == 2
+    assert stranger.session["space_id"] != str(space.id)
+    assert "Bread" not in stranger.get("/journal/").content.decode()
+    assert Entry.objects.get(space=space).body.startswith("Bread")
+
+
+@pytest.mark.parametrize("protected", ["an account", "a passcode"])
+def test_a_space_with_an_account_or_a_passcode_is_never_taken(django_user_model, protected):
+    reader = browser()
+    fields = first_save(reader, "Bread")
+    space = Space.objects.get()
+    if protected == "an account":  # as signing up links it (never without the cookie)
+        space.user = django_user_model.objects.create_user("someone", password="long pass 1")
+        space.save(update_fields=["user"])
+    else:
+        Space.objects.filter(id=space.id).update(passcode_hash=make_password("4321"))
+
+    answer_lost(reader).post(ANSWER_URL, {**fields, "body": "Bread"}, headers=HX)
+
+    assert Space.objects.count() == 2
+    assert Entry.objects.filter(space=space).count() == 1
+
+
+@pytest.mark.parametrize("differs", ["writer", "question"])
+def test_a_save_naming_the_entry_with_another_writer_or_question_is_never_let_in(differs):
+    reader = browser()
+    fields = first_save(reader, "Bread")
+    space = Space.objects.get()
+    stranger = answer_lost(reader)
+    url = ANSWER_URL
+    if differs == "writer":
+        fields = {**fields, "writer": "0" * 32}
+    else:
+        url = f"/journal/prompts/{SECOND}/"
+
+    stranger.post(url, {**fields, "body": "Let me in"}, headers=HX)
+
+    assert Space.objects.count() == 2
+    assert stranger.session["space_id"] != str(space.id)
+    assert list(Entry.objects.filter(space=space).values_list("body", flat=True)) == ["Bread"]
+
+
+def test_a_signed_in_browser_never_takes_a_guest_s_space(django_user_model):
+    reader = browser()
+    fields = first_save(reader, "Bread")
+    guest = Space.objects.get()
+    other = browser()
+    other.cookies[settings.CSRF_COOKIE_NAME] = reader.cookies[settings.CSRF_COOKIE_NAME].value
+    user = django_user_model.objects.create_user("someone", password="long pass 1")
+    other.force_login(user)
+
+    other.post(ANSWER_URL, {**fields, "body": "Bread"}, headers=HX)
+
+    assert other.session.get("space_id") != str(guest.id)
+    assert Entry.objects.filter(space=guest).count() == 1
+
+
+def test_the_space_taken_is_claimable_no_more_once_its_new_browser_writes():
+    reader = browser()
+    fields = first_save(reader, "Bread")
+    retrying = answer_lost(reader)
+    retrying.post(ANSWER_URL, {**fields, "body": "Bread"}, headers=HX)
+    assert Space.objects.get().claimable  # its answer may be lost too: it may come again
+
+    retrying.post(ANSWER_URL, {**fields, "body": "Bread and jam"}, headers=HX)
+
+    assert not Space.objects.get().claimable
