@@ -393,3 +393,43 @@ def test_journal_states_pass_axe(page, live_server):
     expect(page.locator(".entry--editing textarea")).to_be_focused()  # the edit state
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
+
+
+def test_quick_exit_that_forgets_the_device_sends_no_words_on_the_way_out(
+    browser, live_server, neutral_site
+):
+    """A tab opened before there was a space, words typed in it a moment before quick exit
+    with "forget this device": the words went out as the tab was hidden, after the exit had
+    thrown the key away, so they made a new space and handed this browser its key: the next
+    person at the device found them."""
+    from attachment_guide.spaces.models import Space
+
+    context = browser.new_context()
+    early = context.new_page()
+    early.goto(live_server.url + LESSON)  # no space yet: its boxes could make one
+    page = context.new_page()
+    page.goto(live_server.url + LESSON)
+    page.locator(f"#reflection-ab-who-felt-safe {AGREE_TICK}").check()
+    page.locator("#reflection-ab-who-felt-safe-body").fill("First words")
+    expect(page.locator("#reflection-ab-who-felt-safe-status")).to_contain_text("Saved")
+    page.goto(live_server.url + "/settings/")
+    page.get_by_label("Forget this device").check()
+    page.get_by_label("I understand: forgetting this device", exact=False).check()
+    page.locator("#exit-form").get_by_role("button").click()
+    expect(page.get_by_text("Saved your choice.")).to_be_visible()
+    page.close()
+
+    early.bring_to_front()
+    early.locator(f"#reflection-ab-who-felt-safe {AGREE_TICK}").check()
+    box = early.locator("#reflection-ab-who-felt-safe-body")
+    box.click()
+    early.keyboard.type("Words typed just before leaving")  # no pause: no autosave yet
+    context.on("request", lambda r: print("REQ", r.method, r.url, r.resource_type, r.headers.get("hx-request")))
+    for _ in range(3):
+        early.keyboard.press("Shift")
+    early.wait_for_url(neutral_site[0])
+    early.wait_for_timeout(1000)  # a beacon, had one gone, has landed
+
+    assert Entry.objects.count() == 0
+    assert Space.objects.count() == 0
+    context.close()

@@ -644,8 +644,15 @@
       return;
     }
     if (!navigator.sendBeacon) return;
+    // On the way to quick exit the beacon goes after /exit/ has answered: with the device
+    // forgotten or the account signed out, a box that could make a space (a page opened
+    // before there was one) made a new one with these words and gave this browser its key,
+    // for the next person at the device to find. Such a box sends nothing then; any other is
+    // refused by the server as made for a space this browser no longer holds, or saved into
+    // the space a guest's exit keeps.
+    var exiting = document.documentElement.classList.contains("is-exiting");
     document.querySelectorAll(BOXES).forEach(function (form) {
-      if (!isDirty(form)) return;
+      if (!isDirty(form) || (exiting && couldMakeSpace(form))) return;
       var data = new FormData(form);
       data.delete("intent");
       data.delete("resolve");
