@@ -409,3 +409,16 @@ def test_an_autosave_after_an_exit_set_to_lock_gets_the_lock_screen_with_its_wor
     assert WORDS in response.content.decode()
     assert WORDS not in bodies()
     assert cookie_deleted(response, settings)
+
+
+def test_the_privacy_and_support_pages_say_what_the_exit_cookie_holds_and_when_it_goes(client):
+    privacy = client.get("/privacy/").content.decode()
+    support = client.get("/support/").content.decode()
+
+    assert "Exit this page also gives your browser a small cookie as it leaves." in privacy
+    assert "It holds only the number 1" in privacy
+    assert "the site first does what you chose for quick exit, then deletes the cookie" in privacy
+    assert "If your device is offline, your browser goes straight to the everyday website." in (
+        support
+    )
+    assert "your browser may show its own error page with this site" in support
