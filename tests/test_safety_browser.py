@@ -463,6 +463,12 @@ def test_offline_exit_goes_straight_to_the_neutral_site_and_happens_at_the_next_
     page.wait_for_url("chrome-error://**")
     expect(page).to_have_title(urlsplit(neutral).hostname)
     context.set_offline(False)
+    page.go_back()  # the page before, from the history, as the next person might
+    page.wait_for_url("**/settings/**")
+    if choice == "lock":
+        expect(page.get_by_role("heading", name="Locked")).to_be_visible()
+    else:
+        expect(page.get_by_text("Nothing is saved on this device yet")).to_be_visible()
     the_exit_has_happened(page, live_server.url, choice)
 
 
