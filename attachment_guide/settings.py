@@ -112,6 +112,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "attachment_guide.safety.exit.PendingExitMiddleware",  # needs the session and the user
     "attachment_guide.http.MessageMiddleware",  # Django's; a page with a notice is not cached
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -359,6 +360,10 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # Set at a sign-in with "Remember me": failed log-ins from this browser then count on their
 # own, so nobody sharing its network can keep its person locked out (accounts/services.py).
 DEVICE_COOKIE_NAME = "device"
+# Set by quick exit's script as it leaves, deleted by the site's next answer: an exit that
+# could not reach the server (offline, a dead signal) is carried out at the next request
+# (attachment_guide/safety/exit.py). The page's script takes its name from the page.
+EXIT_PENDING_COOKIE_NAME = "exit_pending"
 # A stale token (signed in or out in another tab) gives back the text it carried.
 CSRF_FAILURE_VIEW = "attachment_guide.journal.views.csrf_failure"
 
@@ -376,6 +381,7 @@ if not DEBUG:
     SESSION_COOKIE_NAME = "__Host-session"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
     DEVICE_COOKIE_NAME = "__Host-device"
+    EXIT_PENDING_COOKIE_NAME = "__Host-exit_pending"
     if envbool("DJANGO_BEHIND_PROXY", True):
         # Only safe when the proxy in front sets this header itself (nginx, Caddy, a load
         # balancer); set DJANGO_BEHIND_PROXY=false when gunicorn faces the internet directly.

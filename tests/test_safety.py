@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
+from attachment_guide.journal.models import Entry
 from attachment_guide.safety.helplines import get_helplines, load_helplines
+from attachment_guide.spaces.models import Space
 from lessons.content import get_catalog
 from tests.conftest import AGREE
 
@@ -208,3 +211,214 @@ def test_reading_the_support_and_grounding_pages_starts_no_session(client):
     client.get("/exit/")
 
     assert Session.objects.count() == 0
+
+
+# --- An exit that could not reach the site happens at the next request ------------------------
+# exit.js sets this cookie as it leaves; offline, or with the site out of reach, /exit/ never
+# runs, and the site's next answer to this browser must do what the person chose first.
+
+PASSCODE = "river stones"
+PASSWORD = "soft rain on a roof"
+LESSON = "/lessons/attachment-basics/what-attachment-is/"
+ANSWER_URL = "/journal/prompts/ab-who-felt-safe/"
+WORDS = "Words typed as someone walked in"
+
+
+def exit_pending(client, settings) -> None:
+    client.cookies[settings.EXIT_PENDING_COOKIE_NAME] = "1"
+
+
+def cookie_deleted(response, settings) -> bool:
+    cookie = response.cookies.get(settings.EXIT_PENDING_COOKIE_NAME)
+    return cookie is not None and cookie["max-age"] == 0 and cookie["samesite"] == "Strict"
+
+
+def bodies() -> list[str]:
+    return [entry.body for entry in Entry.objects.all()]  # encrypted: no filter on the text
+
+
+def a_guest_who_saved(client) -> None:
+    client.post(
+        ANSWER_URL,
+        {**AGREE, "body": "An answer kept here", "entry": str(uuid.uuid4()), "version": 0},
+        headers={"HX-Request": "true"},
+    )
+    assert bodies() == ["An answer kept here"]
+
+
+def an_account(client) -> None:
+    data = {"username": "wren", "password1": PASSWORD, "password2": PASSWORD, **AGREE}
+    assert "Your account is ready." in client.post("/accounts/signup/", data).content.decode()
+    assert "_auth_user_id" in client.session
+
+
+def choose_exit(client, action: str, **extra) -> None:
+    response = client.post("/settings/", {"section": "exit", "exit_action": action, **extra})
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+
+def an_account_that_left(client, settings):
+    an_account(client)
+    exit_pending(client, settings)
+    return client.get("/")
+
+
+def a_guest_with_exit_set_to_lock(client, settings):
+    a_guest_who_saved(client)
+    passcode = {"section": "passcode", "passcode": PASSCODE, "repeat": PASSCODE, "lock_after": 15}
+    assert client.post("/settings/", passcode).status_code == 302
+    choose_exit(client, "lock", current=PASSCODE)
+    exit_pending(client, settings)
+    return client.get("/journal/")
+
+
+def a_guest_with_exit_set_to_forget(client, settings):
+    a_guest_who_saved(client)
+    choose_exit(client, "forget", understood="on")
+    exit_pending(client, settings)
+    return client.get(LESSON)
+
+
+def test_an_account_s_exit_that_never_reached_the_site_signs_out_at_the_next_page(client, settings):
+    response = an_account_that_left(client, settings)
+
+    page = response.content.decode()
+    assert 'href="/accounts/login/"' in page and 'href="/accounts/"' not in page
+    assert "_auth_user_id" not in client.session
+    assert cookie_deleted(response, settings)
+    assert response["Clear-Site-Data"] == '"storage"'
+    assert response["Cache-Control"] == "no-store, private"
+
+
+def test_an_exit_set_to_lock_that_never_reached_the_site_locks_at_the_next_page(client, settings):
+    response = a_guest_with_exit_set_to_lock(client, settings)
+
+    assert response.status_code == 423
+    assert "An answer kept here" not in response.content.decode()
+    assert 'name="passcode"' in response.content.decode()
+    assert cookie_deleted(response, settings)
+    assert client.get("/journal/").status_code == 423  # and it stays locked
+
+
+def test_a_guest_s_exit_set_to_forget_that_never_reached_the_site_forgets_at_the_next_page(
+    client, settings
+):
+    response = a_guest_with_exit_set_to_forget(client, settings)
+
+    assert Space.objects.count() == 0 and Entry.objects.count() == 0
+    assert not any(s.get_decoded() for s in Session.objects.all())  # the key went with it
+    assert "An answer kept here" not in response.content.decode()
+    assert cookie_deleted(response, settings)
+    assert "Nothing saved yet" in client.get("/journal/").content.decode()
+
+
+def test_the_exit_happens_once_and_the_next_pages_are_answered_as_usual(client, settings):
+    a_guest_with_exit_set_to_lock(client, settings)
+    assert settings.EXIT_PENDING_COOKIE_NAME not in client.cookies or not (
+        client.cookies[settings.EXIT_PENDING_COOKIE_NAME].value
+    )
+    assert client.post("/lock/", {"passcode": PASSCODE, "next": "/journal/"}).status_code == 302
+
+    page = client.get("/journal/")
+
+    assert page.status_code == 200 and "An answer kept here" in page.content.decode()
+    assert settings.EXIT_PENDING_COOKIE_NAME not in page.cookies
+
+
+def test_without_the_cookie_the_next_page_changes_nothing(client, settings):
+    a_guest_who_saved(client)
+    choose_exit(client, "forget", understood="on")
+
+    page = client.get("/journal/")
+
+    assert "An answer kept here" in page.content.decode()
+    assert Space.objects.count() == 1
+    assert "Clear-Site-Data" not in page and settings.EXIT_PENDING_COOKIE_NAME not in page.cookies
+
+
+def test_exit_deletes_the_pending_cookie_and_does_the_exit_once(client, settings):
+    a_guest_who_saved(client)
+    choose_exit(client, "forget", understood="on")
+    exit_pending(client, settings)
+
+    response = client.get("/exit/", headers={"Sec-Fetch-Site": "same-origin"})
+
+    assert response["Location"] == settings.QUICK_EXIT_URL
+    assert cookie_deleted(response, settings)
+    assert Space.objects.count() == 0
+
+
+def test_in_production_the_pending_cookie_is_named_as_only_this_host_can_set_it(client, settings):
+    """A `__Host-` cookie comes only from a secure page of this very host: nobody else can
+    plant one to make the next visit throw away a guest's only key."""
+    settings.EXIT_PENDING_COOKIE_NAME = "__Host-exit_pending"
+    a_guest_who_saved(client)
+    choose_exit(client, "forget", understood="on")
+    client.cookies["exit_pending"] = "1"  # planted by a subdomain, or over plain HTTP
+    assert "An answer kept here" in client.get("/journal/").content.decode()
+
+    exit_pending(client, settings)
+    response = client.get("/journal/")
+
+    assert "Nothing saved yet" in response.content.decode()
+    deleted = response.cookies["__Host-exit_pending"]
+    assert deleted["max-age"] == 0 and deleted["secure"] and deleted["path"] == "/"
+    page = client.get("/").content.decode()
+    assert 'data-pending-cookie="__Host-exit_pending"' in page
+    assert f'data-neutral="{settings.QUICK_EXIT_URL}"' in page
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-js"])
+def test_an_autosave_after_an_exit_that_never_reached_the_site_is_refused_and_words_come_back(
+    client, settings, htmx
+):
+    an_account(client)
+    lesson = client.get(LESSON).content.decode()
+    marker = re.search(r'name="space" value="([^"]*)"', lesson).group(1)
+    exit_pending(client, settings)
+
+    response = client.post(
+        ANSWER_URL,
+        {**AGREE, "body": WORDS, "entry": str(uuid.uuid4()), "version": 0, "space": marker},
+        headers={"HX-Request": "true"} if htmx else {},
+    )
+
+    html = response.content.decode()
+    assert WORDS not in bodies()
+    assert "this browser signed out" in html
+    assert "_auth_user_id" not in client.session
+    assert cookie_deleted(response, settings)
+    if htmx:
+        assert response.status_code == 422  # shown in place; the box keeps the words
+    else:
+        assert response.status_code == 409 and WORDS in html
+
+
+def test_an_autosave_after_an_exit_set_to_lock_gets_the_lock_screen_with_its_words(
+    client, settings
+):
+    a_guest_with_exit_set_to_lock(client, settings)  # locked by that visit; now once more
+    client.post("/lock/", {"passcode": PASSCODE, "next": "/journal/"})
+    exit_pending(client, settings)
+
+    response = client.post(
+        ANSWER_URL, {**AGREE, "body": WORDS, "entry": str(uuid.uuid4()), "version": 0}
+    )
+
+    assert response.status_code == 423
+    assert WORDS in response.content.decode()
+    assert WORDS not in bodies()
+    assert cookie_deleted(response, settings)
+
+
+def test_the_privacy_and_support_pages_say_what_the_exit_cookie_holds_and_when_it_goes(client):
+    privacy = client.get("/privacy/").content.decode()
+    support = client.get("/support/").content.decode()
+
+    assert "Exit this page also gives your browser a small cookie as it leaves." in privacy
+    assert "It holds only the number 1" in privacy
+    assert "the site first does what you chose for quick exit, then deletes the cookie" in privacy
+    assert "If your device is offline, your browser goes straight to the everyday website." in (
+        support
+    )
+    assert "your browser may show its own error page with this site" in support

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -433,3 +434,91 @@ def test_quick_exit_that_forgets_the_device_sends_no_words_on_the_way_out(
     assert Entry.objects.count() == 0
     assert Space.objects.count() == 0
     context.close()
+
+
+# --- Offline, or the site out of reach: exit still leaves, and happens at the next visit ------
+
+ANSWER = "Words nobody else may read"
+
+
+def a_guest_whose_exit_does(page, base: str, choice: str) -> None:
+    """A guest with one saved answer, who chose in /settings/ what exit does."""
+    page.goto(base + LESSON)
+    page.locator(f"#reflection-ab-who-felt-safe {AGREE_TICK}").check()
+    page.locator("#reflection-ab-who-felt-safe-body").fill(ANSWER)
+    expect(page.locator("#reflection-ab-who-felt-safe-status")).to_contain_text("Saved")
+    page.goto(base + "/settings/")
+    exit_form = page.locator("#exit-form")
+    if choice == "lock":
+        page.get_by_label("New passcode", exact=True).fill("river stones")
+        page.get_by_label("The new passcode again").fill("river stones")
+        page.get_by_label("After 15 quiet minutes").check()
+        page.get_by_role("button", name="Set the passcode").click()
+        expect(page.get_by_text("Your passcode is set.")).to_be_visible()
+        exit_form.get_by_label("Lock my space").check()
+        exit_form.get_by_label("Your passcode").fill("river stones")
+    else:
+        exit_form.get_by_label("Forget this device").check()
+        exit_form.get_by_label("I understand: forgetting this device", exact=False).check()
+    exit_form.get_by_role("button").click()
+    expect(page.get_by_text("Saved your choice.")).to_be_visible()
+    page.goto(base + LESSON)
+    expect(page.locator("#reflection-ab-who-felt-safe-body")).to_have_value(ANSWER)
+
+
+def the_exit_has_happened(page, base: str, choice: str) -> None:
+    page.goto(base + LESSON)
+    if choice == "lock":
+        expect(page.get_by_text("your answers are hidden").first).to_be_visible()
+        page.goto(base + "/journal/")
+        expect(page.get_by_role("heading", name="Locked")).to_be_visible()
+        assert Entry.objects.count() == 1  # kept, behind the passcode
+    else:
+        expect(page.locator("#reflection-ab-who-felt-safe-body")).to_have_value("")
+        assert Entry.objects.count() == 0
+    assert ANSWER not in page.content()
+
+
+@pytest.mark.parametrize("choice", ["forget", "lock"])
+def test_offline_exit_goes_straight_to_the_neutral_site_and_happens_at_the_next_visit(
+    page, context, live_server, neutral_site, choice
+):
+    """Offline, /exit/ could not load: Chromium put its own error page under this site's
+    address and name, and the lock or forget chosen never happened."""
+    a_guest_whose_exit_does(page, live_server.url, choice)
+    neutral, arrivals = neutral_site
+    tried = []
+    context.on("request", lambda r: r.is_navigation_request() and tried.append(r.url))
+    context.set_offline(True)
+
+    page.keyboard.press("Shift")
+    page.keyboard.press("Shift")
+    started = time.monotonic()
+    with page.expect_event("requestfailed", lambda r: r.is_navigation_request()):
+        page.keyboard.press("Shift")
+
+    assert arrivals and arrivals[0] - started < 0.5, "the neutral page must be asked for at once"
+    assert tried and set(tried) == {neutral}, "never through this site's /exit/"
+    # Chromium's own error page: its tab is named after the neutral site's host, not ours.
+    page.wait_for_url("chrome-error://**")
+    expect(page).to_have_title(urlsplit(neutral).hostname)
+    context.set_offline(False)
+    page.go_back()  # the page before, from the history, as the next person might
+    page.wait_for_url("**/settings/**")
+    if choice == "lock":
+        expect(page.get_by_role("heading", name="Locked")).to_be_visible()
+    else:
+        expect(page.get_by_text("Nothing is saved on this device yet")).to_be_visible()
+    the_exit_has_happened(page, live_server.url, choice)
+
+
+def test_an_exit_the_site_did_not_answer_happens_at_the_next_visit(page, live_server, neutral_site):
+    a_guest_whose_exit_does(page, live_server.url, "forget")
+    page.route("**/exit/", lambda route: route.abort())  # a dead signal, a tunnel
+
+    with page.expect_event("requestfailed", lambda r: r.url.endswith("/exit/")):
+        page.get_by_role("link", name="Exit this page", exact=True).click()
+    assert Entry.objects.count() == 1  # nothing reached the site
+
+    page.unroute("**/exit/")
+    the_exit_has_happened(page, live_server.url, "forget")

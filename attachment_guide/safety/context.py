@@ -19,6 +19,9 @@ def site(request) -> dict:
         "site_name": settings.SITE_NAME or _("Attachment Guide"),
         "discreet": settings.DISCREET_MODE,
         "guest_space_days": settings.GUEST_SPACE_DAYS,
+        # Offline, quick exit goes straight there; its cookie keeps the exit for later.
+        "quick_exit_url": settings.QUICK_EXIT_URL,
+        "exit_pending_cookie": settings.EXIT_PENDING_COOKIE_NAME,
         # "a day": how long a space kept only for this visit lasts without use.
         "visit_span": _lazy_span(),
         # Asked beside writing boxes until this browser has agreed to this version of the

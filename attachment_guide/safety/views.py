@@ -1,17 +1,16 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth import logout
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_safe
 
-from attachment_guide.accounts.services import device_forget
 from attachment_guide.http import private, private_to_a_reader, same_site
+from attachment_guide.safety.exit import exit_carry_out
 from attachment_guide.safety.helplines import get_helplines
 from attachment_guide.safety.notice import NOTICE_TEMPLATE
 from attachment_guide.spaces.forms import EXIT_CHOICES
-from attachment_guide.spaces.lock import EXIT_FORGET, EXIT_LOCK, LOCK_KEY, exit_action, lock_now
+from attachment_guide.spaces.lock import exit_action
 from attachment_guide.spaces.services import SESSION_KEY
 from lessons.content import get_catalog
 
@@ -58,47 +57,18 @@ def grounding(request: HttpRequest) -> HttpResponse:
     return private_to_a_reader(request, render(request, "safety/grounding.html", ctx))
 
 
-def forget_guest(request: HttpRequest) -> None:
-    """Throw away this browser's key, and the space it opened: kept on the server, nobody
-    could ever reach it again, so keeping it would only keep a risk."""
-    from attachment_guide.spaces.models import Space
-    from attachment_guide.spaces.services import spaces_delete
-
-    space_id = request.session.get(SESSION_KEY)
-    request.session.flush()  # the one session that held it
-    if space_id:
-        spaces_delete(Space.objects.filter(id=space_id, user__isnull=True))
-
-
 @require_GET  # not HEAD: a link checker or a prefetch must not end anyone's visit
 def quick_exit(request: HttpRequest) -> HttpResponse:
     """The one GET that changes state, on purpose: a person in danger must be able to leave
-    with one tap. It does what the person chose in /settings/: leave the space, lock it, or
-    forget this device. Unchosen, an account is logged out and a guest's key is kept, because
-    losing a guest's only key cannot be undone."""
-    action = exit_action(request)
-    from_elsewhere = _from_elsewhere(request)
-    if action == EXIT_FORGET and from_elsewhere:
-        # A link on another site must not be able to throw away a guest's only key: the
-        # worst a forged exit may do is lock the space or sign someone out.
-        action = EXIT_LOCK
-    if action == EXIT_LOCK and request.session.get(LOCK_KEY):
-        lock_now(request)
-    elif action == EXIT_FORGET or (action == EXIT_LOCK and request.user.is_authenticated):
-        if request.user.is_authenticated:
-            logout(request)
-        else:
-            forget_guest(request)
-    response = HttpResponseRedirect(settings.QUICK_EXIT_URL)
-    if not from_elsewhere:
-        # The device cookie would show that an account was used here. A forged link must
-        # not remove it: that would hand the lockout back to whoever sent the link.
-        device_forget(request, response)
-    # Not "cache" (it stalls Chromium for seconds) and not "cookies" (it would end every
-    # guest's journal): storage is all this site could have left behind.
-    response["Clear-Site-Data"] = '"storage"'
+    with one tap. It does what the person chose (safety/exit.py), then sends the browser on to
+    an everyday site."""
+    response = exit_carry_out(
+        request,
+        from_elsewhere=_from_elsewhere(request),
+        respond=lambda: HttpResponseRedirect(settings.QUICK_EXIT_URL),
+    )
     response["Referrer-Policy"] = "no-referrer"
-    return private(response)
+    return response
 
 
 def _from_elsewhere(request: HttpRequest) -> bool:

@@ -2,6 +2,11 @@
 // five seconds of the last; any other key starts the count again). The page goes blank at
 // once, then the browser is sent on through /exit/ with location.replace, so Back does not
 // come back to this page. Without JavaScript the button is a plain link to /exit/.
+// Offline, /exit/ cannot load: the browser would show its own error page with this site's
+// address and name. It goes straight to the everyday site instead (which may not load
+// either, but its address is the one shown). Either way a small cookie says an exit is
+// pending: /exit/ deletes it, and if /exit/ never ran, the site's next answer to this
+// browser first does what the person chose for exit (attachment_guide/safety/exit.py).
 // A press is shown and said ("press 2 more times") only once Shift is let go with no other
 // key in between: Shift+Tab and capital letters begin with a Shift too, and a screen reader
 // read the count out at each of them.
@@ -10,6 +15,8 @@
 
   var PRESSES = 3;
   var WINDOW_MS = 5000;
+  // Browsers keep no cookie longer than 400 days; the key it stands guard over lasts no longer.
+  var PENDING_SECONDS = 400 * 24 * 60 * 60;
 
   function start() {
     var button = document.querySelector("[data-quick-exit]");
@@ -19,11 +26,33 @@
     var count = 0;
     var timer = null;
 
+    var neutral = button.dataset.neutral;
+    var pendingName = button.dataset.pendingCookie;
+
+    // Named as the server reads it (__Host- in production, which needs Secure and path /).
+    function markPending() {
+      if (!pendingName) return;
+      document.cookie = pendingName + "=1; Path=/; Max-Age=" + PENDING_SECONDS + "; SameSite=Strict" +
+        (window.location.protocol === "https:" ? "; Secure" : "");
+    }
+
+    function pending() {
+      return !!pendingName && document.cookie.split("; ").some(function (pair) {
+        return pair.indexOf(pendingName + "=") === 0;
+      });
+    }
+
+    function leave() {
+      var offline = navigator.onLine === false && neutral;
+      window.location.replace(offline ? neutral : button.getAttribute("href"));
+    }
+
     function exit(event) {
       if (event) event.preventDefault();
       document.documentElement.classList.add("is-exiting");
       document.title = "";
-      window.location.replace(button.getAttribute("href"));
+      markPending();
+      leave();
     }
 
     function show() {
@@ -60,12 +89,20 @@
     document.addEventListener("keyup", function (event) {
       if (event.key === "Shift" && count) show();
     });
-    // A page restored from the back-forward cache must not stay blank.
+    // A page restored from the back-forward cache must not stay blank, unless the exit it was
+    // left by has not reached the site yet: then it is not shown, but asked for again, so the
+    // site does what the person chose first (offline, it goes to the everyday site again).
     window.addEventListener("pageshow", function (event) {
-      if (event.persisted) {
-        document.documentElement.classList.remove("is-exiting");
-        reset();
+      if (!event.persisted) return;
+      if (pending()) {
+        document.documentElement.classList.add("is-exiting");
+        document.title = "";
+        if (navigator.onLine === false && neutral) window.location.replace(neutral);
+        else window.location.reload();
+        return;
       }
+      document.documentElement.classList.remove("is-exiting");
+      reset();
     });
   }
 
