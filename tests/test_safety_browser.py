@@ -425,7 +425,6 @@ def test_quick_exit_that_forgets_the_device_sends_no_words_on_the_way_out(
     box = early.locator("#reflection-ab-who-felt-safe-body")
     box.click()
     early.keyboard.type("Words typed just before leaving")  # no pause: no autosave yet
-    context.on("request", lambda r: print("REQ", r.method, r.url, r.resource_type, r.headers.get("hx-request")))
     for _ in range(3):
         early.keyboard.press("Shift")
     early.wait_for_url(neutral_site[0])

@@ -50,7 +50,7 @@ def exit_carry_out(
         device_forget(request, response)
     name = settings.EXIT_PENDING_COOKIE_NAME
     if request.COOKIES.get(name):
-        response.delete_cookie(name, samesite="Strict")
+        response.delete_cookie(name, samesite="Lax")
     # Not "cache" (it stalls Chromium for seconds) and not "cookies" (it would end every
     # guest's journal): storage is all this site could have left behind.
     response["Clear-Site-Data"] = '"storage"'

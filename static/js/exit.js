@@ -30,9 +30,11 @@
     var pendingName = button.dataset.pendingCookie;
 
     // Named as the server reads it (__Host- in production, which needs Secure and path /).
+    // Lax, as the session's: the next visit may come by a link from another site (a search
+    // result), and it must bring this cookie wherever it brings the session's.
     function markPending() {
       if (!pendingName) return;
-      document.cookie = pendingName + "=1; Path=/; Max-Age=" + PENDING_SECONDS + "; SameSite=Strict" +
+      document.cookie = pendingName + "=1; Path=/; Max-Age=" + PENDING_SECONDS + "; SameSite=Lax" +
         (window.location.protocol === "https:" ? "; Secure" : "");
     }
 

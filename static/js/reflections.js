@@ -386,6 +386,14 @@
 
   document.addEventListener("htmx:beforeRequest", function (event) {
     var form = boxOf(event.detail.elt);
+    // On the way to quick exit, a save still due (typed a moment before) would reach the
+    // server after /exit/: from a box that could make a space, with the device forgotten or
+    // the account signed out, it made a new space with these words and gave this browser
+    // its key, for the next person at the device to find. It is not sent.
+    if (document.documentElement.classList.contains("is-exiting") && couldMakeSpace(event.detail.elt)) {
+      event.preventDefault();
+      return;
+    }
     if (form && event.detail.elt === form) busy(form, true);
   });
 
@@ -644,12 +652,10 @@
       return;
     }
     if (!navigator.sendBeacon) return;
-    // On the way to quick exit the beacon goes after /exit/ has answered: with the device
-    // forgotten or the account signed out, a box that could make a space (a page opened
-    // before there was one) made a new one with these words and gave this browser its key,
-    // for the next person at the device to find. Such a box sends nothing then; any other is
-    // refused by the server as made for a space this browser no longer holds, or saved into
-    // the space a guest's exit keeps.
+    // On the way to quick exit the beacon goes after /exit/ has answered: a box that could
+    // make a space sends nothing then (as "htmx:beforeRequest" above); any other is refused
+    // by the server as made for a space this browser no longer holds, or saved into the
+    // space a guest's exit keeps.
     var exiting = document.documentElement.classList.contains("is-exiting");
     document.querySelectorAll(BOXES).forEach(function (form) {
       if (!isDirty(form) || (exiting && couldMakeSpace(form))) return;
