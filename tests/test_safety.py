@@ -418,7 +418,6 @@ def test_the_privacy_and_support_pages_say_what_the_exit_cookie_holds_and_when_i
     assert "Exit this page also gives your browser a small cookie as it leaves." in privacy
     assert "It holds only the number 1" in privacy
     assert "the site first does what you chose for quick exit, then deletes the cookie" in privacy
-    assert "If your device is offline, your browser goes straight to the everyday website." in (
-        support
-    )
-    assert "your browser may show its own error page with this site" in support
+    assert "goes to the everyday website at once, without waiting for this site" in support
+    assert "happens the next time this browser opens this site" in support
+    assert "If scripts are turned off in your browser" in support

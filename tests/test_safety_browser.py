@@ -521,3 +521,38 @@ def test_an_exit_the_site_did_not_answer_happens_at_the_next_visit(page, live_se
 
     page.unroute("**/exit/")
     the_exit_has_happened(page, live_server.url, "forget")
+
+
+def test_a_slow_site_does_not_hold_the_exit_back_and_the_exit_still_happens(
+    page, live_server, neutral_site, monkeypatch, settings
+):
+    """Through /exit/, the browser waited for this site's answer before it went on: a slow
+    server kept the blank page, with this site's address, on screen for as long. The
+    everyday site is asked for at once now, and /exit/ beside it, in the background."""
+    import attachment_guide.safety.views as views
+
+    a_guest_whose_exit_does(page, live_server.url, "forget")
+    carry_out = views.exit_carry_out
+
+    def slowly(*args, **kwargs):
+        time.sleep(2)  # a busy server
+        return carry_out(*args, **kwargs)
+
+    monkeypatch.setattr(views, "exit_carry_out", slowly)
+    neutral, arrivals = neutral_site
+
+    started = time.monotonic()
+    page.get_by_role("link", name="Exit this page", exact=True).click()
+    page.wait_for_url(neutral)
+
+    assert arrivals and arrivals[0] - started < 0.5, "the neutral page must be asked for at once"
+    # With no other visit: the request in the background did the exit, and its answer
+    # took the key and the pending-exit mark out of the browser.
+    deadline = time.monotonic() + 8
+    while Entry.objects.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not Entry.objects.exists()
+    page.wait_for_timeout(500)  # the answer's cookies, a moment after the rows went
+    names = {cookie["name"] for cookie in page.context.cookies()}
+    assert settings.SESSION_COOKIE_NAME not in names
+    assert settings.EXIT_PENDING_COOKIE_NAME not in names

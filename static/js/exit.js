@@ -1,12 +1,16 @@
 // Quick exit: the "Exit this page" button, or Shift pressed three times (each press within
 // five seconds of the last; any other key starts the count again). The page goes blank at
-// once, then the browser is sent on through /exit/ with location.replace, so Back does not
-// come back to this page. Without JavaScript the button is a plain link to /exit/.
-// Offline, /exit/ cannot load: the browser would show its own error page with this site's
-// address and name. It goes straight to the everyday site instead (which may not load
-// either, but its address is the one shown). Either way a small cookie says an exit is
-// pending: /exit/ deletes it, and if /exit/ never ran, the site's next answer to this
-// browser first does what the person chose for exit (attachment_guide/safety/exit.py).
+// once, then the browser is sent on with location.replace, so Back does not come back to
+// this page. Without JavaScript the button is a plain link to /exit/, which does what the
+// person chose for exit and then sends the browser on.
+// With JavaScript the browser goes straight to the everyday site, and /exit/ is asked for
+// beside it, in the background (a keepalive request, which outlives the page). Leaving never
+// waits for this site: through /exit/, a slow answer kept the blank page, with this site's
+// address, on screen, and an answer that never came (a weak signal, a Wi-Fi login page,
+// the server down) left the browser's own error page there, with this site's address and
+// name. A small cookie says an exit is pending: /exit/ deletes it, and if /exit/ never ran,
+// the site's next answer to this browser first does what the person chose for exit
+// (attachment_guide/safety/exit.py).
 // A press is shown and said ("press 2 more times") only once Shift is let go with no other
 // key in between: Shift+Tab and capital letters begin with a Shift too, and a screen reader
 // read the count out at each of them.
@@ -45,8 +49,18 @@
     }
 
     function leave() {
-      var offline = navigator.onLine === false && neutral;
-      window.location.replace(offline ? neutral : button.getAttribute("href"));
+      var exitUrl = button.getAttribute("href");
+      if (!neutral) {
+        window.location.replace(exitUrl);
+        return;
+      }
+      if (navigator.onLine !== false && window.fetch) {
+        try {
+          fetch(exitUrl, { keepalive: true, credentials: "same-origin", cache: "no-store", redirect: "manual" })
+            .catch(function () {}); // the cookie above keeps the exit for the next visit
+        } catch (e) { /* a browser that refuses keepalive: the cookie keeps the exit */ }
+      }
+      window.location.replace(neutral);
     }
 
     function exit(event) {
