@@ -394,6 +394,39 @@ def test_an_autosave_after_an_exit_that_never_reached_the_site_is_refused_and_wo
         assert response.status_code == 409 and WORDS in html
 
 
+@pytest.mark.parametrize("who", ["an account", "a guest who chose forget"])
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-js"])
+def test_a_first_save_from_a_tab_opened_before_an_exit_that_never_reached_the_site_makes_no_space(
+    client, settings, who, htmx
+):
+    """Another tab, opened before there was a space (its boxes could make one), its words
+    sent once the site is back: the exit is carried out first, then that save made a new
+    space with the words and handed this browser its key, for the next person to find."""
+    early = client.get(LESSON).content.decode()  # no space yet: an empty marker
+    assert re.search(r'name="space" value=""', early)
+    if who == "an account":
+        an_account(client)
+    else:
+        a_guest_who_saved(client)
+        choose_exit(client, "forget", understood="on")
+    spaces = Space.objects.count()
+    exit_pending(client, settings)
+
+    response = client.post(
+        ANSWER_URL,
+        {**AGREE, "body": WORDS, "entry": str(uuid.uuid4()), "version": 0, "space": ""},
+        headers={"HX-Request": "true"} if htmx else {},
+    )
+
+    assert WORDS not in bodies()
+    assert Space.objects.count() == spaces - (who != "an account")  # the guest's forgotten
+    assert "space_id" not in client.session
+    assert "is no longer open in this browser" in response.content.decode()
+    assert cookie_deleted(response, settings)
+    if not htmx:
+        assert WORDS in response.content.decode()  # to copy, or to send again
+
+
 def test_an_autosave_after_an_exit_set_to_lock_gets_the_lock_screen_with_its_words(
     client, settings
 ):

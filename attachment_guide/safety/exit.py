@@ -91,6 +91,9 @@ class PendingExitMiddleware:
             return self.get_response(request)
         if request.path == reverse_once("exit"):
             return self.get_response(request)  # the exit itself, as it should have gone
+        # What this request asks for was sent by a page from before the exit (another tab,
+        # words that waited for the network): it must not make a space (`space_marker_stale`).
+        request.exit_carried_out = True
         return exit_carry_out(
             request, from_elsewhere=False, respond=lambda: self.get_response(request)
         )

@@ -127,14 +127,19 @@ def space_marker_stale(request: HttpRequest) -> bool:
     """Whether the form posted was made for a space this browser no longer holds.
 
     A form made before there was a space (empty marker) saves where the browser is now: a
-    first save makes the space, a page opened before signing in saves into that account.
+    first save makes the space, a page opened before signing in saves into that account;
+    but not in the request that carries out a pending quick exit (safety/exit.py).
     A guest space merged into an account at log-in in this browser still counts as this
     one; another browser never holds that record. One hash a save (one more per fallback key,
     only when the first does not match), no query.
     """
     sent = request.POST.get(MARKER_FIELD, "")
     if not sent:
-        return False
+        # Unless this request carried out a quick exit that never reached /exit/ and left
+        # no space open: the page is from before the exit, and its first save would make a
+        # space with these words and hand this browser the key the exit just let go.
+        exited = getattr(request, "exit_carried_out", False)
+        return exited and _session_space_id(request) is None
     space_id = _session_space_id(request)  # locked or not: the lock screen answers that
     if space_id is not None:
         secrets = (None, *settings.SECRET_KEY_FALLBACKS)  # pages made before a key rotation
