@@ -348,6 +348,32 @@ def test_exit_deletes_the_pending_cookie_and_does_the_exit_once(client, settings
     assert Space.objects.count() == 0
 
 
+def test_an_exit_left_pending_is_not_weakened_by_a_link_to_exit_from_another_site(client, settings):
+    """The pending cookie says this person pressed exit here: a link on another site that
+    brings the browser to /exit/ before any other page must not turn "forget" into a lock
+    (for a guest with no passcode, nothing) and take the pending exit away with it."""
+    a_guest_who_saved(client)
+    choose_exit(client, "forget", understood="on")
+    exit_pending(client, settings)
+
+    response = client.get("/exit/", headers={"Sec-Fetch-Site": "cross-site"})
+
+    assert response["Location"] == settings.QUICK_EXIT_URL
+    assert Space.objects.count() == 0 and Entry.objects.count() == 0
+    assert "space_id" not in client.session
+    assert cookie_deleted(response, settings)
+
+
+def test_without_a_pending_exit_a_link_from_another_site_still_cannot_forget(client, settings):
+    a_guest_who_saved(client)
+    choose_exit(client, "forget", understood="on")
+
+    client.get("/exit/", headers={"Sec-Fetch-Site": "cross-site"})
+
+    assert bodies() == ["An answer kept here"]
+    assert "space_id" in client.session
+
+
 def test_in_production_the_pending_cookie_is_named_as_only_this_host_can_set_it(client, settings):
     """A `__Host-` cookie comes only from a secure page of this very host: nobody else can
     plant one to make the next visit throw away a guest's only key."""

@@ -62,9 +62,12 @@ def quick_exit(request: HttpRequest) -> HttpResponse:
     """The one GET that changes state, on purpose: a person in danger must be able to leave
     with one tap. It does what the person chose (safety/exit.py), then sends the browser on to
     an everyday site."""
+    # With the pending-exit cookie, the person pressed exit on this site and the exit is
+    # still owed (safety/exit.py): a link from elsewhere arriving first must not weaken it.
+    pending = request.COOKIES.get(settings.EXIT_PENDING_COOKIE_NAME)
     response = exit_carry_out(
         request,
-        from_elsewhere=_from_elsewhere(request),
+        from_elsewhere=not pending and _from_elsewhere(request),
         respond=lambda: HttpResponseRedirect(settings.QUICK_EXIT_URL),
     )
     response["Referrer-Policy"] = "no-referrer"
