@@ -409,15 +409,7 @@ def test_quick_exit_that_forgets_the_device_sends_no_words_on_the_way_out(
     early = context.new_page()
     early.goto(live_server.url + LESSON)  # no space yet: its boxes could make one
     page = context.new_page()
-    page.goto(live_server.url + LESSON)
-    page.locator(f"#reflection-ab-who-felt-safe {AGREE_TICK}").check()
-    page.locator("#reflection-ab-who-felt-safe-body").fill("First words")
-    expect(page.locator("#reflection-ab-who-felt-safe-status")).to_contain_text("Saved")
-    page.goto(live_server.url + "/settings/")
-    page.get_by_label("Forget this device").check()
-    page.get_by_label("I understand: forgetting this device", exact=False).check()
-    page.locator("#exit-form").get_by_role("button").click()
-    expect(page.get_by_text("Saved your choice.")).to_be_visible()
+    a_guest_whose_exit_does(page, live_server.url, "forget")
     page.close()
 
     early.bring_to_front()
