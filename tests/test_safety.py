@@ -474,7 +474,9 @@ def test_the_privacy_and_support_pages_say_what_the_exit_cookie_holds_and_when_i
     privacy = client.get("/privacy/").content.decode()
     support = client.get("/support/").content.decode()
 
-    assert "Exit this page also gives your browser a small cookie as it leaves." in privacy
+    assert (
+        "Once you have saved something, Exit this page also gives your browser a small" in privacy
+    )
     assert "It holds only the number 1" in privacy
     assert "the site first does what you chose for quick exit, then deletes the cookie" in privacy
     assert "goes to the everyday website at once, without waiting for this site" in support

@@ -548,3 +548,26 @@ def test_a_slow_site_does_not_hold_the_exit_back_and_the_exit_still_happens(
     names = {cookie["name"] for cookie in page.context.cookies()}
     assert settings.SESSION_COOKIE_NAME not in names
     assert settings.EXIT_PENDING_COOKIE_NAME not in names
+
+
+def test_exit_leaves_no_cookie_where_nothing_was_kept_and_one_after_a_first_save(
+    browser, live_server, neutral_site, settings
+):
+    """The only cookie a reader may get before keeping anything is the anti-forgery token
+    (PRODUCT.md): pressing exit with nothing kept sets none, offline included. A first
+    answer kept on the same page since makes the exit one that must not be lost."""
+    for keeps_an_answer in (False, True):
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(live_server.url + LESSON)
+        if keeps_an_answer:
+            page.locator(f"#reflection-ab-who-felt-safe {AGREE_TICK}").check()
+            page.locator("#reflection-ab-who-felt-safe-body").fill(ANSWER)
+            expect(page.locator("#reflection-ab-who-felt-safe-status")).to_contain_text("Saved")
+        context.set_offline(True)
+        with page.expect_event("requestfailed", lambda r: r.is_navigation_request()):
+            page.get_by_role("link", name="Exit this page", exact=True).click()
+
+        names = {cookie["name"] for cookie in context.cookies()}
+        assert (settings.EXIT_PENDING_COOKIE_NAME in names) is keeps_an_answer
+        context.close()
