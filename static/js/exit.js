@@ -33,13 +33,10 @@
     var neutral = button.dataset.neutral;
     var pendingName = button.dataset.pendingCookie;
 
-    // Named as the server reads it (__Host- in production, which needs Secure and path /).
-    // Lax, as the session's: the next visit may come by a link from another site (a search
-    // result), and it must bring this cookie wherever it brings the session's.
-    // Only where there is something for an exit to do: a browser with no space and no
-    // account gets no cookie from this site but the anti-forgery token, and pressing exit
-    // does not change that. The page says whether it was made for a space; a first save on
-    // it since then has given its boxes their space's marker.
+    // Whether there is something for an exit to do: a browser with no space and no account
+    // gets no cookie from this site but the anti-forgery token, and pressing exit does not
+    // change that. The page says whether it was made for a space; a first save on it since
+    // then has given its boxes their space's marker.
     function hasSpace() {
       return button.hasAttribute("data-has-space") ||
         Array.prototype.some.call(document.querySelectorAll("input[name=space]"), function (input) {
@@ -47,6 +44,9 @@
         });
     }
 
+    // Named as the server reads it (__Host- in production, which needs Secure and path /).
+    // Lax, as the session's: the next visit may come by a link from another site (a search
+    // result), and it must bring this cookie wherever it brings the session's.
     function markPending() {
       if (!pendingName || !hasSpace()) return;
       document.cookie = pendingName + "=1; Path=/; Max-Age=" + PENDING_SECONDS + "; SameSite=Lax" +
