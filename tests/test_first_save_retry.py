@@ -9,7 +9,12 @@ of everyone's reach: never shown, exported or deleted, until retention.
 
 from __future__ import annotations
 
+import logging
 import re
+import sys
+import threading
+import time
+from collections.abc import Callable
 from datetime import timedelta
 from html import unescape
 from urllib.parse import urlencode
@@ -17,6 +22,8 @@ from urllib.parse import urlencode
 import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.db import connection, connections
+from django.db.models.signals import post_save
 from django.test import Client
 from django.utils import timezone
 
@@ -268,3 +275,125 @@ def test_the_space_taken_is_claimable_no_more_once_its_new_browser_writes():
     retrying.post(ANSWER_URL, {**fields, "body": "Bread and jam"}, headers=HX)
 
     assert not Space.objects.get().claimable
+
+
+# --- The retry sent while the first save is still being kept -------------------------------
+
+
+def sent_by(path: str, reader: Client) -> tuple[Callable[[Client], object], list[str]]:
+    """How a box's first save goes by `path`, as `reader`'s page would send it, and the
+    words it keeps; the same call sends the retry from another browser."""
+    if path == "lesson form without JavaScript":
+        words = {PROMPT: "Grandmother.", SECOND: "I go quiet."}
+        fields = with_words(lesson_form(reader), words)
+        return (lambda client: send_lesson_form(client, fields)), list(words.values())
+    if path == "free writing":
+        fields = {**box_fields(reader, "/journal/", "free-writing"), "body": "A note."}
+        return (lambda client: client.post("/journal/write/", fields, headers=HX)), ["A note."]
+    fields = {**box_fields(reader, LESSON_URL, PROMPT), "body": "The smell of bread."}
+    headers = HX if path == "page script" else {}
+    return (lambda client: client.post(ANSWER_URL, fields, headers=headers)), [fields["body"]]
+
+
+def in_thread(name: str, send: Callable[[Client], object], client: Client, out: dict):
+    def run() -> None:
+        try:
+            out[name] = send(client)
+        except Exception as exc:  # the test says what went wrong
+            out[name] = exc
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    thread = threading.Thread(target=run, name=name)
+    thread.start()
+    return thread
+
+
+def held_up_or_done(thread: threading.Thread) -> None:
+    """Wait until `thread`'s request has finished, or waits for another transaction: on
+    PostgreSQL for a row lock, on SQLite for its turn to write (db/sqlite3/base.py)."""
+    deadline = time.monotonic() + 10
+    while thread.is_alive() and not _waiting(thread):
+        assert time.monotonic() < deadline, "the retry neither finished nor waited"
+        time.sleep(0.01)
+
+
+def _waiting(thread: threading.Thread) -> bool:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            return cursor.fetchone()[0] > 0
+    frame = sys._current_frames().get(thread.ident)
+    while frame is not None:
+        if frame.f_code.co_name == "_take_turn":
+            return True
+        frame = frame.f_back
+    return False
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("path", "held_after"),
+    [
+        ("page script", Entry),
+        ("page script", Space),
+        ("beacon or plain form", Entry),
+        ("free writing", Entry),
+        ("lesson form without JavaScript", Entry),
+    ],
+    ids=[
+        "page script, its entry made",
+        "page script, only its space made",
+        "beacon or plain form",
+        "free writing",
+        "lesson form without JavaScript",
+    ],
+)
+def test_a_retry_sent_while_the_first_save_is_still_being_kept_lands_in_the_same_space(
+    path, held_after, caplog
+):
+    """On PostgreSQL a transaction sees nothing another has not committed: the retry found
+    no space to take, made its own, and its entry (the same id) failed as a duplicate once
+    the first save committed (a server error); or, when the first save had made only its
+    space so far, that save found the id taken and kept its copy of the words there."""
+    reader = browser()
+    send, words = sent_by(path, reader)
+    retrying = answer_lost(reader)
+    made, go_on = threading.Event(), threading.Event()
+
+    def hold(sender, **kwargs):  # the first save's transaction stays open here
+        if threading.current_thread().name == "first" and not made.is_set():
+            made.set()
+            assert go_on.wait(20)
+
+    post_save.connect(hold, sender=held_after, weak=False)
+    answers: dict[str, object] = {}
+    try:
+        first = in_thread("first", send, reader, answers)
+        assert made.wait(10)
+        again = in_thread("again", send, retrying, answers)
+        held_up_or_done(again)
+        go_on.set()
+        first.join(20)
+        again.join(20)
+    finally:
+        go_on.set()
+        post_save.disconnect(hold, sender=held_after)
+
+    for name in ("first", "again"):
+        assert not isinstance(answers[name], Exception), answers[name]
+        assert answers[name].status_code in (200, 302)
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+    assert Space.objects.count() == 1
+    assert Entry.objects.count() == len(words)
+    space_id = str(Space.objects.get().id)
+    assert (reader.session["space_id"], retrying.session["space_id"]) == (space_id, space_id)
+    if answers["again"].status_code == 200:
+        assert "Saved privately." in answers["again"].content.decode()
+    else:
+        assert "new=1" in answers["again"]["Location"]
+    journal = retrying.get("/journal/").content.decode()
+    assert [journal.count(text) for text in words] == [1] * len(words)
