@@ -6,13 +6,15 @@ import unicodedata
 import uuid
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from attachment_guide.db.plain import fetch, prep, update
 from attachment_guide.journal.models import MAX_ENTRY_LENGTH, Entry
 from attachment_guide.spaces.models import Space
+from attachment_guide.spaces.services import space_adopt, space_create
 
 
 class EntryTooLong(ValueError):
@@ -111,6 +113,69 @@ def entry_save(
         # Written as the ORM's save(update_fields=...) would, without building it each time.
         update(entry, ["body", "version", "updated", "last_writer", "last_seq"])
         return entry
+
+
+class _EntryIdTaken(Exception):
+    """The entry id a first save's page chose was taken by the time it was kept."""
+
+
+@sensitive_variables("body")
+def entry_first_save(
+    request: HttpRequest,
+    *,
+    prompt_id: str,
+    body: str,
+    entry_id: uuid.UUID | None,
+    base_version: int,
+    writer: str,
+    seq: int,
+    explicit: bool,
+) -> tuple[Space, Entry | None]:
+    """A writing box's first save, from a browser that holds no space: the space that save
+    made, when this is it sent again (`space_adopt`), or a new one, and the entry kept there
+    (`entry_save`). Returns (space, entry).
+
+    On PostgreSQL a first save and its retry can overlap, each in its own transaction, and
+    neither sees what the other has not committed. Sent while the first save was still being
+    kept, the retry found no space to take and made one of its own. Its entry, with the id
+    the page chose, then waited for the first save and failed as a duplicate once that
+    committed: a server error, and the words shown as not saved until the next retry. Or it
+    took the id first (the first save had made only its space so far), and the first save
+    found the id taken and kept its copy of the words under another id, in a second space.
+    So the space is made in a savepoint: when the page's id turns out to be taken, what was
+    made is undone and the space is looked for again, now that the other save is committed
+    (a duplicate is reported only then). On SQLite writers take turns (attachment_guide/db/
+    sqlite3/): a retry begins only once the first save has committed, and finds its space.
+    """
+
+    def keep() -> tuple[Space, Entry | None]:
+        space = space_adopt(
+            request, prompt_id=prompt_id, entry_id=entry_id, writer=writer
+        ) or space_create(request, claimable=True)
+        entry = entry_save(
+            space=space,
+            prompt_id=prompt_id,
+            body=body,
+            entry_id=entry_id,
+            base_version=base_version,
+            writer=writer,
+            seq=seq,
+            explicit=explicit,
+        )
+        return space, entry
+
+    try:
+        with transaction.atomic():
+            space, entry = keep()
+            if entry_id is not None and entry is not None and entry.id != entry_id:
+                raise _EntryIdTaken()
+            return space, entry
+    except (IntegrityError, _EntryIdTaken):
+        pass  # the other save has committed: its space can be found now
+    # Once more, without a savepoint: found, the words land in the other save's space; not
+    # found (the id is someone else's, not this page's), a new space keeps them under an id
+    # of their own, as any first save naming a taken id.
+    return keep()
 
 
 @sensitive_variables("body")

@@ -52,6 +52,7 @@ from attachment_guide.journal.services import (
     entries_from,
     entries_matching,
     entry_delete,
+    entry_first_save,
     entry_keep_both,
     entry_save,
     normalize_body,
@@ -64,9 +65,7 @@ from attachment_guide.spaces.services import (
     AgreementMissing,
     SaveLimitReached,
     agreement_check,
-    space_adopt,
     space_counting_a_save,
-    space_create,
     space_for_request,
     space_id_for_request,
     space_marker,
@@ -316,18 +315,22 @@ def _save_box(
                     reflection = rebuild(space).show(theirs)
                 reflection.focus = True
             else:
+                saved = None
                 if keeps_text and space is None:
                     # A first save, or that save sent again because its answer was lost:
                     # then the space it made, not a second one (`space_adopt`).
-                    space = space_adopt(
+                    space, saved = entry_first_save(
                         request,
                         prompt_id=prompt_id,
+                        body=submitted.body,
                         entry_id=submitted.entry_id,
+                        base_version=submitted.base_version,
                         writer=submitted.writer,
-                    ) or space_create(request, claimable=True)
+                        seq=submitted.seq,
+                        explicit=bool(submitted.intent),
+                    )
                     reflection.space_created = True  # news to this browser either way
-                saved = None
-                if space is not None:
+                elif space is not None:
                     saved = entry_save(
                         space=space,
                         prompt_id=prompt_id,

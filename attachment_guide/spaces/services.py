@@ -219,7 +219,8 @@ def space_adopt(
     answer (with the cookie holding the key) never reached the browser: a tunnel, a weak
     signal, after the server had kept the words. This browser's session is given that space,
     as `space_create` would have set it up, and the save goes on as one more save of that
-    entry. None when this is not such a retry: the caller makes a new space.
+    entry. None when this is not such a retry: the caller makes a new space. (Or when the
+    first save has not committed yet: `journal.services.entry_first_save` looks again.)
 
     Without this, the retry, sent without a cookie, made a second space, and the first one,
     holding a copy of the words, was out of everyone's reach: never shown, exported or
