@@ -44,12 +44,25 @@
         });
     }
 
+    // Whether the key to the space ends when the browser closes (kept only for this visit,
+    // or signed in without "Remember me"), with nothing else for an exit to take away: then
+    // the cookie ends with it, for after that there is nothing left to exit, and a cookie
+    // left behind would only tell whoever looks that exit was pressed here. The page says so
+    // on the button; a first save on it since, on the markers it gave the boxes; choosing
+    // "only for this visit" under the answer, on the line it leaves there. A page never
+    // takes that back: keeping the space on the device, or signing in, is done on a page of
+    // its own, which says so afresh.
+    function endsWithBrowser() {
+      return document.querySelector("[data-ends-with-browser]") !== null;
+    }
+
     // Named as the server reads it (__Host- in production, which needs Secure and path /).
     // Lax, as the session's: the next visit may come by a link from another site (a search
     // result), and it must bring this cookie wherever it brings the session's.
     function markPending() {
       if (!pendingName || !hasSpace()) return;
-      document.cookie = pendingName + "=1; Path=/; Max-Age=" + PENDING_SECONDS + "; SameSite=Lax" +
+      document.cookie = pendingName + "=1; Path=/" +
+        (endsWithBrowser() ? "" : "; Max-Age=" + PENDING_SECONDS) + "; SameSite=Lax" +
         (window.location.protocol === "https:" ? "; Secure" : "");
     }
 
