@@ -10,7 +10,8 @@
 // the server down) left the browser's own error page there, with this site's address and
 // name. A small cookie says an exit is pending: /exit/ deletes it, and if /exit/ never ran,
 // the site's next answer to this browser first does what the person chose for exit
-// (attachment_guide/safety/exit.py).
+// (attachment_guide/safety/exit.py). It lasts as long as the key to the space it stands
+// guard over: to the end of the browser's session, or up to 400 days.
 // A press is shown and said ("press 2 more times") only once Shift is let go with no other
 // key in between: Shift+Tab and capital letters begin with a Shift too, and a screen reader
 // read the count out at each of them.
@@ -19,7 +20,7 @@
 
   var PRESSES = 3;
   var WINDOW_MS = 5000;
-  // Browsers keep no cookie longer than 400 days; the key it stands guard over lasts no longer.
+  // Browsers keep no cookie longer than 400 days; a key that outlives the browser lasts no longer.
   var PENDING_SECONDS = 400 * 24 * 60 * 60;
 
   function start() {
