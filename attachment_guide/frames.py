@@ -127,11 +127,14 @@ class Reader:
     lock_nav: str  # "" (no passcode), "open" (Lock now) or "shut" (Unlock)
     lock_after: int  # minutes of quiet before locking, when open; 0 otherwise
     needs_agreement: bool  # the privacy-notice tick goes beside writing boxes
+    # Quick exit's pending cookie ends with the browser (safety.exit.pending_ends_with_browser)
+    exit_ends_with_browser: bool
     path: str  # the page's own address (constant for a frame: part of its key)
     view_name: str
 
     @classmethod
     def of(cls, request, *, space_id, path: str) -> Reader:
+        from attachment_guide.safety.exit import pending_ends_with_browser
         from attachment_guide.spaces.lock import LOCK_KEY
         from attachment_guide.spaces.services import SESSION_KEY, agreement_needed
 
@@ -151,6 +154,7 @@ class Reader:
             lock_nav=("open" if is_open else "shut") if state else "",
             lock_after=int(state.get("after") or 0) if is_open else 0,
             needs_agreement=agreement_needed(request),
+            exit_ends_with_browser=pending_ends_with_browser(request),
             path=path,
             view_name=view_name,
         )
@@ -165,10 +169,13 @@ class Reader:
         from attachment_guide.spaces.lock import LOCK_KEY
         from attachment_guide.spaces.services import AGREED_KEY, SESSION_KEY
 
-        session: dict = {
-            SESSION_KEY: "a-space" if self.space_in_session else None,
-            AGREED_KEY: None if self.needs_agreement else notice.NOTICE_VERSION,
-        }
+        session = _Session(
+            {
+                SESSION_KEY: "a-space" if self.space_in_session else None,
+                AGREED_KEY: None if self.needs_agreement else notice.NOTICE_VERSION,
+            },
+            ends_with_browser=self.exit_ends_with_browser,
+        )
         if self.lock_nav:
             session[LOCK_KEY] = {"seen": self.lock_nav == "open", "after": self.lock_after}
         url_name = self.view_name.rpartition(":")[2]
@@ -189,9 +196,23 @@ def _first_time_reader(path: str, view_name: str) -> Reader:
         lock_nav="",
         lock_after=0,
         needs_agreement=True,
+        exit_ends_with_browser=False,
         path=path,
         view_name=view_name,
     )
+
+
+class _Session(dict):
+    """The stand-in's session: the keys a frame may read, and whether it ends with the
+    browser. No device cookie stands beside it (`_StandIn.COOKIES`): `ends_with_browser` is
+    already the answer `pending_ends_with_browser` gives for the reader's own request."""
+
+    def __init__(self, values: dict, *, ends_with_browser: bool) -> None:
+        super().__init__(values)
+        self._ends_with_browser = ends_with_browser
+
+    def get_expire_at_browser_close(self) -> bool:
+        return self._ends_with_browser
 
 
 @dataclass(frozen=True)
@@ -209,3 +230,4 @@ class _StandIn:
     path: str
     resolver_match: _Match
     method: str = "GET"  # a frame is its page at its own address, as a GET fetches it
+    COOKIES: Mapping[str, str] = field(default_factory=dict)  # no device cookie: see _Session

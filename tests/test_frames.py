@@ -92,6 +92,16 @@ def guest_who_finished_the_lesson(client: Client) -> None:
     client.post(f"{LESSON}progress/", {**AGREE, "done": "1"})
 
 
+def guest_kept_only_for_this_visit(client: Client) -> None:
+    save(client, "Kept until the browser closes")
+    assert client.post("/settings/", {"section": "keep", "keep": "visit"}).status_code == 302
+
+
+def guest_kept_only_for_this_visit_beside_a_device_cookie(client: Client) -> None:
+    guest_kept_only_for_this_visit(client)
+    client.cookies[settings.DEVICE_COOKIE_NAME] = "from-an-earlier-sign-in"
+
+
 def account_with_an_answer(client: Client) -> None:
     User.objects.create_user("reader", password="a long enough passphrase 42")
     client.login(username="reader", password="a long enough passphrase 42")
@@ -103,6 +113,13 @@ def account_without_a_space(client: Client) -> None:
     client.login(username="reader", password="a long enough passphrase 42")
 
 
+def account_signed_in_without_remember_me(client: Client) -> None:
+    User.objects.create_user("reader", password="a long enough passphrase 42")
+    login = {"username": "reader", "password": "a long enough passphrase 42"}
+    assert client.post("/accounts/login/", login).status_code == 302
+    save(client, "Written until the browser closes")
+
+
 READERS = [
     anonymous,
     guest_with_an_answer,
@@ -110,8 +127,11 @@ READERS = [
     guest_with_a_lock_after_five_minutes,
     guest_locked,
     guest_who_finished_the_lesson,
+    guest_kept_only_for_this_visit,
+    guest_kept_only_for_this_visit_beside_a_device_cookie,
     account_with_an_answer,
     account_without_a_space,
+    account_signed_in_without_remember_me,
 ]
 
 

@@ -479,6 +479,11 @@ def test_the_privacy_and_support_pages_say_what_the_exit_cookie_holds_and_when_i
     )
     assert "It holds only the number 1" in privacy
     assert "the site first does what you chose for quick exit, then deletes the cookie" in privacy
+    # ... and that it ends with the browser where the key to the space does (js/exit.js)
+    assert (
+        "If you keep your space only for this visit, or signed in without “Remember me”, this"
+        " cookie ends when the browser closes." in privacy
+    )
     assert "It does not wait for this site. If this site cannot be reached just then" in support
     assert "happens the next time this browser opens this site" in support
     assert "If scripts are turned off in your browser" in support

@@ -571,3 +571,113 @@ def test_exit_leaves_no_cookie_where_nothing_was_kept_and_one_after_a_first_save
         names = {cookie["name"] for cookie in context.cookies()}
         assert (settings.EXIT_PENDING_COOKIE_NAME in names) is keeps_an_answer
         context.close()
+
+
+# --- The pending-exit cookie lasts as long as the key it stands guard over --------------------
+
+PENDING_DAYS = 400
+
+
+def pending_cookie_after_an_offline_exit(page, settings) -> dict:
+    """Press Exit this page with the device offline, and give back the cookie left behind."""
+    page.context.set_offline(True)
+    with page.expect_event("requestfailed", lambda r: r.is_navigation_request()):
+        page.get_by_role("link", name="Exit this page", exact=True).click()
+    cookies = [c for c in page.context.cookies() if c["name"] == settings.EXIT_PENDING_COOKIE_NAME]
+    assert len(cookies) == 1, "the exit must not be lost"
+    return cookies[0]
+
+
+def days_left(cookie: dict) -> float:
+    return (cookie["expires"] - time.time()) / 86400
+
+
+def a_guest_who_keeps_the_space(page, base: str, *, only_for_this_visit: bool) -> None:
+    page.goto(base + LESSON)
+    page.locator(f"#reflection-ab-who-felt-safe {AGREE_TICK}").check()
+    page.locator("#reflection-ab-who-felt-safe-body").fill(ANSWER)
+    expect(page.locator("#reflection-ab-who-felt-safe-status")).to_contain_text("Saved")
+    page.goto(base + "/settings/")
+    keep = page.locator("#keep-form")
+    if only_for_this_visit:
+        keep.get_by_label("Only for this visit", exact=False).check()
+    else:
+        keep.get_by_label("Keep my space on this device").check()
+    keep.get_by_role("button").click()
+    expect(page.get_by_text("Saved your choice.")).to_be_visible()
+    page.goto(base + LESSON)
+
+
+@pytest.mark.parametrize("only_for_this_visit", [True, False], ids=["visit", "device"])
+def test_the_pending_exit_cookie_ends_with_the_browser_when_the_key_does(
+    browser, live_server, neutral_site, settings, only_for_this_visit
+):
+    """Kept only for this visit, the key to the space is gone when the browser closes, and
+    with it anything to exit: the pending-exit cookie, kept 400 days, stayed behind as a
+    sign that exit was pressed on this site. Kept on the device, the key outlives the
+    browser, and so must the exit that is to end it."""
+    context = browser.new_context()
+    page = context.new_page()
+    a_guest_who_keeps_the_space(page, live_server.url, only_for_this_visit=only_for_this_visit)
+    session = next(c for c in context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME)
+    assert (session["expires"] == -1) is only_for_this_visit  # the key, as chosen
+
+    cookie = pending_cookie_after_an_offline_exit(page, settings)
+
+    if only_for_this_visit:
+        assert cookie["expires"] == -1
+    else:
+        assert PENDING_DAYS - 1 < days_left(cookie) <= PENDING_DAYS
+    context.close()
+
+
+def test_a_first_save_then_only_for_this_visit_on_the_same_page_ends_the_cookie_with_the_browser(
+    browser, live_server, neutral_site, settings
+):
+    """The page was made with no space, so it said nothing of how long a key would last: the
+    first save's answer and the choice made under it tell quick exit."""
+    for choice in ("kept", "only for this visit"):
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(live_server.url + LESSON)
+        page.locator(f"#reflection-ab-who-felt-safe {AGREE_TICK}").check()
+        page.locator("#reflection-ab-who-felt-safe-body").fill(ANSWER)
+        expect(page.locator("#reflection-ab-who-felt-safe-status")).to_contain_text("Saved")
+        if choice == "only for this visit":
+            page.get_by_role("button", name="Keep it only for this visit instead").click()
+            expect(page.locator("#reflection-ab-who-felt-safe")).to_contain_text(
+                "This device will forget your space when the browser closes"
+            )
+
+        cookie = pending_cookie_after_an_offline_exit(page, settings)
+
+        if choice == "kept":
+            assert PENDING_DAYS - 1 < days_left(cookie) <= PENDING_DAYS, choice
+        else:
+            assert cookie["expires"] == -1, choice
+        context.close()
+
+
+@pytest.mark.parametrize("remember", [False, True], ids=["not-remembered", "remembered"])
+def test_an_account_s_pending_exit_lasts_as_long_as_its_sign_in(
+    browser, live_server, neutral_site, settings, django_user_model, remember
+):
+    """Signed in without "Remember me", the session ends with the browser, as a visit's."""
+    django_user_model.objects.create_user("heron", password="a long enough passphrase 42")
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Username").fill("heron")
+    page.get_by_label("Password").fill("a long enough passphrase 42")
+    page.get_by_label("Remember me on this device").set_checked(remember)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("link", name="Account")).to_be_visible()
+    page.goto(live_server.url + LESSON)
+
+    cookie = pending_cookie_after_an_offline_exit(page, settings)
+
+    if remember:
+        assert PENDING_DAYS - 1 < days_left(cookie) <= PENDING_DAYS
+    else:
+        assert cookie["expires"] == -1
+    context.close()

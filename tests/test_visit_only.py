@@ -499,3 +499,89 @@ def test_the_space_s_mark_catches_up_with_the_session_s_choice(monkeypatch, choi
     save(client, "Later")
 
     assert Space.objects.get().visit_only == (choice == "visit")
+
+
+# --- Quick exit's pending cookie ends with the browser when the key does (js/exit.js) -------
+
+
+def exit_button(response) -> str:
+    return re.search(r'<a id="quick-exit"[^>]*>', response.content.decode()).group(0)
+
+
+def tells_exit_it_ends_with_the_browser(html: str) -> bool:
+    return "data-ends-with-browser" in html
+
+
+@pytest.mark.parametrize("url", [LESSON, "/journal/", "/settings/", "/privacy/"])
+def test_the_exit_button_says_when_the_key_ends_with_the_browser_on_every_kind_of_page(url):
+    """Framed pages (a lesson, the journal) and pages rendered whole say the same."""
+    for choice in ("visit", "device", "visit"):  # frames made for one are not served to the other
+        client = guest(choice)
+
+        button = exit_button(client.get(url))
+
+        assert "data-has-space" in button
+        assert tells_exit_it_ends_with_the_browser(button) is (choice == "visit"), choice
+
+
+def test_a_device_cookie_beside_a_visit_s_key_keeps_the_exit_for_later(settings):
+    """Exit also takes out the device cookie an earlier "Remember me" left: it outlives the
+    browser, so an exit that never reached the site must outlive it too."""
+    client = guest("visit")
+    client.cookies[settings.DEVICE_COOKIE_NAME] = "from-an-earlier-sign-in"
+
+    for url in (LESSON, "/settings/"):
+        assert not tells_exit_it_ends_with_the_browser(exit_button(client.get(url))), url
+
+
+@pytest.mark.parametrize("remember", [False, True])
+def test_an_account_s_exit_button_says_whether_its_sign_in_ends_with_the_browser(remember):
+    User.objects.create_user("heron", password=PASSWORD)
+    client = Client()
+    login = {"username": "heron", "password": PASSWORD, **({"remember": "on"} if remember else {})}
+    assert client.post("/accounts/login/", login).status_code == 302
+
+    for url in (LESSON, "/settings/"):
+        button = exit_button(client.get(url))
+        assert tells_exit_it_ends_with_the_browser(button) is not remember, url
+
+
+def test_a_first_save_in_a_session_that_ends_with_the_browser_tells_exit_so():
+    """The answer that makes a space gives the page's forms its marker, and with it how long
+    the key lasts: the page may have been made when there was no space to say it of."""
+    visit = guest("visit")
+    Space.objects.all().delete()  # in another tab, say: the session lasts, ending with the browser
+    kept = Client()
+
+    for client, ends in ((visit, True), (kept, False)):
+        answer = client.post(
+            "/journal/prompts/ab-who-felt-safe/",
+            {**AGREE, "body": "Words", "entry": str(uuid.uuid4()), "version": 0, "space": ""},
+            headers=HX,
+        )
+        marker = re.search(
+            r'<input type="hidden" name="space"[^>]*hx-swap-oob[^>]*>', words(answer)
+        )
+        assert marker and tells_exit_it_ends_with_the_browser(marker.group(0)) is ends
+
+
+def test_marking_a_lesson_done_first_in_a_session_that_ends_with_the_browser_tells_exit_so():
+    client = guest("visit")
+    Space.objects.all().delete()
+
+    answer = client.post(f"{LESSON}progress/", {**AGREE, "done": "1", "space": ""}, headers=HX)
+
+    marker = re.search(r'<input type="hidden" name="space"[^>]*hx-swap-oob[^>]*>', words(answer))
+    assert marker and tells_exit_it_ends_with_the_browser(marker.group(0))
+
+
+def test_choosing_this_visit_under_the_first_answer_tells_exit_so():
+    client = Client()
+    save(client)
+
+    answer = client.post(
+        "/settings/", {"section": "keep", "keep": "visit", "next": LESSON}, headers=HX
+    )
+
+    assert "This device will forget your space" in words(answer)
+    assert tells_exit_it_ends_with_the_browser(words(answer))

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from functools import partial
+
 from django.conf import settings
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
 from attachment_guide.safety import notice
+from attachment_guide.safety.exit import pending_ends_with_browser
 from attachment_guide.spaces.services import (
     agreement_needed,
     readable_space_id,
@@ -22,6 +25,10 @@ def site(request) -> dict:
         # Offline, quick exit goes straight there; its cookie keeps the exit for later.
         "quick_exit_url": settings.QUICK_EXIT_URL,
         "exit_pending_cookie": settings.EXIT_PENDING_COOKIE_NAME,
+        # Whether that cookie is to end with the browser, as the key to the space does. A
+        # callable: worked out only where a page asks (one with a space, or an answer giving
+        # a page its space).
+        "exit_ends_with_browser": partial(pending_ends_with_browser, request),
         # "a day": how long a space kept only for this visit lasts without use.
         "visit_span": _lazy_span(),
         # Asked beside writing boxes until this browser has agreed to this version of the

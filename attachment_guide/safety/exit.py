@@ -57,6 +57,19 @@ def exit_carry_out(
     return private(response)
 
 
+def pending_ends_with_browser(request) -> bool:
+    """Whether the pending-exit cookie should end when the browser closes rather than last
+    400 days: when all an exit could still take out of this browser ends then anyway. The key
+    to the space does, in a session kept only for this visit or an account's signed in
+    without "Remember me"; a device cookie (from an earlier "Remember me") would outlive it,
+    and exit removes that too. Once the browser has closed there is then nothing left to
+    exit, and a cookie left behind would only tell whoever looks that exit was pressed here.
+    Reads the session and the cookies already at hand: no query."""
+    return request.session.get_expire_at_browser_close() and not request.COOKIES.get(
+        settings.DEVICE_COOKIE_NAME
+    )
+
+
 def forget_guest(request: HttpRequest) -> None:
     """Throw away this browser's key, and the space it opened: kept on the server, nobody
     could ever reach it again, so keeping it would only keep a risk."""

@@ -10,7 +10,8 @@
 // the server down) left the browser's own error page there, with this site's address and
 // name. A small cookie says an exit is pending: /exit/ deletes it, and if /exit/ never ran,
 // the site's next answer to this browser first does what the person chose for exit
-// (attachment_guide/safety/exit.py).
+// (attachment_guide/safety/exit.py). It lasts as long as the key to the space it stands
+// guard over: to the end of the browser's session, or up to 400 days.
 // A press is shown and said ("press 2 more times") only once Shift is let go with no other
 // key in between: Shift+Tab and capital letters begin with a Shift too, and a screen reader
 // read the count out at each of them.
@@ -19,7 +20,7 @@
 
   var PRESSES = 3;
   var WINDOW_MS = 5000;
-  // Browsers keep no cookie longer than 400 days; the key it stands guard over lasts no longer.
+  // Browsers keep no cookie longer than 400 days; a key that outlives the browser lasts no longer.
   var PENDING_SECONDS = 400 * 24 * 60 * 60;
 
   function start() {
@@ -44,12 +45,25 @@
         });
     }
 
+    // Whether the key to the space ends when the browser closes (kept only for this visit,
+    // or signed in without "Remember me"), with nothing else for an exit to take away: then
+    // the cookie ends with it, for after that there is nothing left to exit, and a cookie
+    // left behind would only tell whoever looks that exit was pressed here. The page says so
+    // on the button; a first save on it since, on the markers it gave the boxes; choosing
+    // "only for this visit" under the answer, on the line it leaves there. A page never
+    // takes that back: keeping the space on the device, or signing in, is done on a page of
+    // its own, which says so afresh.
+    function endsWithBrowser() {
+      return document.querySelector("[data-ends-with-browser]") !== null;
+    }
+
     // Named as the server reads it (__Host- in production, which needs Secure and path /).
     // Lax, as the session's: the next visit may come by a link from another site (a search
     // result), and it must bring this cookie wherever it brings the session's.
     function markPending() {
       if (!pendingName || !hasSpace()) return;
-      document.cookie = pendingName + "=1; Path=/; Max-Age=" + PENDING_SECONDS + "; SameSite=Lax" +
+      document.cookie = pendingName + "=1; Path=/" +
+        (endsWithBrowser() ? "" : "; Max-Age=" + PENDING_SECONDS) + "; SameSite=Lax" +
         (window.location.protocol === "https:" ? "; Secure" : "");
     }
 
