@@ -681,3 +681,36 @@ def test_an_account_s_pending_exit_lasts_as_long_as_its_sign_in(
     else:
         assert cookie["expires"] == -1
     context.close()
+
+
+@pytest.mark.parametrize("now_kept", ["on this device", "only for this visit"])
+def test_a_tab_left_open_learns_how_long_the_key_now_lasts_from_the_tab_that_changed_it(
+    browser, live_server, neutral_site, settings, now_kept
+):
+    """A tab opened while the space was kept one way, and another tab of the same browser
+    changing it: the old tab's offline exit must last as long as the key now does. Made to
+    end with the browser while the key lived on, the exit was lost when the browser closed;
+    made to last while the key ended, it stayed behind as a trace that exit was pressed."""
+    context = browser.new_context()
+    old_tab = context.new_page()
+    a_guest_who_keeps_the_space(
+        old_tab, live_server.url, only_for_this_visit=now_kept == "on this device"
+    )
+    other_tab = context.new_page()
+    other_tab.goto(live_server.url + "/settings/")
+    keep = other_tab.locator("#keep-form")
+    if now_kept == "on this device":
+        keep.get_by_label("Keep my space on this device").check()
+    else:
+        keep.get_by_label("Only for this visit", exact=False).check()
+    keep.get_by_role("button").click()
+    expect(other_tab.get_by_text("Saved your choice.")).to_be_visible()
+    old_tab.bring_to_front()
+
+    cookie = pending_cookie_after_an_offline_exit(old_tab, settings)
+
+    if now_kept == "on this device":
+        assert PENDING_DAYS - 1 < days_left(cookie) <= PENDING_DAYS
+    else:
+        assert cookie["expires"] == -1
+    context.close()

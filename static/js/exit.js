@@ -53,8 +53,39 @@
     // "only for this visit" under the answer, on the line it leaves there. A page never
     // takes that back: keeping the space on the device, or signing in, is done on a page of
     // its own, which says so afresh.
-    function endsWithBrowser() {
+    function saysEndsWithBrowser() {
       return document.querySelector("[data-ends-with-browser]") !== null;
+    }
+
+    // That page may be another tab: a tab opened while the space was kept only for this
+    // visit, left open while another kept it on the device (or signed in with "Remember
+    // me"), would give an offline exit a cookie that ended with the browser while the key
+    // lived on, and the exit was lost. So each page with a space tells this site's other
+    // tabs in this browser what it was made with, and what it learns since, and the newest
+    // word counts. A BroadcastChannel keeps nothing: no trace is left on the device.
+    var heard = null;
+    var told = null;
+    var channel = null;
+    try {
+      channel = window.BroadcastChannel ? new BroadcastChannel("quick-exit") : null;
+    } catch (e) { /* storage blocked for this site: each tab goes by its own page */ }
+    if (channel) {
+      channel.onmessage = function (event) {
+        if (event.data && typeof event.data.endsWithBrowser === "boolean") heard = event.data.endsWithBrowser;
+      };
+    }
+
+    function tell() {
+      if (!channel || !hasSpace()) return;
+      var ends = saysEndsWithBrowser();
+      if (ends === told) return;
+      told = ends;
+      heard = null; // this page's own news is the newest
+      channel.postMessage({ endsWithBrowser: ends });
+    }
+
+    function endsWithBrowser() {
+      return heard !== null ? heard : saysEndsWithBrowser();
     }
 
     // Named as the server reads it (__Host- in production, which needs Secure and path /).
@@ -145,6 +176,10 @@
       document.documentElement.classList.remove("is-exiting");
       reset();
     });
+
+    tell();
+    // A first save, or "only for this visit" chosen under it, is news this page learns in place.
+    document.addEventListener("htmx:afterSettle", tell);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
