@@ -546,3 +546,56 @@ def test_a_retry_sent_while_the_first_save_is_still_being_kept_lands_in_the_same
         assert "new=1" in answers["again"]["Location"]
     journal = retrying.get("/journal/").content.decode()
     assert [journal.count(text) for text in words] == [1] * len(words)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("held_after", [Entry, Space], ids=["its entry made", "only its space"])
+def test_another_box_s_first_save_sent_while_the_first_is_still_being_kept_joins_it(
+    held_after, caplog
+):
+    """The page gives up box 1's first save when no answer comes for a while (the server
+    slow to keep it), and box 2's first save goes at once. On PostgreSQL neither sees the
+    other's space before it commits: box 2 made a second space, with nothing to undo it.
+    The page's id, unique among spaces, makes box 2 wait for box 1 and find its space."""
+    reader = browser()
+    first, second = two_boxes(reader)
+    retrying = answer_lost(reader)
+    made, go_on = threading.Event(), threading.Event()
+
+    def hold(sender, **kwargs):  # box 1's first save stays open here
+        if threading.current_thread().name == "first" and not made.is_set():
+            made.set()
+            assert go_on.wait(20)
+
+    post_save.connect(hold, sender=held_after, weak=False)
+    answers: dict[str, object] = {}
+    try:
+        box_1 = in_thread(
+            "first",
+            lambda client: client.post(ANSWER_URL, {**first, "body": "Grandmother."}, headers=HX),
+            reader,
+            answers,
+        )
+        assert made.wait(10)
+        box_2 = in_thread(
+            "again",
+            lambda client: client.post(SECOND_URL, {**second, "body": "I go quiet."}, headers=HX),
+            retrying,
+            answers,
+        )
+        held_up_or_done(box_2)
+        go_on.set()
+        box_1.join(20)
+        box_2.join(20)
+    finally:
+        go_on.set()
+        post_save.disconnect(hold, sender=held_after)
+
+    for name in ("first", "again"):
+        assert not isinstance(answers[name], Exception), answers[name]
+        assert answers[name].status_code == 200
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+    assert Space.objects.count() == 1
+    space_id = str(Space.objects.get().id)
+    assert (reader.session["space_id"], retrying.session["space_id"]) == (space_id, space_id)
+    assert sorted(Entry.objects.values_list("body", flat=True)) == ["Grandmother.", "I go quiet."]
