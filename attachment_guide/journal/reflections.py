@@ -100,9 +100,9 @@ class Reflection:
     writer: str = field(default_factory=random_hex)
     # The id "Keep both" gives the writer's copy, so pressing it twice still makes one.
     both_id: str = field(default_factory=random_uuid)
-    # Identifies this view of a page made with no space, the same in each of its boxes: a
+    # Identifies this view of a lesson made with no space, the same in each of its boxes: a
     # first save of one box whose answer was lost, and the next box's, land in one space
-    # (spaces.services.space_adopt). Empty on a page made with a space.
+    # (spaces.services.space_adopt). Empty on other pages.
     page: str = ""
     earlier: list[Entry] = field(default_factory=list)
     fresh_label: str = ""  # the "start a new one" button; empty when not offered

@@ -252,17 +252,17 @@ def space_adopt(
     save made a second space and gave this browser its key, and the first box's retry then
     saved there, leaving its first copy behind.
 
-    The save names its page by `page`, an id made afresh for each view of a page made with
-    no space (`lessons.views.fresh_ids`, 122 random bits), which every box of that page
-    sends (without JavaScript, the page's one form). A page made before page ids, or with a
-    space deleted since, sends none: its box's own entry id and writer id (made afresh for
-    the same page, 122 and 128 random bits) name it instead, and only that box's save is
-    recognised. Who can send them: they go out only in that page, which is never cached or
-    kept in history (`no-store`), and come back only in the body of a POST (never in an
-    address, so never in a log or a Referer); the space keeps a digest of the page id, never
-    the id. So whoever sends them holds that page, which already shows the words the space
-    was made with (every box of it: they are all on the page). The space must also still be
-    as that page left it:
+    The save names its page by `page`, an id made afresh for each view of a lesson made
+    with no space (`lessons.views.fresh_ids`, 122 random bits), which every box of that
+    page sends (without JavaScript, the page's one form). A page that sends none (the
+    journal's, with one box; a lesson made before page ids, or with a space deleted since)
+    is named by its box's own entry id and writer id (made afresh for the same page, 122
+    and 128 random bits), and only that box's save is recognised. Who can send them: they
+    go out only in that page, which is never cached or kept in history (`no-store`), and
+    come back only in the body of a POST (never in an address, so never in a log or a
+    Referer); the space keeps a digest of the page id, never the id. So whoever sends them
+    holds that page, which already shows the words the space was made with (from any of
+    its boxes: they are all on it). The space must also still be as that page left it:
     - a guest's (no account) with no passcode, made less than CLAIM_WINDOW ago;
     - never reached: claimable (and the page's digest with it) is cleared by the first
       request that comes back with the space's cookie and writes (a save, reading progress,
