@@ -224,6 +224,7 @@ def test_a_space_its_browser_came_back_to_is_never_taken_by_a_browser_without_it
     else:
         came_back = reader.post("/settings/", {**token, "section": "keep", "keep": "device"})
     assert came_back.status_code in (200, 302)
+    assert Space.objects.get(id=space.id).claim_page is None  # nothing of the page is left
     stranger = answer_lost(reader)
 
     stranger.post(ANSWER_URL, {**fields, "body": "Let me in"}, headers=HX)
