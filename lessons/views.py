@@ -32,7 +32,7 @@ from attachment_guide.spaces.services import (
     space_marker,
     space_marker_stale,
 )
-from attachment_guide.tokens import csrf_token, random_uuids
+from attachment_guide.tokens import csrf_token, random_uuid, random_uuids
 from lessons.content import Lesson, get_catalog
 from lessons.forms import ProblemReportForm
 from lessons.models import LessonProgress, ProblemReport
@@ -110,6 +110,8 @@ def lesson_page(
     prompt_ids = [prompt.id for prompt in lesson.prompts]
     answers = answers_for_prompts(space_id=space_id, prompt_ids=prompt_ids)
     slots, marker = {"token": token}, space_marker(space_id)
+    # Its boxes could make a space: they name this view of the page, as empty ones do.
+    page_id = random_uuid() if space_id is None else ""
     # Without JavaScript one press can save several boxes: each says "Saved", and the first
     # (the one pressed) says where the words are kept when that save made the space.
     saved = request.GET.getlist("saved")
@@ -124,10 +126,12 @@ def lesson_page(
             if prompt.id == saved[0]:
                 reflections.show_first_save(box, request, reader)
         box = overrides.get(prompt.id, box)
+        box.page = page_id
         slots[f"box:{prompt.id}"] = reflections.render(
             box, reader=reader, csrf_token=token, space_marker=marker
         )
         if set_aside is not None and box.focus:
+            set_aside.page = page_id
             slots[f"box:{prompt.id}"] += reflections.render(
                 set_aside, reader=reader, csrf_token=token, space_marker=marker
             )
@@ -186,6 +190,7 @@ def empty_lesson(frame: Frame, lesson: Lesson, reader: Reader) -> Frame:
             box.entry_id = slot(f"{prompt.id}:entry")
             box.writer = slot(f"{prompt.id}:writer")
             box.both_id = slot(f"{prompt.id}:both")
+            box.page = slot("page")
             ctx = {"r": box, "csrf_token": token, "has_space": False, "space_marker": ""}
             slots[f"box:{prompt.id}"] = render_to_string(
                 reflections.TEMPLATE, ctx, reader.stand_in()
@@ -200,9 +205,10 @@ def empty_lesson(frame: Frame, lesson: Lesson, reader: Reader) -> Frame:
 
 
 def fresh_ids(lesson: Lesson, token: str) -> dict[str, str]:
-    """What each reader's copy of an empty lesson needs of its own (see `Reflection`)."""
-    values = {"token": token}
-    ids = iter(random_uuids(3 * len(lesson.prompts)))
+    """What each reader's copy of an empty lesson needs of its own (see `Reflection`): the
+    page's id, and each box's ids."""
+    ids = iter(random_uuids(1 + 3 * len(lesson.prompts)))
+    values = {"token": token, "page": next(ids)}
     for prompt in lesson.prompts:
         values[f"{prompt.id}:entry"] = next(ids)
         values[f"{prompt.id}:writer"] = next(ids).replace("-", "")  # as uuid4().hex

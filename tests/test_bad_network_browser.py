@@ -16,6 +16,7 @@ from tests.test_journal_browser import (
     LESSON,
     PROMPT,
     STATUS,
+    agree,
     bodies,
     expect_soon,
     hold_the_next_save,
@@ -335,3 +336,43 @@ def test_a_first_save_whose_answer_is_lost_is_sent_again_into_the_space_it_made(
     assert Space.objects.count() == 1
     page.goto(live_server.url + "/journal/")
     expect(page.get_by_text("Kept once.")).to_have_count(1)
+
+
+SECOND = "ab-when-upset-now"
+
+
+def test_two_boxes_sent_at_once_as_the_tab_is_hidden_land_in_one_space(phone, live_server):
+    """Words in two boxes, none saved yet, and the reader switches apps: each box goes as a
+    beacon, at once (a beacon cannot wait its turn), and neither has a cookie. The second
+    to arrive made a space of its own, and the browser kept one of the two keys: the words
+    in the other space were never to be seen, exported or deleted."""
+    page = phone.new_page()
+    open_lesson(page, live_server)
+    agree(page, SECOND)
+    boxes = {PROMPT: "Grandmother.", SECOND: "I go quiet."}
+    # Typed, and the tab hidden before either autosave was due.
+    page.evaluate(
+        """boxes => {
+            for (const [key, words] of Object.entries(boxes)) {
+                document.getElementById(`reflection-${key}-body`).value = words;
+            }
+            Object.defineProperty(document, "visibilityState", {value: "hidden", configurable: true});
+            document.dispatchEvent(new Event("visibilitychange"));
+        }""",
+        boxes,
+    )
+
+    expect_soon(lambda: bodies() == ["Grandmother.", "I go quiet."])
+    assert Space.objects.count() == 1
+    page.evaluate(
+        """() => {
+            Object.defineProperty(document, "visibilityState", {value: "visible", configurable: true});
+            document.dispatchEvent(new Event("visibilitychange"));
+        }"""
+    )  # back: what the beacons sent is saved again, as nothing confirmed them
+    for status in (STATUS, f"#reflection-{SECOND}-status"):
+        expect(page.locator(status)).to_have_text(re.compile(r"^\s*Saved"), timeout=10_000)
+    assert Space.objects.count() == 1
+    page.goto(live_server.url + "/journal/")
+    expect(page.get_by_text("Grandmother.")).to_have_count(1)
+    expect(page.get_by_text("I go quiet.")).to_have_count(1)

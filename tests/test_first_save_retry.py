@@ -9,11 +9,13 @@ of everyone's reach: never shown, exported or deleted, until retention.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from html import unescape
@@ -46,8 +48,12 @@ def browser() -> Client:
 
 def box_fields(client: Client, page_url: str, key: str) -> dict[str, str]:
     """The hidden fields of one writing box as `client` got them with the page (its own
-    entry id and writer id, the anti-forgery token, the agreement's tick)."""
-    page = client.get(page_url).content.decode()
+    entry id and writer id, the page's id, the anti-forgery token, the agreement's tick)."""
+    return fields_in(client.get(page_url).content.decode(), key)
+
+
+def fields_in(page: str, key: str) -> dict[str, str]:
+    """The hidden fields of the writing box `key` of `page`, one view of a page."""
     start = page.index(f'<div class="reflection" id="reflection-{key}">')
     box = page[start : page.index("</form>", start)]
     fields = {}
@@ -176,6 +182,20 @@ def test_without_javascript_a_lesson_s_one_form_posted_again_lands_in_the_space_
     assert "Saved privately." in shown
 
 
+def test_a_page_that_names_no_page_view_is_known_by_its_box_s_own_entry_and_writer():
+    """A page made before page ids, or made with a space deleted since, sends none."""
+    reader = browser()
+    fields = {**box_fields(reader, LESSON_URL, PROMPT), "body": "Bread"}
+    del fields["page"]
+    reader.post(ANSWER_URL, fields, headers=HX)
+    retrying = answer_lost(reader)
+
+    again = retrying.post(ANSWER_URL, fields, headers=HX)
+
+    assert "Saved privately." in again.content.decode()
+    assert (Space.objects.count(), Entry.objects.count()) == (1, 1)
+
+
 def test_a_retry_after_the_window_makes_a_space_of_its_own(monkeypatch):
     reader = browser()
     fields = first_save(reader, "Bread")
@@ -204,6 +224,7 @@ def test_a_space_its_browser_came_back_to_is_never_taken_by_a_browser_without_it
     else:
         came_back = reader.post("/settings/", {**token, "section": "keep", "keep": "device"})
     assert came_back.status_code in (200, 302)
+    assert Space.objects.get(id=space.id).claim_page is None  # nothing of the page is left
     stranger = answer_lost(reader)
 
     stranger.post(ANSWER_URL, {**fields, "body": "Let me in"}, headers=HX)
@@ -231,17 +252,21 @@ def test_a_space_with_an_account_or_a_passcode_is_never_taken(django_user_model,
     assert Entry.objects.filter(space=space).count() == 1
 
 
-@pytest.mark.parametrize("differs", ["writer", "question"])
-def test_a_save_naming_the_entry_with_another_writer_or_question_is_never_let_in(differs):
+@pytest.mark.parametrize("differs", ["page", "writer", "question"])
+def test_a_save_naming_the_entry_from_another_page_writer_or_question_is_never_let_in(differs):
     reader = browser()
     fields = first_save(reader, "Bread")
     space = Space.objects.get()
     stranger = answer_lost(reader)
     url = ANSWER_URL
-    if differs == "writer":
-        fields = {**fields, "writer": "0" * 32}
-    else:
-        url = f"/journal/prompts/{SECOND}/"
+    if differs == "page":  # the entry and writer ids, sent from another view of the page
+        fields = {**fields, "page": box_fields(stranger, LESSON_URL, PROMPT)["page"]}
+    else:  # a page that names no page view (see the test below) is known by its box's ids
+        del fields["page"]
+        if differs == "writer":
+            fields = {**fields, "writer": "0" * 32}
+        else:
+            url = f"/journal/prompts/{SECOND}/"
 
     stranger.post(url, {**fields, "body": "Let me in"}, headers=HX)
 
@@ -275,6 +300,131 @@ def test_the_space_taken_is_claimable_no_more_once_its_new_browser_writes():
     retrying.post(ANSWER_URL, {**fields, "body": "Bread and jam"}, headers=HX)
 
     assert not Space.objects.get().claimable
+
+
+# --- Another box of the same page, saving for the first time after the lost answer ------
+
+SECOND_URL = f"/journal/prompts/{SECOND}/"
+
+
+def two_boxes(reader: Client) -> tuple[dict[str, str], dict[str, str]]:
+    """The first two boxes of one view of the lesson, as `reader` got it."""
+    page = reader.get(LESSON_URL).content.decode()
+    return fields_in(page, PROMPT), fields_in(page, SECOND)
+
+
+def test_another_box_s_first_save_after_a_lost_answer_lands_in_the_space_it_made():
+    """Box 1's first save made the space and its answer was lost. Box 2's first save, which
+    waited behind it, went without a cookie: it made a second space and gave this browser
+    its key, and box 1's retry then saved there. The first copy of box 1's words stayed in
+    the first space, out of everyone's reach until retention."""
+    reader = browser()
+    first, second = two_boxes(reader)
+    reader.post(ANSWER_URL, {**first, "body": "Grandmother."}, headers=HX)  # answer lost
+    space = Space.objects.get()
+    retrying = answer_lost(reader)
+
+    other = retrying.post(SECOND_URL, {**second, "body": "I go quiet."}, headers=HX)
+    again = retrying.post(ANSWER_URL, {**first, "body": "Grandmother."}, headers=HX)
+
+    assert "Saved privately." in other.content.decode()  # the browser learns of its space
+    assert again.status_code == 200
+    assert Space.objects.count() == 1
+    assert retrying.session["space_id"] == str(space.id)
+    assert sorted(Entry.objects.values_list("body", flat=True)) == ["Grandmother.", "I go quiet."]
+    journal = retrying.get("/journal/").content.decode()
+    assert (journal.count("Grandmother."), journal.count("I go quiet.")) == (1, 1)
+
+
+def test_without_javascript_every_box_of_the_lesson_s_one_form_names_the_page():
+    """Posted again, the one form usually sends what it sent the first time, and its first
+    box finds the space by its own entry. Here the box above the one that made the space
+    has words the second time: it comes first, and finds the space only by the page."""
+    reader = browser()
+    fields = lesson_form(reader)
+    send_lesson_form(reader, with_words(fields, {SECOND: "I go quiet."}))
+    retrying = answer_lost(reader)
+
+    again = send_lesson_form(
+        retrying, with_words(fields, {PROMPT: "Grandmother.", SECOND: "I go quiet."})
+    )
+
+    assert again.status_code == 302
+    assert Space.objects.count() == 1
+    assert sorted(Entry.objects.values_list("body", flat=True)) == ["Grandmother.", "I go quiet."]
+
+
+@pytest.mark.parametrize(
+    "why", ["another view of the page", "the window over", "an account since", "signed in"]
+)
+def test_another_box_makes_a_space_of_its_own_when_the_first_may_not_be_taken(
+    why, monkeypatch, django_user_model
+):
+    reader = browser()
+    first, second = two_boxes(reader)
+    reader.post(ANSWER_URL, {**first, "body": "Grandmother."}, headers=HX)
+    space = Space.objects.get()
+    other = answer_lost(reader)
+    if why == "another view of the page":
+        second = fields_in(other.get(LESSON_URL).content.decode(), SECOND)
+    elif why == "the window over":
+        later = timezone.now() + CLAIM_WINDOW + timedelta(seconds=1)
+        monkeypatch.setattr(timezone, "now", lambda: later)
+    else:
+        user = django_user_model.objects.create_user("someone", password="long pass 1")
+        if why == "an account since":
+            space.user = user
+            space.save(update_fields=["user"])
+        else:
+            other.force_login(user)
+
+    answer = other.post(SECOND_URL, {**second, "body": "I go quiet."}, headers=HX)
+
+    assert answer.status_code == 200
+    assert Space.objects.count() == 2
+    assert other.session["space_id"] != str(space.id)
+    assert list(Entry.objects.filter(space=space).values_list("body", flat=True)) == [
+        "Grandmother."
+    ]
+
+
+def test_a_space_keeps_only_a_digest_of_its_page_and_that_only_until_its_browser_writes():
+    reader = browser()
+    first, second = two_boxes(reader)
+    reader.post(ANSWER_URL, {**first, "body": "Grandmother."}, headers=HX)
+    space = Space.objects.get()
+    assert space.claim_page == hashlib.sha256(uuid.UUID(first["page"]).bytes).hexdigest()
+    assert second["page"] == first["page"]  # one page, one id, in every box
+
+    reader.post(SECOND_URL, {**second, "body": "I go quiet."}, headers=HX)  # with its cookie
+
+    space.refresh_from_db()
+    assert (space.claimable, space.claim_page) == (False, None)
+    assert two_boxes(reader)[0].get("page") is None  # a page made with a space names none
+
+
+def test_a_page_s_id_left_in_a_space_past_claiming_goes_to_the_next_space_it_makes(monkeypatch):
+    """Unique among spaces (so two first saves of one page cannot both make a space): a
+    space that may no longer be taken lets go of it, rather than refuse the new one."""
+    reader = browser()
+    first, second = two_boxes(reader)
+    reader.post(ANSWER_URL, {**first, "body": "Grandmother."}, headers=HX)
+    old = Space.objects.get()
+    later = timezone.now() + CLAIM_WINDOW + timedelta(seconds=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    other = answer_lost(reader)
+
+    other.post(SECOND_URL, {**second, "body": "I go quiet."}, headers=HX)
+    other.post(ANSWER_URL, {**first, "body": "Grandmother."}, headers=HX)
+
+    old.refresh_from_db()
+    new = Space.objects.exclude(id=old.id).get()
+    assert (old.claimable, old.claim_page) == (False, None)
+    assert new.claim_page is None  # its browser has come back and written
+    assert sorted(Entry.objects.filter(space=new).values_list("body", flat=True)) == [
+        "Grandmother.",
+        "I go quiet.",
+    ]
 
 
 # --- The retry sent while the first save is still being kept -------------------------------
@@ -397,3 +547,56 @@ def test_a_retry_sent_while_the_first_save_is_still_being_kept_lands_in_the_same
         assert "new=1" in answers["again"]["Location"]
     journal = retrying.get("/journal/").content.decode()
     assert [journal.count(text) for text in words] == [1] * len(words)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("held_after", [Entry, Space], ids=["its entry made", "only its space"])
+def test_another_box_s_first_save_sent_while_the_first_is_still_being_kept_joins_it(
+    held_after, caplog
+):
+    """The page gives up box 1's first save when no answer comes for a while (the server
+    slow to keep it), and box 2's first save goes at once. On PostgreSQL neither sees the
+    other's space before it commits: box 2 made a second space, with nothing to undo it.
+    The page's id, unique among spaces, makes box 2 wait for box 1 and find its space."""
+    reader = browser()
+    first, second = two_boxes(reader)
+    retrying = answer_lost(reader)
+    made, go_on = threading.Event(), threading.Event()
+
+    def hold(sender, **kwargs):  # box 1's first save stays open here
+        if threading.current_thread().name == "first" and not made.is_set():
+            made.set()
+            assert go_on.wait(20)
+
+    post_save.connect(hold, sender=held_after, weak=False)
+    answers: dict[str, object] = {}
+    try:
+        box_1 = in_thread(
+            "first",
+            lambda client: client.post(ANSWER_URL, {**first, "body": "Grandmother."}, headers=HX),
+            reader,
+            answers,
+        )
+        assert made.wait(10)
+        box_2 = in_thread(
+            "again",
+            lambda client: client.post(SECOND_URL, {**second, "body": "I go quiet."}, headers=HX),
+            retrying,
+            answers,
+        )
+        held_up_or_done(box_2)
+        go_on.set()
+        box_1.join(20)
+        box_2.join(20)
+    finally:
+        go_on.set()
+        post_save.disconnect(hold, sender=held_after)
+
+    for name in ("first", "again"):
+        assert not isinstance(answers[name], Exception), answers[name]
+        assert answers[name].status_code == 200
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+    assert Space.objects.count() == 1
+    space_id = str(Space.objects.get().id)
+    assert (reader.session["space_id"], retrying.session["space_id"]) == (space_id, space_id)
+    assert sorted(Entry.objects.values_list("body", flat=True)) == ["Grandmother.", "I go quiet."]

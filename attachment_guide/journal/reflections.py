@@ -100,6 +100,10 @@ class Reflection:
     writer: str = field(default_factory=random_hex)
     # The id "Keep both" gives the writer's copy, so pressing it twice still makes one.
     both_id: str = field(default_factory=random_uuid)
+    # Identifies this view of a lesson made with no space, the same in each of its boxes: a
+    # first save of one box whose answer was lost, and the next box's, land in one space
+    # (spaces.services.space_adopt). Empty on other pages.
+    page: str = ""
     earlier: list[Entry] = field(default_factory=list)
     fresh_label: str = ""  # the "start a new one" button; empty when not offered
     can_finish: bool = False  # a "Done" button, for an entry edited in place
@@ -320,15 +324,17 @@ def render(reflection: Reflection, *, reader: Reader, csrf_token: str, space_mar
         stand_in = replace(
             r,
             current=_SOME_ANSWER if r.current is not None else None,
+            page=slot("page") if r.page else "",
             **{name: slot(name) for name in _PERSONAL},
         )
         ctx.update(r=stand_in, csrf_token=slot("csrf_token"), space_marker=slot("space_marker"))
         return render_to_string(TEMPLATE, ctx, request=reader.stand_in())
 
     shape = (r.key, r.action, r.question, r.fresh_label, r.can_finish, r.limit, r.page_form)
-    key = (*shape, r.current is not None, get_language(), reader)
+    key = (*shape, r.current is not None, bool(r.page), get_language(), reader)
     frame = _at_rest.get(catalog, key, render_frame)
     values = {name: _printed(getattr(r, name)) for name in _PERSONAL}
+    values["page"] = _printed(r.page)
     values["csrf_token"] = _printed(csrf_token)
     values["space_marker"] = _printed(space_marker)
     return mark_safe(frame.fill(values))  # noqa: S308  (each value escaped just above)

@@ -130,9 +130,11 @@ def entry_first_save(
     writer: str,
     seq: int,
     explicit: bool,
+    page: uuid.UUID | None,
 ) -> tuple[Space, Entry | None]:
-    """A writing box's first save, from a browser that holds no space: the space that save
-    made, when this is it sent again (`space_adopt`), or a new one, and the entry kept there
+    """A writing box's first save, from a browser that holds no space: the space a first
+    save from the same page (`page`, or this box's) made, when this is it sent again or its
+    page's next box after it (`space_adopt`), or a new one, and the entry kept there
     (`entry_save`). Returns (space, entry).
 
     On PostgreSQL a first save and its retry can overlap, each in its own transaction, and
@@ -142,16 +144,18 @@ def entry_first_save(
     committed: a server error, and the words shown as not saved until the next retry. Or it
     took the id first (the first save had made only its space so far), and the first save
     found the id taken and kept its copy of the words under another id, in a second space.
-    So the space is made in a savepoint: when the page's id turns out to be taken, what was
-    made is undone and the space is looked for again, now that the other save is committed
-    (a duplicate is reported only then). On SQLite writers take turns (attachment_guide/db/
-    sqlite3/): a retry begins only once the first save has committed, and finds its space.
+    So the space is made in a savepoint: when an id the page chose turns out to be taken
+    (the entry's, or the page's own, which one space at most holds: `Space.claim_page`),
+    what was made is undone and the space is looked for again, now that the other save is
+    committed (a duplicate is reported only then). So is the first save of another box of
+    the page sent meanwhile. On SQLite writers take turns (attachment_guide/db/sqlite3/): a
+    retry begins only once the first save has committed, and finds its space.
     """
 
     def keep() -> tuple[Space, Entry | None]:
         space = space_adopt(
-            request, prompt_id=prompt_id, entry_id=entry_id, writer=writer
-        ) or space_create(request, claimable=True)
+            request, prompt_id=prompt_id, entry_id=entry_id, writer=writer, page=page
+        ) or space_create(request, claimable=True, page=page)
         entry = entry_save(
             space=space,
             prompt_id=prompt_id,

@@ -211,6 +211,7 @@ class Submitted:
     writer: str
     seq: int
     both_id: uuid.UUID | None
+    page: uuid.UUID | None  # the view of the page it was on, made with no space (`Reflection`)
 
     @classmethod
     def parse(cls, post, fixed_entry_id: uuid.UUID | None) -> Submitted:
@@ -225,6 +226,7 @@ class Submitted:
             writer=post.get("writer", "")[:32],
             seq=_int(post.get("seq")),
             both_id=_uuid(post.get("both_id")),
+            page=_uuid(post.get("page")),
         )
 
 
@@ -317,8 +319,9 @@ def _save_box(
             else:
                 saved = None
                 if keeps_text and space is None:
-                    # A first save, or that save sent again because its answer was lost:
-                    # then the space it made, not a second one (`space_adopt`).
+                    # A first save, or that save sent again because its answer was lost,
+                    # or another box of its page after it: then the space it made, not a
+                    # second one (`space_adopt`).
                     space, saved = entry_first_save(
                         request,
                         prompt_id=prompt_id,
@@ -328,6 +331,7 @@ def _save_box(
                         writer=submitted.writer,
                         seq=submitted.seq,
                         explicit=bool(submitted.intent),
+                        page=submitted.page,
                     )
                     reflection.space_created = True  # news to this browser either way
                 elif space is not None:

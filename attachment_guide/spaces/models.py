@@ -42,6 +42,18 @@ class Space(models.Model):
             "may still take this space instead of making a second one (see space_adopt)."
         ),
     )
+    claim_page = models.CharField(
+        max_length=64,
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text=(
+            "While claimable: the SHA-256 of the id of the page view whose first save made "
+            "this space, so another box of that page, saving for the first time, lands here "
+            "too (see space_adopt). Never the id itself; cleared with claimable."
+        ),
+    )
 
     # Saves in the current minute, shared by every app server: a runaway script or a flood of
     # requests cannot fill the database, and a person typing never comes near the limit.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import timedelta
 
@@ -182,16 +183,26 @@ def agreement_remember(request: HttpRequest, space: Space) -> None:
         request.session[AGREED_KEY] = notice.NOTICE_VERSION
 
 
-def space_create(request: HttpRequest, *, claimable: bool = False) -> Space:
+def space_create(
+    request: HttpRequest, *, claimable: bool = False, page: uuid.UUID | None = None
+) -> Space:
     """A new space for this browser, made on the first thing the person chooses to keep.
     `claimable`: a writing box's first save, which its page may send again should the
-    answer be lost (see `space_adopt`)."""
+    answer be lost, and whose page's other boxes may save for the first time meanwhile;
+    `page` is that page's id, when it sent one (see `space_adopt`)."""
     # A session that ends with the browser (its space was deleted while it was open) makes
     # a space kept only for this visit, as the session says: the two never disagree.
     visit = visit_only_session(request.session)
+    # Only a guest's space is ever taken: a signed-in browser's holds no page (the page's
+    # id may still be held by a guest space its first save made before signing in).
+    guest = not request.user.is_authenticated
     space = space_new(
-        save_window=timezone.now(), save_count=1, visit_only=visit, claimable=claimable
-    )  # this save counted
+        save_window=timezone.now(),
+        save_count=1,  # this save counted
+        visit_only=visit,
+        claimable=claimable,
+        claim_page=page_digest(page) if claimable and page and guest else None,
+    )
     _session_holds(request, space)
     return space
 
@@ -212,61 +223,97 @@ def _session_holds(request: HttpRequest, space: Space) -> None:
         request.session.pop(CLAIM_KEY, None)  # an earlier space's, deleted since
 
 
+def page_digest(page: uuid.UUID) -> str:
+    """What a space keeps of the page view whose first save made it (`Space.claim_page`): a
+    digest, so the database holds nothing a request could send to take the space."""
+    return hashlib.sha256(page.bytes).hexdigest()
+
+
 def space_adopt(
-    request: HttpRequest, *, prompt_id: str, entry_id: uuid.UUID | None, writer: str
+    request: HttpRequest,
+    *,
+    prompt_id: str,
+    entry_id: uuid.UUID | None,
+    writer: str,
+    page: uuid.UUID | None,
 ) -> Space | None:
-    """The space a writing box's first save made, when this is that save sent again and its
-    answer (with the cookie holding the key) never reached the browser: a tunnel, a weak
-    signal, after the server had kept the words. This browser's session is given that space,
-    as `space_create` would have set it up, and the save goes on as one more save of that
-    entry. None when this is not such a retry: the caller makes a new space. (Or when the
-    first save has not committed yet: `journal.services.entry_first_save` looks again.)
+    """The space a first save from this same page made, when that save's answer (with the
+    cookie holding the key) never reached the browser: a tunnel, a weak signal, after the
+    server had kept the words. This is that save sent again, or the first save of another
+    box of the page, which waited behind it (reflections.js, "first-save") and went once it
+    failed, still without a cookie. This browser's session is given that space, as
+    `space_create` would have set it up, and the save goes on as one more save there. None
+    when this is not such a save: the caller makes a new space. (Or when the first save has
+    not committed yet: `journal.services.entry_first_save` looks again.)
 
     Without this, the retry, sent without a cookie, made a second space, and the first one,
     holding a copy of the words, was out of everyone's reach: never shown, exported or
-    deleted ("delete my journal" missed it) until retention.
+    deleted ("delete my journal" missed it) until retention. So did a second box: its first
+    save made a second space and gave this browser its key, and the first box's retry then
+    saved there, leaving its first copy behind.
 
-    Who can send what this asks for: the box's entry id and writer id are made afresh for
-    each view of a page with empty boxes (`lessons.views.fresh_ids`: 122 and 128 random bits)
-    and go out only in that page, which is never cached or kept in history (`no-store`), and
+    The save names its page by `page`, an id made afresh for each view of a lesson made
+    with no space (`lessons.views.fresh_ids`, 122 random bits), which every box of that
+    page sends (without JavaScript, the page's one form). A page that sends none (the
+    journal's, with one box; a lesson made before page ids, or with a space deleted since)
+    is named by its box's own entry id and writer id (made afresh for the same page, 122
+    and 128 random bits), and only that box's save is recognised. Who can send them: they
+    go out only in that page, which is never cached or kept in history (`no-store`), and
     come back only in the body of a POST (never in an address, so never in a log or a
-    Referer). So whoever sends them holds that page, which already shows the words the space
-    was made with. The space must also still be as that save left it:
+    Referer); the space keeps a digest of the page id, never the id. So whoever sends them
+    holds that page, which already shows the words the space was made with (from any of
+    its boxes: they are all on it). The space must also still be as that page left it:
     - a guest's (no account) with no passcode, made less than CLAIM_WINDOW ago;
-    - never reached: claimable is cleared by the first request that comes back with the
-      space's cookie and writes (a save, reading progress, a choice in settings), so a
-      browser that got its key is never joined by another that did not. Until then nothing
-      but this page's own boxes has written there (its saves, and the lesson begun);
-    - the entry named is that page's box's: the same question, last written by the same
-      writer id;
+    - never reached: claimable (and the page's digest with it) is cleared by the first
+      request that comes back with the space's cookie and writes (a save, reading progress,
+      a choice in settings), so a browser that got its key is never joined by another that
+      did not. Until then nothing but this page's own boxes has written there (their saves,
+      and the lesson begun);
+    - without a page id, the entry named is that page's box's: the same question, last
+      written by the same writer id;
     - this request holds no space (no cookie, or one whose space is gone) and no account.
     Deleting ends it too: a space forgotten at quick exit ("forget this device") or deleted
-    with its entries has nothing left to name.
+    with its entries is gone, with the digest.
+
+    A space the page's id names that may no longer be taken (its window over, an account or
+    a passcode since) lets go of it: the id is unique among spaces, so that two first saves
+    of one page running at once on PostgreSQL, where neither sees the other's space before
+    it commits, cannot both make one (the second waits for the first, and finds its space).
 
     What is left: reading a page (a GET) writes nothing, so a browser that got its key and
     only reads leaves the space claimable until CLAIM_WINDOW ends; the ids are in its own
-    open page alone. The session the lost answer made is left holding the space until it
-    expires, as any session does; nobody ever had its cookie.
+    open page alone. A page's first save whose answer was lost, then another tab's first
+    save (another page), still makes two spaces. The session the lost answer made is left
+    holding the space until it expires, as any session does; nobody ever had its cookie.
     """
-    if entry_id is None or not writer or request.user.is_authenticated:
+    if request.user.is_authenticated:
+        return None
+    if page is not None:
+        made_here = Q(claim_page=page_digest(page))
+    elif entry_id is not None and writer:
+        made_here = Q(
+            entries__id=entry_id, entries__prompt_id=prompt_id, entries__last_writer=writer
+        )
+    else:
         return None
     # Inside the save's transaction: the row stays locked until the save commits.
     with transaction.atomic(savepoint=False):
         space = (
             Space.objects.select_for_update(of=("self",))
-            .filter(
-                claimable=True,
-                created__gt=timezone.now() - CLAIM_WINDOW,
-                user__isnull=True,
-                passcode_hash="",
-                entries__id=entry_id,
-                entries__prompt_id=prompt_id,
-                entries__last_writer=writer,
-            )
-            .only("id", "created", "last_saved", "visit_only", "claimable")
+            .filter(made_here)
+            .only("id", "created", "last_saved", "visit_only", "claimable", "user", "passcode_hash")
             .first()
         )
         if space is None:
+            return None
+        if not (
+            space.claimable
+            and space.created > timezone.now() - CLAIM_WINDOW
+            and space.user_id is None
+            and not space.passcode_hash
+        ):
+            if page is not None:  # the space this save makes takes the page's id
+                Space.objects.filter(id=space.id).update(claimable=False, claim_page=None)
             return None
         if not space_save_allowed(space, keep_claim=True):
             raise SaveLimitReached()
@@ -291,7 +338,7 @@ def space_claim_end(request: HttpRequest) -> None:
     del request.session[CLAIM_KEY]
     space_id = _session_space_id(request)
     if space_id is not None and timezone.now().timestamp() < until:
-        Space.objects.filter(id=space_id, claimable=True).update(claimable=False)
+        Space.objects.filter(id=space_id, claimable=True).update(claimable=False, claim_page=None)
 
 
 def space_touch(request: HttpRequest, space: Space) -> None:
@@ -413,8 +460,9 @@ def accounts_inactive(*, now=None):
 def space_save_allowed(space: Space, *, keep_claim: bool = False) -> bool:
     """Count one save against the space's per-minute allowance, in one UPDATE that every app
     server shares; False once SAVES_PER_MINUTE is used up (the next minute starts afresh).
-    The same UPDATE marks the space as reached (not claimable, see `space_adopt`), unless
-    `keep_claim`: the save is from the request that made the space or took it.
+    The same UPDATE marks the space as reached (not claimable, and its page's digest gone,
+    see `space_adopt`), unless `keep_claim`: the save is from the request that made the
+    space or took it.
 
     Written as SQL: built with the ORM (Case, When, Q, F) this one statement was a third of
     an autosave's CPU time (make profile). Its values go through the fields' own conversion,
@@ -425,8 +473,10 @@ def space_save_allowed(space: Space, *, keep_claim: bool = False) -> bool:
     meta = Space._meta
     window = meta.get_field("save_window")
     start = window.get_db_prep_value(now - timedelta(minutes=1), db)
+    keep = meta.get_field("claimable").get_db_prep_value(keep_claim, db)
     params = [
-        meta.get_field("claimable").get_db_prep_value(keep_claim, db),
+        keep,
+        keep,
         start,
         start,
         window.get_db_prep_value(now, db),
@@ -448,11 +498,13 @@ def _save_allowed_sql(connection) -> str:
         meta, quote = Space._meta, connection.ops.quote_name
         window, count = meta.get_field("save_window"), meta.get_field("save_count")
         claimable = quote(meta.get_field("claimable").column)
+        page = quote(meta.get_field("claim_page").column)
         fresh = f"({quote(window.column)} IS NULL OR {quote(window.column)} < %s)"
         # Names from the model, quoted; every value a parameter.
         return (
             f"UPDATE {quote(meta.db_table)} SET "  # noqa: S608
             f"{claimable} = ({claimable} AND %s), "
+            f"{page} = CASE WHEN %s THEN {page} ELSE NULL END, "
             f"{quote(count.column)} = CASE WHEN {fresh} THEN 1 ELSE {quote(count.column)} + 1 END, "
             f"{quote(window.column)} = CASE WHEN {fresh} THEN %s ELSE {quote(window.column)} END "
             f"WHERE {quote(meta.pk.column)} = %s AND ({fresh} OR {quote(count.column)} < %s)"

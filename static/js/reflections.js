@@ -313,7 +313,8 @@
   // then goes with the session that one made, saves into the same space and brings back its
   // marker. Without Web Locks, or where the browser refuses one (it may where this site's
   // storage is blocked), saves go at once, as they always did; so does the beacon sent as a
-  // tab is hidden, which cannot wait.
+  // tab is hidden, which cannot wait. The boxes of one page still land in one space: each
+  // sends the page's id, and the server puts a page's first saves together (space_adopt).
   var FIRST_SAVE = "first-save";
   var FIRST_SAVE_HOLD = 30000; // a request that never ends must not keep the others waiting
 
