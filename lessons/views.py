@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import functools
+import uuid
 from dataclasses import dataclass
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -25,6 +26,7 @@ from attachment_guide.journal.services import Answers, answers_for_prompts
 from attachment_guide.spaces.services import (
     MARKER_FIELD,
     AgreementMissing,
+    SaveLimitReached,
     readable_space_id,
     space_claim_end,
     space_for_request,
@@ -144,6 +146,7 @@ def lesson_page(
         token=token,
         marker=request.POST.get(MARKER_FIELD, "") if elsewhere else marker,
         refused=refused,
+        page=page_id,
     )
     # The page may hold the person's own words: keep it out of every cache.
     return private(HttpResponse(frame.fill_bytes(slots), status=status))
@@ -195,7 +198,9 @@ def empty_lesson(frame: Frame, lesson: Lesson, reader: Reader) -> Frame:
             slots[f"box:{prompt.id}"] = render_to_string(
                 reflections.TEMPLATE, ctx, reader.stand_in()
             )
-        slots["progress"] = progress_panel(lesson, reader, progress=None, token=token, marker="")
+        slots["progress"] = progress_panel(
+            lesson, reader, progress=None, token=token, marker="", page=slot("page")
+        )
         return frame.fill(slots)
 
     # Keyed by the reader, not by `frame`: two readers' pages can be equal while their boxes
@@ -229,10 +234,13 @@ def progress_panel(
     token: str,
     marker: str,
     refused: str = "",
+    page: str = "",
 ) -> str:
     """`lessons/lesson.html#progress` for this reader, from a frame per lesson and state:
     rendered from a stand-in that knows only whether the lesson is started and done (and
-    why a button press kept nothing, if it did). The token and the space marker are slots."""
+    why a button press kept nothing, if it did). The token, the space marker and the page's
+    id (a view made with no space: its press may take the space its first save made, see
+    `space_get_or_create`) are slots."""
     state = None if progress is None else _Progress(done=progress.done)
 
     def render() -> str:
@@ -245,12 +253,17 @@ def progress_panel(
             "chosen": bool(refused),  # a press's answer: in view, it posts nothing by itself
             "csrf_token": slot("token"),
             "space_marker": slot("space_marker"),
+            "page": slot("page") if page else "",
         }
         return render_to_string("lessons/lesson.html#progress", ctx, reader.stand_in())
 
-    key = ("progress", lesson.module_slug, lesson.slug, get_language(), reader, state, refused)
+    shape = (state, refused, bool(page))
+    key = ("progress", lesson.module_slug, lesson.slug, get_language(), reader, *shape)
     frame = _pages.get(get_catalog(), key, render)
-    return frame.fill({"token": token, "space_marker": escape(marker)})
+    values = {"token": token, "space_marker": escape(marker)}
+    if page:
+        values["page"] = page  # a uuid, or the empty lesson's own slot for it
+    return frame.fill(values)
 
 
 @functools.cache
@@ -313,10 +326,15 @@ def lesson_progress_update(
             return private(HttpResponse(status=204))
         return _progress_refused(request, lesson, "elsewhere", has_space=True, status=409)
     try:
-        space = space_get_or_create(request)[0] if chosen else space_for_request(request)
+        if chosen:
+            space = space_get_or_create(request, page=_page_sent(request))[0]
+        else:
+            space = space_for_request(request)
     except AgreementMissing as refusal:
         refused = "outdated" if refusal.outdated else "missing"
         return _progress_refused(request, lesson, refused, has_space=False, status=422)
+    except SaveLimitReached:  # taking a page's space counts as one of its saves
+        return private(HttpResponse(status=429, headers={"Retry-After": "60"}))
     row = None
     if space is not None:
         space_claim_end(request)  # this browser has its space: no retry may take it now
@@ -351,6 +369,14 @@ def lesson_progress_update(
     return private(render(request, "lessons/lesson.html#progress", ctx))
 
 
+def _page_sent(request: HttpRequest) -> uuid.UUID | None:
+    """The view of the page a progress press came from, when it was made with no space."""
+    try:
+        return uuid.UUID(request.POST.get("page", ""))
+    except ValueError:
+        return None
+
+
 def _progress_refused(
     request: HttpRequest, lesson: Lesson, refused: str, *, has_space: bool, status: int
 ) -> HttpResponse:
@@ -365,6 +391,7 @@ def _progress_refused(
         "refused": refused,
         "chosen": True,  # a press's answer: in view, it posts nothing by itself
         "space_marker": request.POST.get(MARKER_FIELD, ""),
+        "page": "" if has_space else str(_page_sent(request) or ""),  # its page's, still
     }
     return private(render(request, "lessons/lesson.html#progress", ctx, status=422))
 

@@ -600,3 +600,71 @@ def test_another_box_s_first_save_sent_while_the_first_is_still_being_kept_joins
     space_id = str(Space.objects.get().id)
     assert (reader.session["space_id"], retrying.session["space_id"]) == (space_id, space_id)
     assert sorted(Entry.objects.values_list("body", flat=True)) == ["Grandmother.", "I go quiet."]
+
+
+# --- "Remember my place" or "Mark as done", pressed after a first save's answer was lost ---
+
+
+def progress_fields(page: str) -> dict[str, str]:
+    """The hidden fields of the lesson's progress panel in `page`, one view of the lesson."""
+    start = page.index('<div id="lesson-progress"')
+    panel = page[start : page.index("</form>", start)]
+    fields = {}
+    for tag in re.findall(r"<input\b[^>]*>", panel):
+        name, value = re.search(r'name="([^"]+)"', tag), re.search(r'value="([^"]*)"', tag)
+        if name and value:
+            fields[name.group(1)] = unescape(value.group(1))
+    return fields
+
+
+@pytest.mark.parametrize("press", ["remember", "done"])
+@pytest.mark.parametrize("made_with", ["an empty lesson", "a lesson shown again"])
+def test_a_progress_press_after_a_lost_first_save_lands_in_the_space_it_made(press, made_with):
+    """Box 1's first save made the space and its answer was lost. A press of "Remember my
+    place" (or "Mark as done"), which waited behind it (reflections.js, "first-save"), went
+    without a cookie: it made a second space and gave this browser its key, and box 1's
+    retry then saved there, leaving the first copy of its words out of everyone's reach."""
+    reader = browser()
+    if made_with == "an empty lesson":
+        page = reader.get(LESSON_URL).content.decode()
+    else:  # a page rendered whole for a reader with no space (here: a press refused)
+        unticked = progress_fields(reader.get(LESSON_URL).content.decode())
+        del unticked["agree"]
+        page = reader.post(f"{LESSON_URL}progress/", {**unticked, "remember": "1"})
+        assert page.status_code == 422
+        page = page.content.decode()
+    first = fields_in(page, PROMPT)
+    reader.post(ANSWER_URL, {**first, "body": "Grandmother."}, headers=HX)  # answer lost
+    space = Space.objects.get()
+    retrying = answer_lost(reader)
+
+    panel = retrying.post(
+        f"{LESSON_URL}progress/", {**progress_fields(page), press: "1"}, headers=HX
+    )
+    marker = re.search(r'name="space" value="([^"]+)"', panel.content.decode())[1]
+    again = retrying.post(
+        ANSWER_URL, {**first, "space": marker, "body": "Grandmother."}, headers=HX
+    )
+
+    assert panel.status_code == 200
+    assert again.status_code == 200
+    assert Space.objects.count() == 1
+    assert retrying.session["space_id"] == str(space.id)
+    assert Entry.objects.get().body == "Grandmother."
+    assert retrying.get(LESSON_URL).content.decode().count(">Grandmother.</textarea>") == 1
+
+
+def test_a_progress_press_from_another_view_of_the_page_makes_a_space_of_its_own():
+    reader = browser()
+    first = box_fields(reader, LESSON_URL, PROMPT)
+    reader.post(ANSWER_URL, {**first, "body": "Grandmother."}, headers=HX)
+    other_view = browser()
+
+    other_view.post(
+        f"{LESSON_URL}progress/",
+        {**progress_fields(other_view.get(LESSON_URL).content.decode()), "remember": "1"},
+        headers=HX,
+    )
+
+    assert Space.objects.count() == 2
+    assert other_view.session["space_id"] != reader.session["space_id"]

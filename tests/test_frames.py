@@ -142,7 +142,8 @@ def rendered_whole(request, token: str) -> str:
     space_id = readable_space_id(request)
     answers = answers_for_prompts(space_id=space_id, prompt_ids=[p.id for p in lesson.prompts])
     has_space = space_id is not None
-    # Boxes that could make a space name the view of the page they are on, all the same one.
+    # Boxes (and progress presses) that could make a space name the view of the page they
+    # are on, all the same one.
     page_id = "" if has_space else str(uuid.uuid4())
     boxes = {
         prompt.id: render_to_string(
@@ -159,7 +160,12 @@ def rendered_whole(request, token: str) -> str:
     common = {"lesson": lesson, "module": lesson.module, "has_space": has_space}
     progress = render_to_string(
         "lessons/lesson.html#progress",
-        {**common, "progress": views.lesson_progress(space_id, lesson), "csrf_token": token},
+        {
+            **common,
+            "progress": views.lesson_progress(space_id, lesson),
+            "csrf_token": token,
+            "page": page_id,  # its presses name the page too (they may join its first save)
+        },
         request,
     )
     ctx = {

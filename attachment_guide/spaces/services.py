@@ -422,14 +422,26 @@ def space_keep_set(request: HttpRequest, space: Space, *, visit: bool) -> None:
     space_clock_move(request, space.id, force=True, visit_only=space.visit_only)
 
 
-def space_get_or_create(request: HttpRequest) -> tuple[Space, bool]:
+def space_get_or_create(
+    request: HttpRequest, *, page: uuid.UUID | None = None
+) -> tuple[Space, bool]:
     """This browser's space, created if need be (the request must carry the agreement to the
-    privacy notice then: AgreementMissing otherwise). Returns (space, created)."""
+    privacy notice then: AgreementMissing otherwise). Returns (space, created).
+
+    `page`: the view of a lesson the request came from, made with no space. When a writing
+    box of that page made a space whose answer was lost, this request (a progress press that
+    waited behind that save, and so went without a cookie) takes that space, as the page's
+    next box would (`space_adopt`), rather than make a second one whose key the box's retry
+    would then use, leaving the first copy of its words out of everyone's reach."""
     space = space_for_request(request)
     if space is not None:
         space_touch(request, space)
         return space, False
     agreement_check(request, None)
+    if page is not None:
+        adopted = space_adopt(request, prompt_id="", entry_id=None, writer="", page=page)
+        if adopted is not None:
+            return adopted, True  # news to this browser, as a space made now would be
     return space_create(request), True
 
 
