@@ -147,14 +147,19 @@ class Reader:
             return _first_time_reader(path, view_name)
         state = session.get(LOCK_KEY) or {}
         is_open = bool(state.get("seen"))
+        authenticated = request.user.is_authenticated
+        space_in_session = bool(session.get(SESSION_KEY))
         return cls(
-            authenticated=request.user.is_authenticated,
-            space_in_session=bool(session.get(SESSION_KEY)),
+            authenticated=authenticated,
+            space_in_session=space_in_session,
             has_space=space_id is not None,
             lock_nav=("open" if is_open else "shut") if state else "",
             lock_after=int(state.get("after") or 0) if is_open else 0,
             needs_agreement=agreement_needed(request),
-            exit_ends_with_browser=pending_ends_with_browser(request),
+            # Said only on a page with something to exit (base.html): for anyone else the
+            # session's length would only split their frames in two.
+            exit_ends_with_browser=(authenticated or space_in_session)
+            and pending_ends_with_browser(request),
             path=path,
             view_name=view_name,
         )

@@ -13,14 +13,15 @@ from dataclasses import replace
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.sessions.backends.db import SessionStore
 from django.core.paginator import Paginator
 from django.middleware.csrf import _unmask_cipher_token
 from django.template.loader import render_to_string
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.utils.safestring import mark_safe
 
-from attachment_guide.frames import Frame, slot
+from attachment_guide.frames import Frame, Reader, slot
 from attachment_guide.journal import reflections
 from attachment_guide.journal import views as journal
 from attachment_guide.journal.models import Entry
@@ -532,3 +533,22 @@ def test_the_journal_s_page_links_lead_to_the_journal_from_a_save_error_page_too
     page = response.content.decode()
     assert 'href="/journal/?page=2#entries-title"' in page and "x" * 50_001 in page
     assert client.get("/journal/?page=2").status_code == 200
+
+
+def test_readers_with_nothing_to_exit_share_a_frame_however_long_their_session_lasts():
+    """Whether quick exit's pending cookie ends with the browser is said only on a page with
+    a space or an account to exit from: readers without one, whose sessions differ only in
+    how long they last, get the same frame."""
+    readers = []
+    for ends_with_browser in (False, True):
+        request = RequestFactory().get(LESSON)
+        request.user = AnonymousUser()
+        request.COOKIES = {}
+        request.session = SessionStore()
+        request.session[AGREED_KEY] = "an-older-notice"
+        if ends_with_browser:
+            request.session.set_expiry(0)
+        request.resolver_match = None
+        readers.append(Reader.of(request, space_id=None, path=LESSON))
+
+    assert readers[0] == readers[1]
