@@ -241,7 +241,8 @@ def space_adopt(
     cookie holding the key) never reached the browser: a tunnel, a weak signal, after the
     server had kept the words. This is that save sent again, or the first save of another
     box of the page, which waited behind it (reflections.js, "first-save") and went once it
-    failed, still without a cookie. This browser's session is given that space, as
+    failed, still without a cookie (so may a progress press: `space_get_or_create`). This
+    browser's session is given that space, as
     `space_create` would have set it up, and the save goes on as one more save there. None
     when this is not such a save: the caller makes a new space. (Or when the first save has
     not committed yet: `journal.services.entry_first_save` looks again.)

@@ -49,10 +49,10 @@
     // or signed in without "Remember me"), with nothing else for an exit to take away: then
     // the cookie ends with it, for after that there is nothing left to exit, and a cookie
     // left behind would only tell whoever looks that exit was pressed here. The page says so
-    // on the button; a first save on it since, on the markers it gave the boxes; choosing
-    // "only for this visit" under the answer, on the line it leaves there. A page never
-    // takes that back: keeping the space on the device, or signing in, is done on a page of
-    // its own, which says so afresh.
+    // on the button; a first save (or a progress press) on it since, on the markers it gave
+    // the boxes; choosing "only for this visit" under the answer, on the line it leaves
+    // there. A page never takes that back: keeping the space on the device, or signing in,
+    // is done on a page of its own, which says so afresh.
     function saysEndsWithBrowser() {
       return document.querySelector("[data-ends-with-browser]") !== null;
     }
