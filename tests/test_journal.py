@@ -162,7 +162,7 @@ def test_a_stale_save_from_another_tab_gets_a_conflict_showing_both_texts(client
 
     html = response.content.decode()
     assert response.status_code == 409
-    assert "changed in another tab or window" in html
+    assert "changed on another device or in another tab" in html
     assert "Tab A, later" in html  # the other text, shown beside the textarea that keeps B's
     assert 'name="over_version" value="2"' in html
     assert Entry.objects.get().body == "Tab A, later"
@@ -980,14 +980,14 @@ def test_keep_both_after_the_other_version_went_keeps_the_words_sent(client, url
         assert response.status_code == 200
         assert ">Tab B&#x27;s words</textarea>" in html
         assert "Saved" in html
-        assert "The other version was deleted in another tab or window" in html
+        assert "The other version was deleted on another device or in another tab" in html
         assert "Keep both" not in html
     else:
         assert response.status_code == 302
         assert f"saved={box}" in response["Location"]
         # the page it goes back to says why only one version is kept, as with htmx
         page = client.get(response["Location"]).content.decode()
-        assert "The other version was deleted in another tab or window" in page
+        assert "The other version was deleted on another device or in another tab" in page
 
 
 @pytest.mark.parametrize("resolve", ["both", "theirs"])
