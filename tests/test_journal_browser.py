@@ -1721,3 +1721,29 @@ def test_a_journal_search_is_not_kept_for_other_sites_boxes(
     with sqlite3.connect(tmp_path / "Default" / "Web Data") as profile:
         kept = profile.execute("SELECT name, value FROM autofill").fetchall()
     assert kept == []
+
+
+def test_a_printout_for_a_therapist_gives_the_day_and_time_where_the_reader_is(
+    browser, live_server
+):
+    """A reader in Los Angeles answers on a Sunday evening; printed, the answer said Monday
+    morning (the server's UTC). The browser tells the export its time zone."""
+    context = browser.new_context(timezone_id="America/Los_Angeles")
+    page = context.new_page()
+    open_lesson(page, live_server)
+    type_answer(page, "Sunday evening words")
+    expect(page.locator(STATUS)).to_contain_text("Saved")
+    entry = Entry.objects.get()
+    Entry.objects.update(created=entry.created.fromisoformat("2026-11-30T03:30:00+00:00"))
+
+    page.goto(f"{live_server.url}/journal/entries/{entry.id}/")  # one entry, from its page
+    page.get_by_role("button", name="Print or save this entry").click()
+    expect(page.locator(".export-entry .meta")).to_contain_text("Nov. 29, 2026, 7:30 p.m. PST")
+
+    page.goto(live_server.url + "/journal/export/")  # everything, as a Markdown file
+    page.get_by_label("A plain text file (Markdown), easy to read anywhere").check()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Get my copy").click()
+    text = download.value.path().read_text(encoding="utf-8")
+    assert "Nov. 29, 2026, 7:30 p.m. PST*" in text
+    context.close()
