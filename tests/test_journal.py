@@ -1177,3 +1177,31 @@ def test_without_javascript_the_largest_lesson_saved_with_every_box_full_is_neve
     assert [len(entry.body) for entry in Entry.objects.all()] == [MAX_ENTRY_LENGTH] * len(
         lesson.prompts
     )
+
+
+def test_on_a_second_device_an_empty_journal_says_to_log_in_to_see_the_accounts(client):
+    """Back days later on the laptop, not logged in yet: "Nothing saved yet" alone read as if
+    everything written on the phone was gone."""
+    page = client.get("/journal/").content.decode()
+
+    assert "Nothing saved yet" in page
+    assert "Wrote on another device with an account?" in page
+    assert '<a href="/accounts/login/?next=/journal/">Log in</a> to see it here.' in page
+    save(client, "A guest's own words")  # with writing here, the hint goes with the empty state
+    assert "Wrote on another device" not in client.get("/journal/").content.decode()
+
+
+def test_an_accounts_journal_says_how_an_account_keeps_it_not_how_a_guest_is_kept(client):
+    from django.contrib.auth.models import User
+
+    User.objects.create_user("wren", password="a calm river at dawn")
+    client.post("/accounts/login/", {"username": "wren", "password": "a calm river at dawn"})
+    for _ in range(2):  # empty, then with an entry (a page of another kind: another frame)
+        page = client.get("/journal/").content.decode()
+        assert "Only your account can open it, on any device where you log in" in page
+        assert "if you make one" not in page and "Without an account" not in page
+        assert "Wrote on another device" not in page
+        save(client, "Words in the account")
+
+    guest = Client().get("/journal/").content.decode()
+    assert "your account if you make one" in guest and "Without an account, it is kept" in guest
