@@ -289,6 +289,9 @@ def test_an_account_deletes_everything_with_its_password_and_every_session_ends(
     laptop = Client()
     laptop.post("/accounts/login/", {"username": "river", "password": PASSWORD})
     space_id = space_of(person).id
+    # Said before it happens: the laptop left signed in is signed out too.
+    asked = person.get("/accounts/delete/").content.decode()
+    assert "Every device signed in to your account is signed out" in asked
 
     wrong = person.post("/accounts/delete/", {"password": "not it"})
     assert wrong.status_code == 422
