@@ -373,7 +373,11 @@ def test_exit_can_lock_the_space(client):
     refused = exit_choice(client, "lock")
     assert "first choose a passcode" in refused.content.decode()
     set_passcode(client)
-    assert exit_choice(client, "lock").status_code == 422  # the passcode is asked first
+    asked = exit_choice(client, "lock")
+    assert asked.status_code == 422  # the passcode is asked first, and why
+    assert "Asked so that nobody else who picks up this device can change this." in (
+        asked.content.decode()
+    )
     assert exit_choice(client, "lock", current=PASSCODE).status_code == 302
 
     client.get("/exit/")
