@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import tracemalloc
 import uuid
 from datetime import timedelta
@@ -288,6 +289,9 @@ def test_an_account_deletes_everything_with_its_password_and_every_session_ends(
     laptop = Client()
     laptop.post("/accounts/login/", {"username": "river", "password": PASSWORD})
     space_id = space_of(person).id
+    # Said before it happens: the laptop left signed in is signed out too.
+    asked = person.get("/accounts/delete/").content.decode()
+    assert "Every device signed in to your account is signed out" in asked
 
     wrong = person.post("/accounts/delete/", {"password": "not it"})
     assert wrong.status_code == 422
@@ -356,3 +360,41 @@ def test_deleted_accounts_leave_nothing_readable_in_the_sqlite_file(tmp_path):
     stored = b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal")) if p.exists())
     assert name.encode() not in stored
     assert password_hash.encode() not in stored
+
+
+def written_at(iso: str) -> None:
+    """Every entry was written at this moment (UTC)."""
+    Entry.objects.update(created=timezone.datetime.fromisoformat(iso))
+
+
+def test_exports_give_dates_and_times_in_the_readers_own_time_zone(person):
+    """Written late on a Sunday evening in Los Angeles, an answer printed for a therapist
+    said Monday morning: the server's UTC. The export form carries the browser's zone."""
+    written_at("2026-11-30T03:30:00+00:00")  # Sunday 29 November, 7:30 p.m. in Los Angeles
+    zone = {"zone": "America/Los_Angeles"}
+
+    markdown = export(person, format="markdown", **zone)
+    page = export(person, format="print", **zone)
+
+    assert "*What attachment is · Nov. 29, 2026, 7:30 p.m. PST*" in markdown
+    assert markdown.splitlines()[2].endswith(" PST.")
+    assert "Nov. 29, 2026, 7:30 p.m. PST</time>" in page
+    assert "UTC" not in markdown + page
+    # Chosen by day, the answer is on the day it was written where the reader is.
+    sunday = {"since": "2026-11-29", "until": "2026-11-29"}
+    assert len(json.loads(export(person, format="json", **zone, **sunday))["entries"]) == 2
+    assert json.loads(export(person, format="json", **sunday))["entries"] == []  # UTC: Monday
+
+
+def test_an_export_with_no_or_an_unknown_time_zone_names_utc(person):
+    written_at("2026-11-30T03:30:00+00:00")
+    for zone in ("", "Mars/Olympus_Mons", "../../etc/passwd", "/etc/localtime"):
+        markdown = export(person, format="markdown", zone=zone)
+        assert "*What attachment is · Nov. 30, 2026, 3:30 a.m. UTC*" in markdown
+
+
+def test_the_export_forms_ask_the_browser_for_its_time_zone(person):
+    entry = Entry.objects.get(prompt_id="")
+    for url in ("/journal/export/", f"/journal/entries/{entry.id}/"):
+        page = person.get(url).content.decode()
+        assert re.search(r'<input type="hidden" name="zone"[^>]* data-time-zone', page)

@@ -162,7 +162,7 @@ def test_a_stale_save_from_another_tab_gets_a_conflict_showing_both_texts(client
 
     html = response.content.decode()
     assert response.status_code == 409
-    assert "changed in another tab or window" in html
+    assert "changed on another device or in another tab" in html
     assert "Tab A, later" in html  # the other text, shown beside the textarea that keeps B's
     assert 'name="over_version" value="2"' in html
     assert Entry.objects.get().body == "Tab A, later"
@@ -980,14 +980,14 @@ def test_keep_both_after_the_other_version_went_keeps_the_words_sent(client, url
         assert response.status_code == 200
         assert ">Tab B&#x27;s words</textarea>" in html
         assert "Saved" in html
-        assert "The other version was deleted in another tab or window" in html
+        assert "The other version was deleted on another device or in another tab" in html
         assert "Keep both" not in html
     else:
         assert response.status_code == 302
         assert f"saved={box}" in response["Location"]
         # the page it goes back to says why only one version is kept, as with htmx
         page = client.get(response["Location"]).content.decode()
-        assert "The other version was deleted in another tab or window" in page
+        assert "The other version was deleted on another device or in another tab" in page
 
 
 @pytest.mark.parametrize("resolve", ["both", "theirs"])
@@ -1177,3 +1177,31 @@ def test_without_javascript_the_largest_lesson_saved_with_every_box_full_is_neve
     assert [len(entry.body) for entry in Entry.objects.all()] == [MAX_ENTRY_LENGTH] * len(
         lesson.prompts
     )
+
+
+def test_on_a_second_device_an_empty_journal_says_to_log_in_to_see_the_accounts(client):
+    """Back days later on the laptop, not logged in yet: "Nothing saved yet" alone read as if
+    everything written on the phone was gone."""
+    page = client.get("/journal/").content.decode()
+
+    assert "Nothing saved yet" in page
+    assert "Wrote on another device with an account?" in page
+    assert '<a href="/accounts/login/?next=/journal/">Log in</a> to see it here.' in page
+    save(client, "A guest's own words")  # with writing here, the hint goes with the empty state
+    assert "Wrote on another device" not in client.get("/journal/").content.decode()
+
+
+def test_an_accounts_journal_says_how_an_account_keeps_it_not_how_a_guest_is_kept(client):
+    from django.contrib.auth.models import User
+
+    User.objects.create_user("wren", password="a calm river at dawn")
+    client.post("/accounts/login/", {"username": "wren", "password": "a calm river at dawn"})
+    for _ in range(2):  # empty, then with an entry (a page of another kind: another frame)
+        page = client.get("/journal/").content.decode()
+        assert "Only your account can open it, on any device where you log in" in page
+        assert "if you make one" not in page and "Without an account" not in page
+        assert "Wrote on another device" not in page
+        save(client, "Words in the account")
+
+    guest = Client().get("/journal/").content.decode()
+    assert "your account if you make one" in guest and "Without an account, it is kept" in guest

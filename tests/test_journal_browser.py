@@ -243,7 +243,9 @@ def test_two_tabs_on_one_answer_get_the_conflict_view_and_keep_both(
     tab_b.locator(BOX).press("End")
     tab_b.keyboard.type(" from tab B")
 
-    expect(tab_b.locator(STATUS)).to_contain_text("changed in another tab", timeout=5000)
+    expect(tab_b.locator(STATUS)).to_contain_text(
+        "changed on another device or in another tab", timeout=5000
+    )
     expect(tab_b.locator(BOX)).to_have_value("Start from tab B")
     expect(tab_b.locator(".conflict__theirs")).to_contain_text("Start from tab A")
     assert bodies() == ["Start from tab A"]
@@ -277,7 +279,9 @@ def test_keep_both_after_the_other_version_was_deleted_keeps_the_words(
     expect_soon(lambda: bodies() == ["Start from tab A"])
     tab_b.locator(BOX).press("End")
     tab_b.keyboard.type(" from tab B")
-    expect(tab_b.locator(STATUS)).to_contain_text("changed in another tab", timeout=5000)
+    expect(tab_b.locator(STATUS)).to_contain_text(
+        "changed on another device or in another tab", timeout=5000
+    )
     Entry.objects.all().delete()  # "Delete" pressed in a third tab
 
     tab_b.get_by_role("button", name="Keep both").click()
@@ -501,7 +505,7 @@ def test_without_javascript_a_conflict_in_one_box_is_chosen_with_the_other_boxes
 
     press_save(page, SECOND)
 
-    expect(page.locator(STATUS)).to_contain_text("changed in another tab")
+    expect(page.locator(STATUS)).to_contain_text("changed on another device or in another tab")
     expect(page.locator(BOX)).to_have_value("Mine, from this tab")
     expect(page.locator(f"#reflection-{SECOND}-status")).to_contain_text("Saved")
     assert bodies() == ["Another box, fine", "Changed in another tab"]
@@ -572,7 +576,9 @@ def test_closing_a_tab_that_shows_a_conflict_keeps_both_texts(browser, live_serv
     expect_soon(lambda: bodies() == ["Shared start, A"])
     tab_b.locator(BOX).press("End")
     tab_b.keyboard.type(", B")
-    expect(tab_b.locator(STATUS)).to_contain_text("changed in another tab", timeout=5000)
+    expect(tab_b.locator(STATUS)).to_contain_text(
+        "changed on another device or in another tab", timeout=5000
+    )
 
     tab_b.close(run_before_unload=True)
 
@@ -1721,3 +1727,29 @@ def test_a_journal_search_is_not_kept_for_other_sites_boxes(
     with sqlite3.connect(tmp_path / "Default" / "Web Data") as profile:
         kept = profile.execute("SELECT name, value FROM autofill").fetchall()
     assert kept == []
+
+
+def test_a_printout_for_a_therapist_gives_the_day_and_time_where_the_reader_is(
+    browser, live_server
+):
+    """A reader in Los Angeles answers on a Sunday evening; printed, the answer said Monday
+    morning (the server's UTC). The browser tells the export its time zone."""
+    context = browser.new_context(timezone_id="America/Los_Angeles")
+    page = context.new_page()
+    open_lesson(page, live_server)
+    type_answer(page, "Sunday evening words")
+    expect(page.locator(STATUS)).to_contain_text("Saved")
+    entry = Entry.objects.get()
+    Entry.objects.update(created=entry.created.fromisoformat("2026-11-30T03:30:00+00:00"))
+
+    page.goto(f"{live_server.url}/journal/entries/{entry.id}/")  # one entry, from its page
+    page.get_by_role("button", name="Print or save this entry").click()
+    expect(page.locator(".export-entry .meta")).to_contain_text("Nov. 29, 2026, 7:30 p.m. PST")
+
+    page.goto(live_server.url + "/journal/export/")  # everything, as a Markdown file
+    page.get_by_label("A plain text file (Markdown), easy to read anywhere").check()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Get my copy").click()
+    text = download.value.path().read_text(encoding="utf-8")
+    assert "Nov. 29, 2026, 7:30 p.m. PST*" in text
+    context.close()

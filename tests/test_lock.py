@@ -373,7 +373,11 @@ def test_exit_can_lock_the_space(client):
     refused = exit_choice(client, "lock")
     assert "first choose a passcode" in refused.content.decode()
     set_passcode(client)
-    assert exit_choice(client, "lock").status_code == 422  # the passcode is asked first
+    asked = exit_choice(client, "lock")
+    assert asked.status_code == 422  # the passcode is asked first, and why
+    assert "Asked so that nobody else who picks up this device can change this." in (
+        asked.content.decode()
+    )
     assert exit_choice(client, "lock", current=PASSCODE).status_code == 302
 
     client.get("/exit/")
@@ -788,3 +792,20 @@ def test_a_locked_accounts_device_cannot_make_a_new_recovery_code():
     assert made.status_code == 423
     assert "<code>" not in made.content.decode()
     assert User.objects.get(username="lake").recovery_code.code_hash == code_hash
+
+
+def test_unlock_to_write_in_a_lesson_comes_back_to_that_box(locked):
+    """Back in a lesson on a locked device, "Unlock to write" beside a question led, once
+    unlocked, to the top of a long lesson: the reader had to find the question again."""
+    client, _entry = locked
+    page = client.get(LESSON).content.decode()
+    link = re.search(r'<a href="(/lock/\?next=[^"]*reflection-ab-when-upset-now)">Unlock', page)
+    assert link, "each locked question's link names its own box"
+
+    lock_page = client.get(html.unescape(link.group(1))).content.decode()
+    target = re.search(r'name="next" value="([^"]*)"', lock_page).group(1)
+    response = client.post("/lock/", {"passcode": PASSCODE, "next": html.unescape(target)})
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{LESSON}#reflection-ab-when-upset-now"
+    assert MARKER in client.get(LESSON).content.decode()  # open again, the answer is there

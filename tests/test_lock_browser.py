@@ -104,10 +104,10 @@ def test_lock_unlock_and_settings_pages_pass_axe_and_the_lock_survives_a_restart
     page.get_by_label("Passcode").fill(PASSCODE)
     page.get_by_role("button", name="Unlock").click()
 
-    page.wait_for_url(f"**{LESSON}")
-    expect(
-        page.get_by_label("think of a person, a place or even a pet", exact=False).first
-    ).to_have_value("Behind the lock")
+    page.wait_for_url(f"**{LESSON}#reflection-ab-who-felt-safe")  # back at the question
+    box = page.get_by_label("think of a person, a place or even a pet", exact=False).first
+    expect(box).to_have_value("Behind the lock")
+    expect(box).to_be_in_viewport()
     page.screenshot(path=screenshots / "settings-unlocked-lesson-1280.png")
     restarted.close()
 

@@ -165,6 +165,45 @@ def test_a_save_after_the_session_ran_out_is_refused_with_words_that_fit(ash, ht
     assert not Entry.objects.filter(body=WORDS).exists()
 
 
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-js"])
+def test_a_phone_left_open_after_the_account_was_deleted_on_the_laptop_says_that_may_be_why(
+    ash, htmx
+):
+    """Ash deletes everything on the laptop while the phone has a lesson open. The phone's
+    next save can keep nothing; its message must name what happened (the reasons it gave
+    were all of this browser, so "sign back in" read as the way out, and it is not)."""
+    marker = marker_on(ash, LESSON)  # the phone
+    laptop = Client()
+    log_in(laptop, "ash")
+    assert laptop.post("/accounts/delete/", {"password": PASSWORD}).status_code == 200
+    assert not User.objects.filter(username="ash").exists()
+
+    response = answer(ash, WORDS, marker=marker, htmx=htmx)
+
+    html = response.content.decode()
+    assert response.status_code == (422 if htmx else 409)
+    assert NOT_SAVED in html and "deleted everything on another device" in html
+    assert WORDS in html or htmx  # with htmx the words never left their box
+    assert not Entry.objects.filter(body=WORDS).exists()
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-js"])
+def test_a_progress_press_on_a_phone_after_the_account_was_deleted_elsewhere_says_why(ash, htmx):
+    marker = marker_on(ash, LESSON)
+    laptop = Client()
+    log_in(laptop, "ash")
+    laptop.post("/accounts/delete/", {"password": PASSWORD})
+
+    response = ash.post(
+        f"{LESSON}progress/", {**AGREE, "done": "1", "space": marker}, headers=HX if htmx else {}
+    )
+
+    html = response.content.decode()
+    assert response.status_code == (422 if htmx else 409)  # with htmx, shown in place
+    assert "deleted everything on another device" in html
+    assert not LessonProgress.objects.exists()
+
+
 def test_an_answer_after_someone_elses_sign_in_never_reaches_their_journal(ash):
     """The case that mattered most: before, the stale tab's autosave landed in Birch's
     journal, where Birch (or whoever signs in as Birch) would read Ash's words."""

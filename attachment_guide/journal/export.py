@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -159,8 +160,20 @@ def _circle(space_id) -> list[dict]:
     ]
 
 
+def in_zone(stream: Iterator[str], zone: ZoneInfo | None) -> Iterator[str]:
+    """`stream`, each part made in `zone` (None: the server's). A streamed response's parts
+    are made after its view has returned, outside any `timezone.override` there."""
+    while True:
+        with timezone.override(zone):
+            part = next(stream, None)
+        if part is None:
+            return
+        yield part
+
+
 def _when(moment: datetime) -> str:
-    """The server's time, named: a file has no browser to show it in the reader's own."""
+    """The time in the reader's zone when their browser named it (`in_zone`), else the
+    server's, named either way: a file has no browser to show it in the reader's own."""
     moment = timezone.localtime(moment)
     return f"{date_format(moment, 'DATETIME_FORMAT')} {date_format(moment, 'T')}"
 

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import functools
+import zoneinfo
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +18,11 @@ FORMATS = [
 
 def module_choices() -> list[tuple[str, str]]:
     return [(m.slug, m.title) for m in get_catalog().modules] + [("", _("Free writing"))]
+
+
+@functools.cache
+def time_zone_names() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
 
 
 class ExportForm(NoColons, forms.Form):
@@ -40,10 +48,21 @@ class ExportForm(NoColons, forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     entry = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    # The reader's time zone, as their browser names it (static/js/reflections.js fills it
+    # in): a file or a printout is read away from the screen, where nothing turns the
+    # server's UTC into the day and time the words were written. Without it, UTC, named.
+    zone = forms.CharField(
+        required=False, max_length=64, widget=forms.HiddenInput(attrs={"data-time-zone": ""})
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["modules"].choices = module_choices()
+
+    def clean_zone(self) -> zoneinfo.ZoneInfo | None:
+        """Only a name from the system's list: an unknown one is ignored, not refused."""
+        name = self.cleaned_data["zone"]
+        return zoneinfo.ZoneInfo(name) if name in time_zone_names() else None
 
     def clean(self):
         data = super().clean()

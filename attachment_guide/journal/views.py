@@ -5,6 +5,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from urllib.parse import parse_qsl, urlencode
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
@@ -39,6 +40,7 @@ from attachment_guide.journal.export import (
     as_print_page,
     circle_members,
     filename,
+    in_zone,
 )
 from attachment_guide.journal.forms import ExportForm
 from attachment_guide.journal.models import Entry
@@ -1105,7 +1107,10 @@ def export(request: HttpRequest) -> HttpResponse:
             until=data["until"],
             entry_ids=[data["entry"]] if data["entry"] else [],
         )
-        return _export_response(request, space, selection, data["format"])
+        # The dates of the selection, the file's name and every time written out are the
+        # reader's own: in the view, and in each part of the stream (made after it returns).
+        with timezone.override(data["zone"]):
+            return _export_response(request, space, selection, data["format"], data["zone"])
     ctx = {
         "form": form,
         "has_space": space is not None,
@@ -1116,15 +1121,15 @@ def export(request: HttpRequest) -> HttpResponse:
 
 
 def _export_response(
-    request: HttpRequest, space: Space, selection: Selection, fmt: str
+    request: HttpRequest, space: Space, selection: Selection, fmt: str, zone: ZoneInfo | None
 ) -> StreamingHttpResponse:
     if fmt == "json":
-        stream = as_json(space=space, selection=selection)
+        stream = in_zone(as_json(space=space, selection=selection), zone)
         response = StreamingHttpResponse(stream, content_type="application/json; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename("json")}"'
     elif fmt == "markdown":
         site_name = settings.SITE_NAME or _("Attachment Guide")
-        stream = as_markdown(space=space, selection=selection, site_name=site_name)
+        stream = in_zone(as_markdown(space=space, selection=selection, site_name=site_name), zone)
         response = StreamingHttpResponse(stream, content_type="text/markdown; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename("md")}"'
     else:
@@ -1137,8 +1142,9 @@ def _export_response(
         if selection.everything:  # one entry printed for a therapist does not bring the map
             ctx["circle"] = map_context(circle_members(space.id))
         page = render_to_string("journal/export_print.html", ctx, request=request)
-        stream = as_print_page(
-            page_html=page, marker=PRINT_MARKER, space=space, selection=selection
+        stream = in_zone(
+            as_print_page(page_html=page, marker=PRINT_MARKER, space=space, selection=selection),
+            zone,
         )
         response = StreamingHttpResponse(stream, content_type="text/html; charset=utf-8")
     return private(response)

@@ -70,7 +70,13 @@ class CurrentPasscode:
     def __init__(self, *args, has_passcode: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if has_passcode:
-            self.fields["current"] = _secret(_("Your passcode"), "current-password")
+            # A lone "Your passcode" under a choice, then "This field is required.", did
+            # not say why a passcode is asked for to change it.
+            self.fields["current"] = _secret(
+                _("Your passcode"),
+                "current-password",
+                _("Asked so that nobody else who picks up this device can change this."),
+            )
 
 
 class LockAfterForm(CurrentPasscode, NoColons, forms.Form):

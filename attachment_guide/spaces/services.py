@@ -108,8 +108,9 @@ def space_for_request(request: HttpRequest) -> Space | None:
 
 NOT_SAVED_HERE = gettext_lazy(
     "Not saved: the journal this page was opened with is no longer open in this browser. You "
-    "may have signed out in another tab, opened a different journal, or been away too long. "
-    "Your words are still here. To keep them, copy them, or sign back in and save again."
+    "may have signed out in another tab, changed your password or deleted everything on another "
+    "device, opened a different journal, or been away too long. Your words are still here. To "
+    "keep them, copy them, or sign back in and save again."
 )
 _MARKER_SALT = "attachment_guide.spaces.marker"
 

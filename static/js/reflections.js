@@ -205,7 +205,18 @@
     if (event.detail.xhr && event.detail.xhr.status >= 400) event.stopPropagation();
   }, true);
 
+  // A download or a printout is read away from the screen: the export forms tell the server
+  // the reader's time zone, so its dates and times are the ones the words were written at.
+  function tellTimeZone() {
+    var zone = "";
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { /* UTC */ }
+    document.querySelectorAll("input[data-time-zone]").forEach(function (input) {
+      input.value = zone;
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", localizeTimes);
+  document.addEventListener("DOMContentLoaded", tellTimeZone);
   // At the swap, in the same task, so a screen reader hears a save's time once, in the
   // reader's clock and not first in UTC; again once settled, for what was swapped out of band.
   document.addEventListener("htmx:afterSwap", localizeTimes);
