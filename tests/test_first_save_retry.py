@@ -468,6 +468,37 @@ def held_up_or_done(thread: threading.Thread) -> None:
         time.sleep(0.01)
 
 
+def first_held_open(
+    held_after, first: tuple[Client, Callable], then: tuple[Client, Callable]
+) -> dict[str, object]:
+    """Send `first`, hold its transaction open once it has saved a `held_after` row, send
+    `then` meanwhile, and let `first` commit once `then` has finished or waits for it.
+    Each answer (or the exception raised) under "first" and "again"."""
+    made, go_on = threading.Event(), threading.Event()
+
+    def hold(sender, **kwargs):
+        if threading.current_thread().name == "first" and not made.is_set():
+            made.set()
+            assert go_on.wait(20)
+
+    post_save.connect(hold, sender=held_after, weak=False)
+    answers: dict[str, object] = {}
+    try:
+        sending = in_thread("first", first[1], first[0], answers)
+        assert made.wait(10)
+        again = in_thread("again", then[1], then[0], answers)
+        held_up_or_done(again)
+        go_on.set()
+        sending.join(20)
+        again.join(20)
+    finally:
+        go_on.set()
+        post_save.disconnect(hold, sender=held_after)
+    for name in ("first", "again"):
+        assert not isinstance(answers[name], Exception), answers[name]
+    return answers
+
+
 def _waiting(thread: threading.Thread) -> bool:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -512,29 +543,10 @@ def test_a_retry_sent_while_the_first_save_is_still_being_kept_lands_in_the_same
     reader = browser()
     send, words = sent_by(path, reader)
     retrying = answer_lost(reader)
-    made, go_on = threading.Event(), threading.Event()
 
-    def hold(sender, **kwargs):  # the first save's transaction stays open here
-        if threading.current_thread().name == "first" and not made.is_set():
-            made.set()
-            assert go_on.wait(20)
-
-    post_save.connect(hold, sender=held_after, weak=False)
-    answers: dict[str, object] = {}
-    try:
-        first = in_thread("first", send, reader, answers)
-        assert made.wait(10)
-        again = in_thread("again", send, retrying, answers)
-        held_up_or_done(again)
-        go_on.set()
-        first.join(20)
-        again.join(20)
-    finally:
-        go_on.set()
-        post_save.disconnect(hold, sender=held_after)
+    answers = first_held_open(held_after, (reader, send), (retrying, send))
 
     for name in ("first", "again"):
-        assert not isinstance(answers[name], Exception), answers[name]
         assert answers[name].status_code in (200, 302)
     assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
     assert Space.objects.count() == 1
@@ -561,39 +573,14 @@ def test_another_box_s_first_save_sent_while_the_first_is_still_being_kept_joins
     reader = browser()
     first, second = two_boxes(reader)
     retrying = answer_lost(reader)
-    made, go_on = threading.Event(), threading.Event()
 
-    def hold(sender, **kwargs):  # box 1's first save stays open here
-        if threading.current_thread().name == "first" and not made.is_set():
-            made.set()
-            assert go_on.wait(20)
-
-    post_save.connect(hold, sender=held_after, weak=False)
-    answers: dict[str, object] = {}
-    try:
-        box_1 = in_thread(
-            "first",
-            lambda client: client.post(ANSWER_URL, {**first, "body": "Grandmother."}, headers=HX),
-            reader,
-            answers,
-        )
-        assert made.wait(10)
-        box_2 = in_thread(
-            "again",
-            lambda client: client.post(SECOND_URL, {**second, "body": "I go quiet."}, headers=HX),
-            retrying,
-            answers,
-        )
-        held_up_or_done(box_2)
-        go_on.set()
-        box_1.join(20)
-        box_2.join(20)
-    finally:
-        go_on.set()
-        post_save.disconnect(hold, sender=held_after)
+    answers = first_held_open(
+        held_after,
+        (reader, lambda c: c.post(ANSWER_URL, {**first, "body": "Grandmother."}, headers=HX)),
+        (retrying, lambda c: c.post(SECOND_URL, {**second, "body": "I go quiet."}, headers=HX)),
+    )
 
     for name in ("first", "again"):
-        assert not isinstance(answers[name], Exception), answers[name]
         assert answers[name].status_code == 200
     assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
     assert Space.objects.count() == 1
