@@ -50,10 +50,18 @@ def progress_record(
     return row
 
 
-def progress_reset(*, space: Space, lesson: Lesson) -> None:
-    LessonProgress.objects.filter(
+def progress_unmark(*, space: Space, lesson: Lesson) -> LessonProgress | None:
+    """What "Mark as not done" does: the lesson is no longer done, and what was read of it
+    stays. It used to forget the lesson altogether: a reader with answers in it found it
+    "not started", and "Continue where you left off" gone when it was the only lesson
+    begun."""
+    row = LessonProgress.objects.filter(
         space=space, module_slug=lesson.module_slug, lesson_slug=lesson.slug
-    ).delete()
+    ).first()
+    if row is not None and row.done:
+        row.done, row.completed, row.updated = False, None, timezone.now()
+        row.save(update_fields=["done", "completed", "updated"])
+    return row
 
 
 @dataclass

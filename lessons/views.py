@@ -39,7 +39,7 @@ from lessons.content import Lesson, get_catalog
 from lessons.forms import ProblemReportForm
 from lessons.models import LessonProgress, ProblemReport
 from lessons.problem_reports import TooManyReports, problem_report_create
-from lessons.progress import Progress, progress_for_space, progress_record, progress_reset
+from lessons.progress import Progress, progress_for_space, progress_record, progress_unmark
 
 
 def modules_with_progress(modules, progress: Progress) -> list[dict]:
@@ -339,7 +339,7 @@ def lesson_progress_update(
     if space is not None:
         space_claim_end(request)  # this browser has its space: no retry may take it now
         if "reset" in request.POST:
-            progress_reset(space=space, lesson=lesson)
+            row = progress_unmark(space=space, lesson=lesson)
         else:
             row = progress_record(
                 space=space,
@@ -361,6 +361,7 @@ def lesson_progress_update(
         # The panel a press brings back is in view: were it to post "reached the end" again,
         # "Mark as not done" and "Remember my place" would be turned into "done" at once.
         "chosen": chosen,
+        "unmarked": "reset" in request.POST and space is not None,
         "space_marker": space_marker(space and space.id),
         # A page made before this space (or before this press made it) gives all its forms
         # the marker, as a first save does (journal.views._save).

@@ -104,13 +104,24 @@ def test_reaching_the_end_or_pressing_done_completes_a_lesson_and_it_stays_done(
     assert "Mark as not done" in page
 
 
-def test_reset_is_the_only_way_back(client):
+def test_mark_as_not_done_keeps_the_place_reached_and_continue(client):
+    """It used to forget the lesson: a reader with answers in it found it "not started",
+    and "Continue where you left off" gone when it was the only lesson begun."""
     give_a_space(client)
+    anchor = sections()[1]
+    client.post(PROGRESS, {"section": anchor}, headers=HX)
     client.post(PROGRESS, {**AGREE, "done": "1"})
 
     client.post(PROGRESS, {"reset": "1"})
 
-    assert LessonProgress.objects.count() == 0
+    assert (row().done, row().completed, row().section) == (False, None, anchor)
+    home = client.get("/").content.decode()
+    assert "Continue where you left off" in home and f'href="{URL}#{anchor}"' in home
+    assert "In progress" in home
+    panel = client.get(URL).content.decode()
+    assert "Mark as done" in panel and "You finished this lesson." not in panel
+    client.post(PROGRESS, {"reached_end": "1"}, headers=HX)  # read to the end again: done
+    assert row().done is True
 
 
 def test_a_pressed_button_is_not_overruled_by_reaching_the_end(client):
@@ -127,7 +138,9 @@ def test_a_pressed_button_is_not_overruled_by_reaching_the_end(client):
     undone = client.post(PROGRESS, {"reset": "1"}, headers=HX).content.decode()
 
     assert "Mark as done" in undone and '"reached_end"' not in undone
-    assert LessonProgress.objects.count() == 0
+    assert "This lesson is no longer marked as done." in undone
+    assert "Your place in this lesson is remembered." not in undone
+    assert row().done is False
 
 
 def test_home_shows_continue_with_module_lesson_and_section(client):
