@@ -1642,6 +1642,48 @@ def test_reading_on_after_the_first_answer_is_remembered_and_nothing_is_sent_bef
     expect(page.locator("#lesson-progress")).to_contain_text("You finished this lesson.")
 
 
+SHAKES = "/lessons/attachment-basics/how-trauma-shakes-attachment/"
+
+
+@pytest.mark.parametrize(
+    ("size", "end_in_view"),
+    [((375, 740), False), ((1280, 1400), True)],
+    ids=["phone", "tall-window"],
+)
+def test_a_page_opened_at_a_section_sends_its_reading_once(browser, live_server, size, end_in_view):
+    """Opened at its last section, the page scrolled there smoothly and every heading it
+    passed sent its own "reached": five requests at once, when only the furthest counts.
+    Reaching the end on the way goes in the same one request, with the section."""
+    from lessons.models import LessonProgress
+
+    context = browser.new_context(
+        viewport={"width": size[0], "height": size[1]}, reduced_motion="no-preference"
+    )
+    page = context.new_page()
+    page.goto(live_server.url + LESSON)
+    page.get_by_role("button", name="Remember my place").click()  # a space, for reading
+    expect(page.locator("#lesson-progress")).to_contain_text("remembered")
+    sent = []
+    page.on("request", lambda r: sent.append(r.post_data) if r.url.endswith("/progress/") else None)
+
+    page.goto(live_server.url + SHAKES + "#trust-can-grow-back")
+    expect_soon(lambda: LessonProgress.objects.filter(lesson_slug="how-trauma-shakes-attachment"))
+    page.wait_for_timeout(1500)  # anything else would have gone by now
+
+    assert len(sent) == 1, sent
+    assert "section=trust-can-grow-back" in sent[0]
+    assert ("reached_end=1" in sent[0]) is end_in_view
+    row = LessonProgress.objects.get(lesson_slug="how-trauma-shakes-attachment")
+    assert (row.section, row.done) == ("trust-can-grow-back", end_in_view)
+    # Reading on from there still counts: the end, once it comes into view.
+    if not end_in_view:
+        page.locator("#lesson-progress").scroll_into_view_if_needed()
+        expect_soon(lambda: LessonProgress.objects.get(lesson_slug=row.lesson_slug).done)
+        page.wait_for_timeout(100)  # Playwright hands over its events while it waits
+        assert len(sent) == 2
+    context.close()
+
+
 def test_remember_my_place_at_the_end_of_a_lesson_does_not_mark_it_done(page, live_server):
     """The panel that posts "reached the end" as it comes into view holds the buttons, and
     htmx sent that with the press: "Remember my place" answered "You finished this lesson"

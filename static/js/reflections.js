@@ -307,6 +307,62 @@
     elt.setAttribute("data-reading", "held");
   });
 
+  // A page opened at a section ("Continue where you left off", the list of sections)
+  // scrolls there, smoothly where motion is welcome, and each heading it passes comes into
+  // view on the way: each sent its own "reached", five at once, when progress only moves
+  // forward and only the furthest counts. So what comes into view waits until the page has
+  // been still for a moment, and then one request goes: the furthest, and when that is the
+  // end, the furthest section with it. Hiding the tab sends it at once.
+  var READING_SETTLE = 400;
+  var reading = [], readingTimer = null;
+
+  function sectionOf(elt) {
+    try {
+      return JSON.parse(elt.getAttribute("hx-vals") || "{}").section || "";
+    } catch (e) {
+      return "";
+    }
+  }
+
+  function sendReading() {
+    clearTimeout(readingTimer);
+    // What a press or a swap took off the page meanwhile has nothing left to say.
+    var waiting = reading.filter(function (item) { return document.body.contains(item.elt); });
+    reading = [];
+    if (!waiting.length) return;
+    waiting.sort(function (a, b) {
+      return a.elt.compareDocumentPosition(b.elt) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1;
+    });
+    var furthest = waiting[waiting.length - 1];
+    var section = "";
+    waiting.forEach(function (item) { section = sectionOf(item.elt) || section; });
+    function withSection(e) {
+      if (section && !e.detail.parameters.has("section")) e.detail.parameters.set("section", section);
+    }
+    furthest.elt.addEventListener("htmx:configRequest", withSection);
+    furthest.issue(true);
+    furthest.elt.removeEventListener("htmx:configRequest", withSection);
+  }
+
+  function readingLater() {
+    clearTimeout(readingTimer);
+    readingTimer = setTimeout(sendReading, READING_SETTLE);
+  }
+
+  document.addEventListener("htmx:confirm", function (event) {
+    var elt = event.detail.elt;
+    if (event.defaultPrevented || !elt.matches(READING)) return;
+    event.preventDefault();
+    reading.push({ elt: elt, issue: event.detail.issueRequest });
+    readingLater();
+  });
+  window.addEventListener("scroll", function () {
+    if (reading.length) readingLater();
+  }, { passive: true });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden" && reading.length) sendReading();
+  });
+
   document.addEventListener("htmx:afterSettle", function () {
     if (!pageHasSpace()) return;
     document.querySelectorAll(HELD).forEach(function (elt) {
