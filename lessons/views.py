@@ -125,6 +125,8 @@ def lesson_page(
         elif prompt.id in saved and box.current:
             box.mark_saved(box.current)
             box.other_gone = prompt.id in request.GET.getlist("alone")
+            if prompt.id in request.GET.getlist("both"):
+                box.kept_both = "earlier" if box.earlier else "journal"
             if prompt.id == saved[0]:
                 reflections.show_first_save(box, request, reader)
         box = overrides.get(prompt.id, box)

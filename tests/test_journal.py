@@ -207,6 +207,78 @@ def test_choosing_both_keeps_both_texts_and_mine_becomes_the_current_answer(clie
     assert "Your earlier answers" in page and "<p>A2</p>" in page
 
 
+@pytest.mark.parametrize(
+    ("url", "box", "htmx", "said"),
+    [
+        (ANSWER_URL, PROMPT, True, "Yours is in the box; the other version is under “Your earlier"),
+        (
+            ANSWER_URL,
+            PROMPT,
+            False,
+            "Yours is in the box; the other version is under “Your earlier",
+        ),
+        (
+            "/journal/write/",
+            "free-writing",
+            True,
+            "Yours is in the box; the other version is still",
+        ),
+        # Without JavaScript the journal's box comes back empty, both listed below it.
+        ("/journal/write/", "free-writing", False, "Each version is now its own entry"),
+    ],
+)
+def test_keep_both_says_where_each_version_is_now(client, url, box, htmx, said):
+    """ "Keep both" left the reader's text in the box and made the other version an earlier
+    answer, and the status line said only "Saved": nothing said both were kept, or where."""
+    entry_id = uuid.uuid4()
+    save(client, "A", entry=entry_id, url=url)
+    save(client, "A2", entry=entry_id, version=1, url=url)
+
+    both_id = uuid.uuid4()
+    response = save(
+        client, "B", entry=entry_id, version=1, url=url, htmx=htmx, resolve="both", both_id=both_id
+    )
+
+    if not htmx:  # the page the press comes back to says it, as the htmx answer does
+        assert response.status_code == 302
+        response = client.get(response["Location"])
+    html = unescape(response.content.decode())
+    status = re.search(rf'id="reflection-{box}-status" role="status".*?</p>', html, re.S).group()
+    assert "Both kept." in status and said in status
+    if "Yours is in the box" in said:
+        assert ">B</textarea>" in html
+    else:
+        assert "<p>B</p>" in html and "<p>A2</p>" in html
+    # Only the answer to that press says it: the next save is a plain "Saved".
+    kept = Entry.objects.get(id=both_id)
+    again = save(client, "B, more", entry=kept.id, version=kept.version, url=url)
+    assert "Both kept" not in again.content.decode()
+
+
+@pytest.mark.parametrize("htmx", [True, False])
+def test_keep_both_on_an_entry_s_page_says_where_the_other_version_is(client, htmx):
+    """On an entry's own page, "Keep both" opens the page of the copy just kept, and that
+    page says the other version is under the question's other answers."""
+    first = save(client, "A")
+    entry = Entry.objects.get()
+    save(client, "A2", entry=entry.id, version=1)  # changed in another tab
+    url = f"/journal/entries/{entry.id}/"
+
+    both_id = uuid.uuid4()
+    response = save(
+        client, "B", entry=entry.id, version=1, url=url, htmx=htmx, resolve="both", both_id=both_id
+    )
+
+    assert first.status_code == 200
+    copy = Entry.objects.get(id=both_id)
+    location = response["HX-Redirect"] if htmx else response["Location"]
+    assert location.startswith(f"/journal/entries/{copy.id}/?")
+    html = unescape(client.get(location).content.decode())
+    assert "Both kept. Yours is in the box; the other version is under “Your other answers" in html
+    assert "<p>A2</p>" in html  # and there it is
+    assert "Both kept" not in client.get(f"/journal/entries/{copy.id}/").content.decode()
+
+
 def test_keep_both_pressed_twice_still_makes_one_copy(client):
     entry_id, both_id = uuid.uuid4(), uuid.uuid4()
     save(client, "A", entry=entry_id)
@@ -981,7 +1053,7 @@ def test_keep_both_after_the_other_version_went_keeps_the_words_sent(client, url
         assert ">Tab B&#x27;s words</textarea>" in html
         assert "Saved" in html
         assert "The other version was deleted on another device or in another tab" in html
-        assert "Keep both" not in html
+        assert "Keep both" not in html and "Both kept" not in html
     else:
         assert response.status_code == 302
         assert f"saved={box}" in response["Location"]

@@ -256,8 +256,13 @@ def test_two_tabs_on_one_answer_get_the_conflict_view_and_keep_both(
     tab_b.get_by_role("button", name="Keep both").click()
 
     expect(tab_b.locator(STATUS)).to_contain_text("Saved", timeout=5000)
+    expect(tab_b.locator(STATUS)).to_contain_text(
+        "Both kept. Yours is in the box; the other version is under “Your earlier answers”."
+    )
     expect(tab_b.locator(BOX)).to_have_value("Start from tab B")
+    expect(tab_b.locator(BOX)).to_be_focused()  # so a screen reader reads that line with it
     expect(tab_b.locator(f"#reflection-{PROMPT} .earlier")).to_contain_text("Start from tab A")
+    tab_b.locator(f"#reflection-{PROMPT}").screenshot(path=screenshots / "reflection-both.png")
     assert bodies() == ["Start from tab A", "Start from tab B"]
     context.close()
 

@@ -124,6 +124,10 @@ class Reflection:
     theirs: Entry | None = None
     # After "Keep both": the other version had been deleted since, so only this one is kept.
     other_gone: bool = False
+    # After "Keep both" with the other version still there: where the page shows it now
+    # ("earlier" answers, "others" on an entry's page, only elsewhere in the "journal"), or
+    # "entries": the journal page without JavaScript, which lists both, the box left empty.
+    kept_both: str = ""
     focus: bool = False
     limit: int = MAX_ENTRY_LENGTH
     current: Entry | None = None

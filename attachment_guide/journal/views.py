@@ -311,10 +311,16 @@ def _save_box(
                         raise _OtherVersionGone()
                     if fixed_entry_id:  # this box edits one entry; the new one has its own page
                         url = reverse("journal:entry", args=[mine.id])
+                        if theirs is not None:  # that page says what became of both
+                            key = reflections.entry_key(mine.id)
+                            url += f"?{urlencode({'saved': key, 'both': key})}"
                         answer = HttpResponseClientRedirect(url) if request.htmx else redirect(url)
                         return Saved(reflection, 200, True, space, answer)
                     reflection = rebuild(space).mark_saved(mine)
                     reflection.other_gone = theirs is None
+                    if theirs is not None:
+                        shown = any(earlier.id == theirs.id for earlier in reflection.earlier)
+                        reflection.kept_both = "earlier" if shown else "journal"
                 else:
                     reflection = rebuild(space).show(theirs)
                 reflection.focus = True
@@ -390,6 +396,8 @@ def _saved_query(saved: Saved, submitted: Submitted) -> dict[str, str]:
             query["new"] = "1"
         if reflection.other_gone:  # and why only one version was kept, as with htmx
             query["alone"] = reflection.key
+        if reflection.kept_both:  # and where the other version went, as with htmx
+            query["both"] = reflection.key
         return query
     return {}
 
@@ -844,6 +852,8 @@ def journal_page(
     if request.GET.get("saved") == writer.key and not writer.status:
         writer.status = "saved"
         writer.other_gone = request.GET.get("alone") == writer.key
+        # Without JavaScript the box comes back empty, and both are entries in the list.
+        writer.kept_both = "entries" if request.GET.get("both") == writer.key else ""
         reflections.show_first_save(writer, request, reader)
     token = csrf_token(request)
     cards = [card_html(EntryItem.of(entry)) for entry in page.object_list]
@@ -948,8 +958,6 @@ def entry_page(
 ) -> HttpResponse:
     item = EntryItem.of(entry)
     reflection = reflection or reflections.for_entry(entry, item.question)
-    if request.GET.get("saved") == reflection.key and not reflection.status:
-        reflection.mark_saved(entry)
     others = []
     if entry.prompt_id:
         others = [
@@ -960,6 +968,10 @@ def entry_page(
             .with_text()
             .newest_first()
         ]
+    if request.GET.get("saved") == reflection.key and not reflection.status:
+        reflection.mark_saved(entry)
+        if request.GET.get("both") == reflection.key:  # after "Keep both" on another entry
+            reflection.kept_both = "others" if others else "journal"
     ctx = {"item": item, "r": reflection, "others": others}
     return private(render(request, "journal/entry.html", ctx, status=status))
 
