@@ -1801,3 +1801,28 @@ def test_a_printout_for_a_therapist_gives_the_day_and_time_where_the_reader_is(
     text = download.value.path().read_text(encoding="utf-8")
     assert "Nov. 29, 2026, 7:30 p.m. PST*" in text
     context.close()
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_a_printout_reads_as_answers_under_modest_questions(browser, live_server, width):
+    """Printed for a therapist, each question stood as a banner half again the size of the
+    answer under it, and the screen's "Use your browser's Print command" was on the paper."""
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    open_lesson(page, live_server)
+    type_answer(page, "My gran's kitchen.")
+    expect(page.locator(STATUS)).to_contain_text("Saved")
+    page.goto(live_server.url + "/journal/export/")
+    page.get_by_role("button", name="Get my copy").click()
+    expect(page.locator(".export-entry__body")).to_contain_text("My gran's kitchen.")
+
+    for media in ("screen", "print"):
+        page.emulate_media(media=media)
+        question, answer = (
+            page.locator(selector).evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+            for selector in (".export-entry__question", ".export-entry__body p")
+        )
+        assert question <= answer, (media, question, answer)
+        assert answer >= (16 if media == "print" else 17), (media, answer)  # 12pt on paper
+    expect(page.get_by_text("Use your browser's Print command")).to_be_hidden()
+    context.close()
