@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -274,4 +275,129 @@ def test_without_javascript_signing_up_from_a_lesson_comes_back_to_it(browser, l
 
     page.wait_for_url(url)
     expect(page.get_by_role("link", name="Account")).to_be_visible()
+    context.close()
+
+
+# A code whose groups start with digits: no line may break after a dash followed by a
+# digit (Unicode's line breaking rules), so the old `overflow-wrap: anywhere` broke one of
+# them in the middle instead.
+CODE = "ABCDE-23456-FGHJK-789MN"
+
+
+# The text of an element, line by line as laid out: each character's place, measured.
+LINES_OF = """element => {
+  const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT), lines = new Map();
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (let i = 0; i < node.length; i++) {
+      const range = document.createRange();
+      range.setStart(node, i);
+      range.setEnd(node, i + 1);
+      const top = Math.round(range.getBoundingClientRect().top);
+      lines.set(top, (lines.get(top) || "") + node.data[i]);
+    }
+  }
+  return [...lines.values()];
+}"""
+
+
+class _FixedCode:
+    """Stands for `secrets` where recovery codes are made: the next code is always `CODE`."""
+
+    def __init__(self) -> None:
+        self.letters = iter(CODE.replace("-", "") * 10)
+
+    def choice(self, alphabet: str) -> str:
+        return next(self.letters)
+
+    def __getattr__(self, name: str):
+        return getattr(secrets, name)  # everything else as it was
+
+
+def sign_up_to_the_code(context, live_server, monkeypatch):
+    monkeypatch.setattr("attachment_guide.accounts.services.secrets", _FixedCode())
+    page = context.new_page()
+    page.goto(live_server.url + "/accounts/signup/")
+    page.get_by_label("Username").fill("heron")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Password again").fill(PASSWORD)
+    page.locator(AGREE_TICK).check()
+    page.get_by_role("button", name="Create my account").click()
+    expect(page.get_by_role("heading", name="Your recovery code")).to_be_visible()
+    return page
+
+
+# 160 and 187: a 320px and a 375px phone at 200% zoom.
+@pytest.mark.parametrize("width", [160, 187, 320, 375, 1280])
+def test_a_recovery_code_wraps_only_between_its_groups_and_reads_as_one_code(
+    browser, live_server, monkeypatch, screenshots, width
+):
+    """On a phone the code broke inside a group ("ABCDE-2" / "3456-…"), easy to misread
+    when copied by hand onto paper."""
+    context = browser.new_context(viewport={"width": width, "height": 740})
+    page = sign_up_to_the_code(context, live_server, monkeypatch)
+    code = page.locator(".recovery-code code")
+
+    lines = code.evaluate(LINES_OF)
+    assert "".join(lines) == CODE
+    assert all(re.fullmatch(r"([A-Z0-9]{5}-?)+", line) for line in lines), lines
+    box = code.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width  # and none goes off the screen
+    style = code.evaluate("c => [getComputedStyle(c).fontSize, getComputedStyle(c).fontFamily]")
+    assert float(style[0].removesuffix("px")) >= (24 if width >= 320 else 18)
+    assert "mono" in style[1].lower()
+    # A screen reader meets one code, not four pieces (nor a list of them).
+    assert page.locator(".recovery-code").aria_snapshot() == f"- paragraph:\n  - code: {CODE}"
+    code.locator("..").screenshot(path=screenshots / f"recovery-code-{width}.png")
+    # Selected and copied by hand, it is the code as shown, as the recover form takes it.
+    selected = code.evaluate(
+        "c => { getSelection().selectAllChildren(c); return getSelection().toString(); }"
+    )
+    assert selected == CODE
+    assert_accessible(page, "recovery code")
+    context.close()
+
+
+def test_copy_puts_the_code_on_the_clipboard_only_and_says_copied(
+    browser, live_server, monkeypatch
+):
+    context = browser.new_context(viewport={"width": 375, "height": 740})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    page = sign_up_to_the_code(context, live_server, monkeypatch)
+    expect(page.get_by_text("stays on this device's clipboard")).to_be_visible()
+
+    page.get_by_role("button", name="Copy the code").click()
+
+    expect(page.get_by_role("status").filter(has_text="Copied")).to_have_text("Copied")
+    assert page.evaluate("navigator.clipboard.readText()") == CODE
+    # Nothing else holds it: no storage, no attribute, nothing but the code's own text.
+    stored = page.evaluate(
+        "[localStorage, sessionStorage].flatMap(s => Object.keys(s).map(k => k + s[k]))"
+    )
+    assert stored == ["htmx-current-path-for-history/accounts/signup/"]  # htmx's own, a path
+    in_attributes = page.evaluate(
+        "[...document.querySelectorAll('*')].flatMap(e => [...e.attributes].map(a => a.value))"
+        ".filter(v => v.includes('23456'))"
+    )
+    assert in_attributes == []
+    # What was copied is what the recover form takes.
+    page.get_by_role("link", name="I have kept my code").click()
+    page.goto(live_server.url + "/accounts/")
+    page.get_by_role("button", name="Log out").click()
+    page.goto(live_server.url + "/accounts/recover/")
+    page.get_by_label("Username").fill("heron")
+    page.get_by_label("Recovery code").fill(page.evaluate("navigator.clipboard.readText()"))
+    page.get_by_label("New password", exact=True).fill("a new quiet lake")
+    page.get_by_label("New password again").fill("a new quiet lake")
+    page.get_by_role("button", name=re.compile("password", re.I)).click()
+    expect(page.locator("main")).to_contain_text("Your new password is set")
+    context.close()
+
+
+def test_without_javascript_there_is_no_copy_button(browser, live_server, monkeypatch):
+    context = browser.new_context(java_script_enabled=False)
+    page = sign_up_to_the_code(context, live_server, monkeypatch)
+
+    expect(page.locator("#recovery-code")).to_have_text(CODE)
+    expect(page.get_by_role("button", name="Copy the code")).to_have_count(0)
+    expect(page.get_by_text("stays on this device's clipboard")).to_be_hidden()
     context.close()
