@@ -213,14 +213,19 @@ def test_a_refused_password_change_opens_at_the_field_refused(
     expect(page.get_by_label(refused, exact=True)).to_be_in_viewport()
 
 
-def create_an_account_here(page) -> None:
-    """On the sign-up page (the notice not agreed to yet): make "heron", past the code."""
+def up_to_the_code(page) -> None:
+    """On the sign-up page (the notice not agreed to yet): make "heron", up to its code."""
     page.get_by_label("Username").fill("heron")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Password again").fill(PASSWORD)
     page.locator(AGREE_TICK).check()
     page.get_by_role("button", name="Create my account").click()
     expect(page.get_by_role("heading", name="Your recovery code")).to_be_visible()
+
+
+def create_an_account_here(page) -> None:
+    """On the sign-up page (the notice not agreed to yet): make "heron", past the code."""
+    up_to_the_code(page)
     page.get_by_role("link", name="I have kept my code").click()
 
 
@@ -317,12 +322,7 @@ def sign_up_to_the_code(context, live_server, monkeypatch):
     monkeypatch.setattr("attachment_guide.accounts.services.secrets", _FixedCode())
     page = context.new_page()
     page.goto(live_server.url + "/accounts/signup/")
-    page.get_by_label("Username").fill("heron")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Password again").fill(PASSWORD)
-    page.locator(AGREE_TICK).check()
-    page.get_by_role("button", name="Create my account").click()
-    expect(page.get_by_role("heading", name="Your recovery code")).to_be_visible()
+    up_to_the_code(page)
     return page
 
 
