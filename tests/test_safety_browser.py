@@ -432,12 +432,16 @@ def test_quick_exit_that_forgets_the_device_sends_no_words_on_the_way_out(
 ANSWER = "Words nobody else may read"
 
 
-def a_guest_whose_exit_does(page, base: str, choice: str) -> None:
-    """A guest with one saved answer, who chose in /settings/ what exit does."""
+def a_guest_with_one_answer(page, base: str) -> None:
     page.goto(base + LESSON)
     page.locator(f"#reflection-ab-who-felt-safe {AGREE_TICK}").check()
     page.locator("#reflection-ab-who-felt-safe-body").fill(ANSWER)
     expect(page.locator("#reflection-ab-who-felt-safe-status")).to_contain_text("Saved")
+
+
+def a_guest_whose_exit_does(page, base: str, choice: str) -> None:
+    """A guest with one saved answer, who chose in /settings/ what exit does."""
+    a_guest_with_one_answer(page, base)
     page.goto(base + "/settings/")
     exit_form = page.locator("#exit-form")
     if choice == "lock":
@@ -598,11 +602,8 @@ def days_left(cookie: dict) -> float:
     return (cookie["expires"] - time.time()) / 86400
 
 
-def a_guest_who_keeps_the_space(page, base: str, *, only_for_this_visit: bool) -> None:
-    page.goto(base + LESSON)
-    page.locator(f"#reflection-ab-who-felt-safe {AGREE_TICK}").check()
-    page.locator("#reflection-ab-who-felt-safe-body").fill(ANSWER)
-    expect(page.locator("#reflection-ab-who-felt-safe-status")).to_contain_text("Saved")
+def keep_the_space(page, base: str, *, only_for_this_visit: bool) -> None:
+    """Choose in /settings/ how long this browser keeps its space."""
     page.goto(base + "/settings/")
     keep = page.locator("#keep-form")
     if only_for_this_visit:
@@ -611,6 +612,11 @@ def a_guest_who_keeps_the_space(page, base: str, *, only_for_this_visit: bool) -
         keep.get_by_label("Keep my space on this device").check()
     keep.get_by_role("button").click()
     expect(page.get_by_text("Saved your choice.")).to_be_visible()
+
+
+def a_guest_who_keeps_the_space(page, base: str, *, only_for_this_visit: bool) -> None:
+    a_guest_with_one_answer(page, base)
+    keep_the_space(page, base, only_for_this_visit=only_for_this_visit)
     page.goto(base + LESSON)
 
 
@@ -703,14 +709,9 @@ def test_a_tab_left_open_learns_how_long_the_key_now_lasts_from_the_tab_that_cha
         old_tab, live_server.url, only_for_this_visit=now_kept == "on this device"
     )
     other_tab = context.new_page()
-    other_tab.goto(live_server.url + "/settings/")
-    keep = other_tab.locator("#keep-form")
-    if now_kept == "on this device":
-        keep.get_by_label("Keep my space on this device").check()
-    else:
-        keep.get_by_label("Only for this visit", exact=False).check()
-    keep.get_by_role("button").click()
-    expect(other_tab.get_by_text("Saved your choice.")).to_be_visible()
+    keep_the_space(
+        other_tab, live_server.url, only_for_this_visit=now_kept == "only for this visit"
+    )
     old_tab.bring_to_front()
 
     cookie = pending_cookie_after_an_offline_exit(old_tab, settings)
