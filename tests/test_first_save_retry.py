@@ -10,6 +10,7 @@ of everyone's reach: never shown, exported or deleted, until retention.
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import re
 import sys
@@ -425,6 +426,28 @@ def test_a_page_s_id_left_in_a_space_past_claiming_goes_to_the_next_space_it_mak
         "Grandmother.",
         "I go quiet.",
     ]
+
+
+def test_the_daily_purge_clears_what_a_space_kept_of_its_page_once_it_may_not_be_taken():
+    """A browser that got its key and only read since never clears the claim itself: the
+    digest of its page's id stayed until the space was deleted."""
+    from django.core.management import call_command
+
+    reader = browser()
+    first, _ = two_boxes(reader)
+    reader.post(ANSWER_URL, {**first, "body": "Grandmother."}, headers=HX)
+    call_command("purge_expired_spaces", stdout=io.StringIO())
+    space = Space.objects.get()
+    assert space.claimable and space.claim_page  # still within the window: a retry may come
+
+    Space.objects.update(created=timezone.now() - CLAIM_WINDOW - timedelta(seconds=1))
+    call_command("purge_expired_spaces", stdout=io.StringIO())
+
+    space.refresh_from_db()
+    assert (space.claimable, space.claim_page) == (False, None)
+    assert list(Entry.objects.filter(space=space).values_list("body", flat=True)) == [
+        "Grandmother."
+    ]  # the space and its words stay
 
 
 # --- The retry sent while the first save is still being kept -------------------------------

@@ -5,7 +5,8 @@ session cookie for GUEST_SPACE_DAYS after the last save; once it is gone, nobody
 that space again, so keeping its journal would only keep a risk. A guest who chose "only for
 this visit" meant it: that space, and the session holding its key, expire VISIT_SPACE_HOURS
 after the last use, even in a browser left open. Accounts are kept until their owner
-deletes them, unless INACTIVE_ACCOUNT_DAYS is set. It prints counts, nothing else.
+deletes them, unless INACTIVE_ACCOUNT_DAYS is set. A space whose first save may no longer be
+taken over lets go of its page's digest. It prints counts, nothing else.
 """
 
 from __future__ import annotations
@@ -18,7 +19,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from attachment_guide.spaces.models import Space
-from attachment_guide.spaces.services import accounts_inactive, spaces_delete, spaces_expired
+from attachment_guide.spaces.services import (
+    CLAIM_WINDOW,
+    accounts_inactive,
+    spaces_delete,
+    spaces_expired,
+)
 
 
 class Command(BaseCommand):
@@ -39,6 +45,12 @@ class Command(BaseCommand):
             for session in Session.objects.iterator(chunk_size=1000):
                 if session.get_decoded().get(AUTH_SESSION_KEY) in user_ids:
                     session.delete()
+        # A first save that may no longer be taken over (`space_adopt`) needs nothing of the
+        # page that made it: a browser that got its key and only read since left the space
+        # claimable, with the digest of its page's id.
+        Space.objects.filter(claimable=True, created__lt=timezone.now() - CLAIM_WINDOW).update(
+            claimable=False, claim_page=None
+        )
         # Sessions of spaces kept only for a visit expired with them (attachment_guide.sessions).
         call_command("clearsessions")
         # Failed log-ins whose window has ended count for nothing; each is a hash of a name
