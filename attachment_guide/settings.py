@@ -204,10 +204,11 @@ WHITENOISE_AUTOREFRESH = DEBUG
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        # Production needs `collectstatic` for hashed, compressed, forever-cacheable files.
+        # Production needs `collectstatic` for minified, hashed, compressed, forever-cacheable
+        # files (attachment_guide/storage.py).
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "attachment_guide.storage.MinifiedStaticFilesStorage"
     },
 }
 
