@@ -106,3 +106,27 @@ def test_the_minified_scripts_save_an_answer_and_exit_in_chromium(page, live_ser
         page.keyboard.press("Shift")
     page.wait_for_url(neutral)
     assert not errors
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_minified_styles_draw_the_page_exactly_as_the_sources_do(page, live_server, width):
+    """Pixel for pixel, on a phone and a laptop: a rule the minifier changed would show."""
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(live_server.url + LESSON)
+    as_written = page.screenshot(full_page=True)
+
+    served = []
+
+    def minified_style(route):
+        name = route.request.url.split("/static/", 1)[1].split("?", 1)[0]
+        served.append(name)
+        body = minified(name, source(name))
+        route.fulfill(status=200, body=body, content_type="text/css; charset=utf-8")
+
+    page.route("**/static/css/*.css", minified_style)
+    page.goto(live_server.url + LESSON)
+
+    assert "css/site.css" in served
+    assert page.screenshot(full_page=True) == as_written
