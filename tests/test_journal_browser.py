@@ -57,7 +57,13 @@ def test_ticking_the_agreement_just_after_typing_saves_once(page, live_server):
     expect(page.locator(STATUS)).to_contain_text("Saved privately. No account needed.")
     page.wait_for_timeout(500)  # a save behind it went as soon as the first was answered
     expect(page.locator(STATUS)).to_contain_text("Saved privately. No account needed.")
-    assert len(sent) == 1
+    # On a busy machine (a CI run) the box's pause of a second can go by between the last
+    # key and the click: that save goes without the tick, is refused for it, and keeps
+    # nothing. Only one may be kept.
+    kept = [request for request in sent if request.response().status == 200]
+    refused = [request for request in sent if request.response().status == 422]
+    assert len(kept) == 1 and len(sent) == 1 + len(refused)
+    assert all(request.post_data_json.get("agree") is None for request in refused)
     assert list(Entry.objects.values_list("body", "version")) == [("Typed, then the tick", 1)]
 
 
