@@ -23,16 +23,19 @@ from whitenoise.storage import CompressedManifestStaticFilesStorage
 OURS = ("js/", "css/")
 
 
+def is_ours(name: str) -> bool:
+    """A script or style sheet of our own, as written (not a vendored `.min.` file)."""
+    return name.startswith(OURS) and name.endswith((".js", ".css")) and ".min." not in name
+
+
 def minified(name: str, text: str) -> str | None:
     """`text` without comments and spare whitespace, for one of our scripts or style sheets;
     None for any other file."""
-    if not name.startswith(OURS) or ".min." in name:
+    if not is_ours(name):
         return None
     if name.endswith(".js"):
         return rjsmin.jsmin(text, keep_bang_comments=True)
-    if name.endswith(".css"):
-        return rcssmin.cssmin(text, keep_bang_comments=True)
-    return None
+    return rcssmin.cssmin(text, keep_bang_comments=True)
 
 
 class MinifiedStaticFilesStorage(CompressedManifestStaticFilesStorage):
@@ -41,11 +44,9 @@ class MinifiedStaticFilesStorage(CompressedManifestStaticFilesStorage):
     nothing), whose name then follows the minified text."""
 
     def _save(self, name, content):
-        if name.startswith(OURS) and name.endswith((".js", ".css")):
+        if is_ours(name):  # images and other files are never read here
             content.seek(0)
             text = content.read()
             text = text.decode("utf-8") if isinstance(text, bytes) else text
-            smaller = minified(name, text)
-            if smaller is not None:
-                content = ContentFile(smaller.encode("utf-8"))
+            content = ContentFile(minified(name, text).encode("utf-8"))
         return super()._save(name, content)

@@ -42,6 +42,18 @@ def _catalog_as_in_production(settings):
     clear_catalog()
 
 
+@pytest.fixture
+def neutral_site(settings, context, live_server):
+    """Stand in for the everyday site quick exit goes to, for browser tests: another origin on this machine
+    (127.0.0.1 where the app is on localhost), so no request leaves it."""
+    port = live_server.url.rsplit(":", 1)[1]
+    neutral = f"http://127.0.0.1:{port}/healthz"
+    settings.QUICK_EXIT_URL = neutral
+    arrivals = []
+    context.on("request", lambda r: r.url == neutral and arrivals.append(time.monotonic()))
+    return neutral, arrivals
+
+
 def one_lesson_catalog(folder: Path, settings, *, slug: str, meta: str = "", text: str = ""):
     """Make `folder` the content: one module, "basics", with one lesson, `slug`, whose front
     matter adds `meta` (TOML lines) and whose text ends with `text`."""

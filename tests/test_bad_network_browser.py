@@ -9,7 +9,6 @@ import pytest
 from playwright.sync_api import expect
 
 from attachment_guide.spaces.models import Space
-from tests import test_safety_browser
 from tests.conftest import log_in_in
 from tests.test_journal_browser import (
     BOX,
@@ -27,7 +26,6 @@ from tests.test_journal_browser import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-neutral_site = test_safety_browser.neutral_site  # the fixture quick exit's tests go to
 
 PHONE = {"width": 375, "height": 740}
 SAVES = "**/journal/prompts/**"

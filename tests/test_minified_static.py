@@ -30,6 +30,19 @@ def source(name: str) -> str:
     return (ROOT / "static" / name).read_text(encoding="utf-8")
 
 
+def serve_minified(route, served: list[str]) -> None:
+    """Answer a browser's request for one of our static files with it minified, as
+    production serves it, and note its name; let any other file through."""
+    name = route.request.url.split("/static/", 1)[1].split("?", 1)[0]
+    smaller = minified(name, source(name)) if name in SOURCES else None
+    if smaller is None:
+        route.continue_()
+        return
+    served.append(name)
+    kind = "text/javascript" if name.endswith(".js") else "text/css"
+    route.fulfill(status=200, body=smaller, content_type=f"{kind}; charset=utf-8")
+
+
 def test_collectstatic_serves_each_of_our_files_minified_under_a_name_that_follows_it(tmp_path):
     collected = run(["manage.py", "collectstatic", "--no-input", "-v0"], PRODUCTION, tmp_path)
     assert collected.returncode == 0, collected.stderr
@@ -64,24 +77,12 @@ def test_only_comments_and_spare_space_go():
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_the_minified_scripts_save_an_answer_and_exit_in_chromium(page, live_server, settings):
+def test_the_minified_scripts_save_an_answer_and_exit_in_chromium(page, live_server, neutral_site):
     """The lesson page with every script and style minified, as production sends them: an
     answer is kept as it is typed, and Shift three times leaves for the everyday site."""
-    port = live_server.url.rsplit(":", 1)[1]
-    settings.QUICK_EXIT_URL = neutral = f"http://127.0.0.1:{port}/healthz"
+    neutral, _ = neutral_site
     served = []
-
-    def minified_file(route):
-        name = route.request.url.split("/static/", 1)[1].split("?", 1)[0]
-        smaller = minified(name, source(name)) if name in SOURCES else None
-        if smaller is None:
-            route.continue_()
-            return
-        served.append(name)
-        kind = "text/javascript" if name.endswith(".js") else "text/css"
-        route.fulfill(status=200, body=smaller, content_type=f"{kind}; charset=utf-8")
-
-    page.route("**/static/**", minified_file)
+    page.route("**/static/**", lambda route: serve_minified(route, served))
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
 
@@ -118,14 +119,7 @@ def test_the_minified_styles_draw_the_page_exactly_as_the_sources_do(page, live_
     as_written = page.screenshot(full_page=True)
 
     served = []
-
-    def minified_style(route):
-        name = route.request.url.split("/static/", 1)[1].split("?", 1)[0]
-        served.append(name)
-        body = minified(name, source(name))
-        route.fulfill(status=200, body=body, content_type="text/css; charset=utf-8")
-
-    page.route("**/static/css/*.css", minified_style)
+    page.route("**/static/css/*.css", lambda route: serve_minified(route, served))
     page.goto(live_server.url + LESSON)
 
     assert "css/site.css" in served

@@ -17,18 +17,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 LESSON = "/lessons/attachment-basics/what-attachment-is/"
 
 
-@pytest.fixture
-def neutral_site(settings, context, live_server):
-    """Stand in for the everyday site quick exit goes to: another origin on this machine
-    (127.0.0.1 where the app is on localhost), so no request leaves it."""
-    port = live_server.url.rsplit(":", 1)[1]
-    neutral = f"http://127.0.0.1:{port}/healthz"
-    settings.QUICK_EXIT_URL = neutral
-    arrivals = []
-    context.on("request", lambda r: r.url == neutral and arrivals.append(time.monotonic()))
-    return neutral, arrivals
-
-
 def focus_is_visible(page) -> bool:
     return page.evaluate(
         """() => { const el = document.activeElement; if (!el || el === document.body) return false;
