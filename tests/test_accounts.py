@@ -210,6 +210,23 @@ def test_changing_the_password_logs_out_every_other_device(client):
     assert "Log in" in other.get("/").content.decode()
 
 
+def test_the_password_change_speaks_as_sign_up_does_and_keeps_the_password_on_a_refusal(client):
+    """Django's own form spoke of "personal information" the site never asks for, and of an
+    "old password" and a "password confirmation"."""
+    signup(client)
+    page = client.get("/accounts/").content.decode()
+    for said in ("Current password", "New password again", "At least 8 characters."):
+        assert said in page
+    for django_said in ("personal information", "Old password", "confirmation"):
+        assert django_said not in page
+
+    wrong = {"old_password": "a guess", "new_password1": "a quiet lake", "new_password2": "x"}
+    refused = client.post("/accounts/", wrong).content.decode()
+    assert "That is not your current password. Please try again." in refused
+    assert "The two passwords are not the same." in refused
+    assert client.login(username="willow", password=PASSWORD), "the password is unchanged"
+
+
 def test_logging_out_ends_the_session_and_hides_the_journal(client):
     write(client, "See you later")
     signup(client)

@@ -188,8 +188,8 @@ def test_the_account_page_opens_at_its_top_with_no_field_taken(
 @pytest.mark.parametrize(
     ("typed", "refused"),
     [
-        ({"Old password": "not my password"}, "Old password"),
-        ({"New password confirmation": "something else entirely"}, "New password confirmation"),
+        ({"Current password": "not my password"}, "Current password"),
+        ({"New password again": "something else entirely"}, "New password again"),
     ],
 )
 def test_a_refused_password_change_opens_at_the_field_refused(
@@ -201,8 +201,8 @@ def test_a_refused_password_change_opens_at_the_field_refused(
     page.set_viewport_size({"width": 375, "height": 740})
     log_in_in(page, live_server.url, "heron", PASSWORD)
     page.goto(live_server.url + "/accounts/")
-    fields = {"Old password": PASSWORD, "New password": "a new quiet lake"}
-    fields["New password confirmation"] = "a new quiet lake"
+    fields = {"Current password": PASSWORD, "New password": "a new quiet lake"}
+    fields["New password again"] = "a new quiet lake"
     for label, value in (fields | typed).items():
         page.get_by_label(label, exact=True).fill(value)
 

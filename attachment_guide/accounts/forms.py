@@ -102,6 +102,9 @@ NAME_RULE = _(
 )
 
 
+PASSWORD_RULE = _("At least 8 characters. A long phrase is easier to remember and harder to guess.")
+
+
 class SignupForm(NoColons, NewPassword, forms.Form):
     username = UsernameField(
         label=_("Username"),  # Django would make it from the field's name, untranslated
@@ -112,11 +115,7 @@ class SignupForm(NoColons, NewPassword, forms.Form):
         ),
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
     )
-    password1 = _password(
-        _("Password"),
-        "new-password",
-        _("At least 8 characters. A long phrase is easier to remember and harder to guess."),
-    )
+    password1 = _password(_("Password"), "new-password", PASSWORD_RULE)
     password2 = _password(_("Password again"), "new-password")
     remember = RememberField()
     agree = AgreementField(label=_("I agree to the privacy notice."))
@@ -163,8 +162,20 @@ class RecoverForm(NoColons, NewPassword, forms.Form):
 
 
 class PasswordChange(NoColons, PasswordChangeForm):
+    """Django's form in the words of sign-up. Its own spoke of "personal information" the
+    site never asks for, and of a "password confirmation"."""
+
+    error_messages = {
+        "password_mismatch": _("The two passwords are not the same."),
+        "password_incorrect": _("That is not your current password. Please try again."),
+    }
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = _("Current password")
+        self.fields["new_password1"].help_text = PASSWORD_RULE
+        self.fields["new_password2"].label = _("New password again")
+        self.fields["new_password2"].help_text = ""
         # Django's form takes the focus: the account page, where people come to log out,
         # opened at this field, on a phone with the keyboard up.
         self.fields["old_password"].widget.attrs.pop("autofocus", None)
