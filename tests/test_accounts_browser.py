@@ -357,6 +357,18 @@ def test_a_recovery_code_wraps_only_between_its_groups_and_reads_as_one_code(
     context.close()
 
 
+def test_the_account_is_ready_notice_leaves_room_under_the_header(
+    browser, live_server, monkeypatch
+):
+    # It sat flush against the header's border, where a heading would have had room.
+    context = browser.new_context(viewport={"width": 375, "height": 740})
+    page = sign_up_to_the_code(context, live_server, monkeypatch)
+    header = page.locator(".site-header").bounding_box()
+    notice = page.get_by_text("Your account is ready.").bounding_box()
+    assert notice["y"] - (header["y"] + header["height"]) >= 16
+    context.close()
+
+
 def test_copy_puts_the_code_on_the_clipboard_only_and_says_copied(
     browser, live_server, monkeypatch
 ):

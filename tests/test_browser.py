@@ -210,3 +210,65 @@ def test_words_and_links_under_a_row_of_buttons_do_not_touch_them(page, live_ser
     print_it = page.get_by_role("button", name="Print or save this entry").bounding_box()
     delete = page.get_by_role("link", name="Delete this entry").bounding_box()
     assert delete["y"] - (print_it["y"] + print_it["height"]) >= 8
+
+
+@pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
+def test_every_page_s_column_starts_under_the_site_s_name(page, live_server, width):
+    # The pages of forms (log in, sign up, settings) and the privacy page were narrowed by
+    # centring them: on a laptop their heading and fields began 16px right of the site's
+    # name and of every other page, and the column jumped from page to page.
+    page.set_viewport_size({"width": width, "height": 900})
+    keep_an_answer_on_a_phone(page, live_server)  # so settings and the journal have a space
+    page.set_viewport_size({"width": width, "height": 900})
+    starts = {}
+    for path in (
+        "/",
+        "/lessons/attachment-basics/what-attachment-is/",
+        "/journal/",
+        "/accounts/login/",
+        "/accounts/signup/",
+        "/settings/",
+        "/privacy/",
+        "/support/",
+        "/glossary/",
+    ):
+        page.goto(live_server.url + path)
+        name, column = (
+            page.locator(s).first.bounding_box()["x"] for s in (".site-name", "main .page > *")
+        )
+        starts[path] = column - name
+    assert set(starts.values()) == {0}, starts
+
+
+def test_the_help_link_never_sits_alone_on_its_row_on_a_laptop(page, live_server):
+    # With a space (Settings, Lock) and the log-in link, "Get help now" wrapped onto a row of
+    # its own under the others, on a screen with room to spare.
+    keep_an_answer_on_a_phone(page, live_server)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server.url + "/journal/")
+    rows = page.locator(".site-nav > li").evaluate_all(
+        "items => items.map(li => Math.round(li.getBoundingClientRect().top))"
+    )
+    assert len(rows) == 8, "Lessons, Glossary, Journal, My circle, Settings, Lock, Log in, help"
+    assert rows.count(rows[-1]) > 1, rows
+
+
+def test_tab_keeps_each_focus_ring_clear_of_the_bottom_of_the_screen(page, live_server):
+    # Tab scrolled just far enough to bring a link or a Save button in from below, and its
+    # ring sat cut off on the screen's edge.
+    page.emulate_media(reduced_motion="reduce")  # scrolled at once, measured where it stops
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server.url + "/lessons/attachment-basics/what-attachment-is/")
+    brought_in = 0
+    for _ in range(30):
+        before = page.evaluate("scrollY")
+        page.keyboard.press("Tab")
+        ring_end, height, now = page.evaluate(
+            """() => { const e = document.activeElement, s = getComputedStyle(e);
+            return [e.getBoundingClientRect().bottom + parseFloat(s.outlineWidth)
+                    + parseFloat(s.outlineOffset), innerHeight, scrollY]; }"""
+        )
+        if now > before:
+            brought_in += 1
+            assert ring_end <= height, page.evaluate("document.activeElement.outerHTML")
+    assert brought_in >= 5, "Tab scrolled the page down, stop by stop"
