@@ -9,6 +9,7 @@
 //    the network is back, until a save is confirmed;
 //  - let a save that could make the person's space wait for one in another tab, so both tabs
 //    save into the same space;
+//  - send no words from a box until its tick agreeing to the privacy notice is given;
 //  - send reading progress only once the page has the person's space (see "data-reading");
 //  - show saved times in the reader's own clock.
 (function () {
@@ -95,6 +96,16 @@
     if (status && status.dataset[key] && status.textContent !== status.dataset[key]) {
       status.textContent = status.dataset[key];
     }
+  }
+
+  // The same, for a reason the reader has to act on: drawn as the server draws its own.
+  function sayProblem(form, key) {
+    var status = form.querySelector("[role=status]");
+    if (!status || !status.dataset[key] || words(status) === status.dataset[key]) return;
+    var problem = document.createElement("span");
+    problem.className = "reflection__problem";
+    problem.textContent = status.dataset[key];
+    status.replaceChildren(problem);
   }
 
   function busy(form, on) {
@@ -274,6 +285,32 @@
     if (!nothingToKeep(event.detail.elt, event.detail.triggeringEvent)) return;
     event.preventDefault();
     nextInLine(event.detail.elt);
+  });
+
+  // A box whose tick is shown and not ticked: nothing is kept until the reader agrees to
+  // the privacy notice, so nothing is sent either. Each pause in typing sent the words, for
+  // the server to refuse: a reader who never ticked would rightly believe they had never
+  // left the device. They stay in the box; the line says what keeps them, a press of Save
+  // takes the keyboard to the tick, and the tick's change sends them (a trigger of the
+  // form). Without scripts a press sends the page, and the server answers the same way.
+  function waitsForTick(form) {
+    var tick = form.querySelector("[data-agreement] input[name=agree]");
+    return tick !== null && !tick.checked && !tick.closest("[hidden]") ? tick : null;
+  }
+
+  document.addEventListener("htmx:confirm", function (event) {
+    var form = event.detail.elt, tick = form.matches(BOXES) && waitsForTick(form);
+    if (event.defaultPrevented || !tick) return;
+    event.preventDefault();
+    nextInLine(form);
+    if (text(form).trim() === "") return;
+    // As a refusal would: saved once the tick is given (here, or beside another box), and
+    // asked for before the page is left.
+    form.dataset.refused = "1";
+    form.dataset.failing = "1";
+    sayProblem(form, "needsAgreement");
+    var trigger = event.detail.triggeringEvent;
+    if (trigger && trigger.type === "submit") tick.focus();
   });
 
   // A save not sent as its turn comes (above, or in a conflict below) would hold back all
@@ -703,7 +740,7 @@
     });
     var bytes = unsent.reduce(function (sum, form) { return sum + new Blob([text(form)]).size; }, 0);
     var stranded = bytes > WAY_OUT_BYTES || unsent.some(function (form) {
-      return navigator.onLine === false || form.dataset.failing;
+      return navigator.onLine === false || form.dataset.failing || waitsForTick(form);
     });
     if (stranded) {
       event.preventDefault();
@@ -726,7 +763,7 @@
     // space a guest's exit keeps.
     var exiting = document.documentElement.classList.contains("is-exiting");
     document.querySelectorAll(BOXES).forEach(function (form) {
-      if (!isDirty(form) || (exiting && couldMakeSpace(form))) return;
+      if (!isDirty(form) || waitsForTick(form) || (exiting && couldMakeSpace(form))) return;
       var data = new FormData(form);
       data.delete("intent");
       data.delete("resolve");
