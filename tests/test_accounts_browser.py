@@ -99,7 +99,9 @@ def test_continue_leads_back_to_the_section_after_a_restart_and_on_another_devic
     expect(other.locator("main")).to_contain_text("A kind teacher")
 
     # The tab opened before logging in still saves: it fetches a fresh token and retries.
+    # (Its tick, shown before this browser agreed, is asked for: nothing goes without it.)
     stale_tab.locator("#reflection-ab-when-upset-now-body").fill("Saved from an old tab")
+    stale_tab.locator(f"#reflection-ab-when-upset-now {AGREE_TICK}").check()
     expect(stale_tab.locator("#reflection-ab-when-upset-now-status")).to_contain_text(
         "Saved", timeout=15000
     )

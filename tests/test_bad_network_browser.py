@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from attachment_guide.spaces.models import Space
-from tests.conftest import log_in_in
+from tests.conftest import AGREE_TICK, log_in_in
 from tests.test_journal_browser import (
     BOX,
     LESSON,
@@ -189,10 +189,11 @@ def test_leave_anyway_in_the_privacy_notice_is_not_asked_a_second_time(page, liv
     page.route(SAVES, lambda route: route.abort())
     reflection = page.locator(f"#reflection-{PROMPT}")
     reflection.get_by_role("textbox").fill("Not kept")
+    reflection.locator(AGREE_TICK).check()  # the save goes, and fails
+    expect(page.locator(STATUS)).to_have_text("Not saved — will retry")
     reflection.get_by_role("link", name="privacy notice").click()
     dialog = page.get_by_role("dialog", name="Your privacy")
     expect(dialog.get_by_role("heading", name="What is kept")).to_be_visible()
-    expect(page.locator(STATUS)).to_have_text("Not saved — will retry")
 
     dialog.get_by_role("link", name="Your settings").click()
     dialog.get_by_role("link", name="Leave anyway").click()

@@ -428,6 +428,60 @@ def test_without_javascript_each_box_says_any_save_keeps_every_box(browser, live
     expect(page.locator(".reflection__noscript")).to_have_count(0)
 
 
+def test_without_javascript_the_notice_beside_a_tick_opens_in_a_new_tab_and_the_words_stay(
+    browser, live_server
+):
+    """Reading the notice before agreeing to it, the natural step, left the lesson: Back came
+    to an empty box. (With scripts the notice opens over the page.)"""
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 375, "height": 740})
+    page = open_lesson(context.new_page(), live_server)
+    page.locator(BOX).fill("Typed before I read the notice")
+    # (Playwright's text search skips <noscript>, so the note is read from the label.)
+    label = page.locator(f"#reflection-{PROMPT} [data-agreement] label")
+    assert "(It opens in a new tab, so what you typed stays here.)" in label.text_content()
+
+    with context.expect_page() as opened:
+        label.get_by_role("link", name="privacy notice").click()
+
+    notice = opened.value
+    notice.wait_for_load_state()
+    expect(notice.get_by_role("heading", name="What is kept")).to_be_visible()
+    assert page.url == live_server.url + LESSON
+    expect(page.locator(BOX)).to_have_value("Typed before I read the notice")
+    context.close()
+
+
+def test_without_javascript_a_reader_with_a_space_can_still_keep_their_place(
+    browser, live_server, page
+):
+    """Reading is recorded as headings come into view, by script. Without scripts, "Remember
+    my place" went once a space was there: Continue stayed on the first lesson read."""
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 375, "height": 740})
+    reader = open_lesson(context.new_page(), live_server)
+    reader.locator(BOX).fill("Kept without scripts")
+    reader.locator(f"#reflection-{PROMPT} {AGREE_TICK}").check()
+    press_save(reader, PROMPT)
+    expect(reader.locator(STATUS)).to_contain_text("Saved privately")
+
+    reader.goto(live_server.url + SHAKES)
+    reader.locator("#lesson-progress button[name=remember]").click()
+
+    expect(reader.locator("#lesson-progress")).to_contain_text(
+        "Your place in this lesson is remembered."
+    )
+    reader.goto(live_server.url + "/")
+    expect(reader.locator(".continue")).to_contain_text("How trauma shakes attachment")
+    context.close()
+
+    # With scripts, reading counts by itself: no button for it once there is a space.
+    open_lesson(page, live_server)
+    type_answer(page, "Kept with scripts")
+    expect(page.locator(STATUS)).to_contain_text("Saved", timeout=5000)
+    page.goto(live_server.url + SHAKES)
+    expect(page.get_by_role("button", name="Mark as done")).to_be_visible()
+    expect(page.get_by_role("button", name="Remember my place")).to_have_count(0)
+
+
 SECOND = "ab-when-upset-now"
 THIRD = "ab-one-thing-to-soften"
 

@@ -620,6 +620,29 @@ def test_a_save_without_scripts_after_the_lock_gets_its_text_back(locked):
     assert MARKER not in page
 
 
+def test_unlocking_after_a_refused_save_goes_back_to_the_page_it_was_sent_from(locked):
+    """Without scripts the lock screen answered the save with no page to go back to: once
+    unlocked, the reader landed in the journal, away from the lesson to paste the words into.
+    It said the space "locked itself", though the reader may have locked it."""
+    client, _ = locked
+    lesson = "/lessons/attachment-basics/what-attachment-is/"
+    sent_from = {"HTTP_REFERER": f"http://testserver{lesson}?saved=x&new=1"}
+
+    page = client.post("/journal/write/", {"body": "Typed", "version": 0}, **sent_from)
+
+    text = page.content.decode()
+    assert f'name="next" value="{lesson}?saved=x&amp;new=1"' in text
+    assert "Your space was locked before this text was saved." in text
+    unlocked = client.post("/lock/", {"passcode": PASSCODE, "next": f"{lesson}?saved=x&new=1"})
+    assert unlocked["Location"] == f"{lesson}?saved=x&new=1"
+
+    # A page of another site, or none, gives no page to go back to.
+    for referer in ("https://elsewhere.example/lessons/", "http://testserver//elsewhere.example/"):
+        lock(client)
+        text = client.post("/journal/write/", {"body": "Typed", "version": 0}, HTTP_REFERER=referer)
+        assert 'name="next" value=""' in text.content.decode(), referer
+
+
 def test_a_lesson_s_save_without_scripts_after_the_lock_gives_back_every_box(locked):
     """Without scripts a lesson's Save sends every box: each changed one comes back, under
     its question; one left as it was, and one left empty, do not."""

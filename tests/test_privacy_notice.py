@@ -93,7 +93,7 @@ def test_the_recorded_version_names_the_text_itself(client):
 def test_the_first_save_asks_for_agreement_and_keeps_the_text(client):
     page = client.get(LESSON).content.decode()
     assert 'name="agree"' in page
-    assert 'href="/privacy/">privacy notice</a>' in page
+    assert 'href="/privacy/" target="_blank">privacy notice</a>' in page
 
     refused = first_answer(client)
 

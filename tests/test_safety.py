@@ -487,3 +487,6 @@ def test_the_privacy_and_support_pages_say_what_the_exit_cookie_holds_and_when_i
     assert "It does not wait for this site. If this site cannot be reached just then" in support
     assert "happens the next time this browser opens this site" in support
     assert "If scripts are turned off in your browser" in support
+    # ... where the Shift keys do nothing, and Back comes back to the page left
+    assert "only the Exit this page button works, not the Shift key" in support
+    assert "the Back button comes back to the page you left" in support

@@ -162,6 +162,26 @@ def test_without_javascript_the_exit_button_is_a_plain_link_that_works(
     context.close()
 
 
+def test_the_footer_names_the_shift_keys_only_where_they_work(browser, live_server, page):
+    """Shift three times is a script's: without scripts the footer promised a way out that
+    does nothing, to a reader who may need it most."""
+    context = browser.new_context(java_script_enabled=False)
+    still = context.new_page()
+    still.goto(live_server.url + "/")
+    footer = still.locator(".site-footer")
+    # (Playwright's text search skips <noscript>, so what shows is read from the layout.)
+    assert "To leave this site quickly, use Exit this page." in footer.inner_text()
+    assert footer.inner_text().count("To leave this site quickly") == 1
+    assert "Shift" not in footer.inner_text()
+    context.close()
+
+    page.goto(live_server.url + "/")
+    expect(page.locator(".site-footer")).to_contain_text(
+        "To leave this site quickly, use Exit this page or press Shift three times."
+    )
+    assert page.locator(".site-footer").inner_text().count("To leave this site quickly") == 1
+
+
 def test_grounding_opens_and_closes_in_place_and_keeps_an_unsaved_answer(page, live_server):
     page.route("**/journal/**", lambda route: route.abort())  # nothing can be saved
     page.goto(live_server.url + LESSON)

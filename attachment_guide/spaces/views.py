@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -51,7 +53,7 @@ def locked_response(request: HttpRequest) -> HttpResponse:
     if request.htmx:
         message = _("Your space is locked. Your text stays on this page; unlock, then come back.")
         return private(HttpResponse(message, status=423))
-    here = request.get_full_path() if request.method == "GET" else ""
+    here = request.get_full_path() if request.method == "GET" else _page_left(request)
     ctx = {
         "state": "locked",
         "form": UnlockForm(),
@@ -64,6 +66,20 @@ def locked_response(request: HttpRequest) -> HttpResponse:
         "return_to": "",
     }
     return private(render(request, "spaces/lock.html", ctx, status=423))
+
+
+def _page_left(request: HttpRequest) -> str:
+    """The page of this site a form was sent from (its Referer), to go back to once unlocked:
+    a save sent without scripts after the lock has no page of its own to come back to."""
+    referer = request.headers.get("Referer", "")
+    if not url_has_allowed_host_and_scheme(
+        referer, {request.get_host()}, require_https=request.is_secure()
+    ):
+        return ""
+    parts = urlsplit(referer)
+    if not parts.path.startswith("/") or parts.path.startswith("//"):
+        return ""
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def _wait_message(seconds: int) -> str:

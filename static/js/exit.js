@@ -177,6 +177,9 @@
       reset();
     });
 
+    // The footer names the Shift keys only where they work: here, with this script.
+    document.querySelectorAll("[data-exit-keys]").forEach(function (line) { line.hidden = false; });
+
     tell();
     // A first save, or "only for this visit" chosen under it, is news this page learns in place.
     document.addEventListener("htmx:afterSettle", tell);
