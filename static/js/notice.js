@@ -1,9 +1,9 @@
 // The privacy notice, opened in place. A tick that asks to agree to the notice, and a refusal
 // that says it is missing or changed, link to /privacy/. Following that link would leave the
-// page, and the text typed beside the tick goes with it: its save on the way out is refused
-// for want of the very tick the person went to read about. So with JavaScript the link opens
-// the notice in a dialog over the page, and nothing typed is touched. Without JavaScript the
-// link is a plain link. Delegated, so ticks and refusals that htmx brings later work too.
+// page, and the text typed beside the tick goes with it: nothing is sent before the very tick
+// the person went to read about (reflections.js). So with JavaScript the link opens the
+// notice in a dialog over the page, and nothing typed is touched. Without JavaScript the
+// link opens a new tab (its target), and the page stays as it is. Delegated, so ticks and refusals that htmx brings later work too.
 // The notice has links of its own (Settings, the export, the delete pages): one that would
 // leave the page while words on it are not kept yet asks first, inside the dialog: the
 // browser's "Leave site?" asks only where the words cannot be sent on the way out (offline,
